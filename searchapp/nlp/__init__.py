@@ -1,0 +1,1 @@
+"""Enrichment: the language work done on an Article between reading and indexing."""
