@@ -36,3 +36,17 @@ class Pipeline:
 
     def __repr__(self) -> str:
         return f"Pipeline({' | '.join(self.names)})"
+
+
+def default_pipeline(enrich: bool = True) -> Pipeline:
+    """metadata | entities | sources | quotes. ``enrich=False`` keeps only the cheap metadata step."""
+    from searchapp.nlp.metadata import MetadataStep
+
+    steps: list[Step] = [MetadataStep()]
+    if enrich:
+        from searchapp.nlp.entities import EntityStep
+        from searchapp.nlp.quotes import QuoteStep
+        from searchapp.nlp.sources import SourceStep
+
+        steps += [EntityStep(), SourceStep(), QuoteStep()]
+    return Pipeline(steps)

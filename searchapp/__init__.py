@@ -1,0 +1,1 @@
+"""searchapp: full-text search for news (readers -> enrichment -> index -> search -> web/CLI)."""

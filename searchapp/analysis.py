@@ -1,0 +1,177 @@
+"""The text analyzer, a Whoosh analysis chain on NLTK: tokenize | normalize | stop | stem.
+
+Every stage keeps each token's character offsets into the original text, so highlights and snippets
+show the words as the article wrote them; only the indexed term is normalised and stemmed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
+
+# A token is a word that may carry inner apostrophes, ampersands or periods (can't, AT&T, U.S.),
+# a "c++"/"c#"-style name, or a run of digits with inner separators (100,000 / 3.5).
+TOKEN_PATTERN = (
+    r"(?:[^\W\d_](?:\.[^\W\d_])+\.?)"  # dotted acronyms: U.S., U.K., e.g.
+    r"|(?:\w+(?:[&'’]\w+)*(?:\+\+|#)?)"
+)
+
+# News-aware English stop words: short function words only. "us", "may", "will", "not", "new" stay
+# searchable (U.S., the month, the verb, negations and names all collide with common stop lists).
+STOP_WORDS = frozenset(
+    """a an and are as at be been but by for from had has have he her his i if in into is it its of
+    on or our she than that the their them then there these they this those to was we were what
+    when which who whom why with you your""".split()
+)
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
+_ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?\.?$")
+
+
+def fold(text: str) -> str:
+    """Lower-case, straighten quotes and strip accents: "Sergeï" -> "sergei", "can’t" -> "can't"."""
+    text = text.translate(_QUOTES).lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class NltkTokenizer(Tokenizer):
+    """Whoosh tokenizer over NLTK's RegexpTokenizer.span_tokenize (offsets, no re-alignment)."""
+
+    def __init__(self, pattern: str = TOKEN_PATTERN):
+        self.pattern = pattern
+        self._nltk = RegexpTokenizer(pattern)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.pattern == self.pattern
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for start, end in self._nltk.span_tokenize(value):
+            t.text = value[start:end]
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = t.text
+            t.stopped = False
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class NormalizeFilter(Filter):
+    """Lower-case, fold accents and quotes; "U.S." -> "us" (kept even though "us" may be a stop word)."""
+
+    def __init__(self):
+        self._cache: dict[str, tuple[str, bool]] = {}
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __call__(self, tokens):
+        cache = self._cache
+        for t in tokens:
+            hit = cache.get(t.text)
+            if hit is None:
+                folded = fold(t.text)
+                acronym = "." in folded and bool(_ACRONYM.match(folded))
+                if acronym:
+                    folded = folded.replace(".", "")
+                hit = (folded, acronym)
+                if len(cache) < 200_000:
+                    cache[t.text] = hit
+            t.text, t.acronym = hit
+            yield t
+
+
+class NewsStopFilter(Filter):
+    """Drop stop words (not acronyms) and renumber positions so phrases still match across them."""
+
+    def __init__(self, stoplist=STOP_WORDS):
+        self.stops = frozenset(stoplist)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.stops == self.stops
+
+    def __call__(self, tokens):
+        stops = self.stops
+        pos = None
+        for t in tokens:
+            if t.text in stops and not getattr(t, "acronym", False):
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            if t.positions:
+                if pos is None:
+                    pos = t.pos
+                else:
+                    pos += 1
+                t.pos = pos
+            t.stopped = False
+            yield t
+
+
+class NltkStemFilter(Filter):
+    """NLTK's Snowball (Porter2) English stemmer, with a per-process cache of word -> stem."""
+
+    is_morph = True
+
+    def __init__(self, cachesize: int = 200_000):
+        self.cachesize = cachesize
+        self._stemmer = SnowballStemmer("english")
+        self._cache: dict[str, str] = {}
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __getstate__(self):
+        return {"cachesize": self.cachesize}
+
+    def __setstate__(self, state):
+        self.__init__(state.get("cachesize", 200_000))
+
+    def stem(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            stem = word if len(word) < 3 or not word.isalpha() else self._stemmer.stem(word)
+            if len(self._cache) < self.cachesize:
+                self._cache[word] = stem
+        return stem
+
+    def __call__(self, tokens):
+        stem = self.stem
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+def news_analyzer():
+    """The analyzer of the title, body and quote fields."""
+    return NltkTokenizer() | NormalizeFilter() | NewsStopFilter() | NltkStemFilter()
+
+
+def name_analyzer():
+    """Names (people, places, speakers ...): every word matchable, folded, never stemmed."""
+    return NltkTokenizer() | NormalizeFilter()

@@ -1,0 +1,381 @@
+"""The `searchapp` command: a thin layer over indexer, search and the web app.
+
+Exit codes: 0 success; 1 the command ran but something was skipped or not found; 2 bad usage or
+bad query; 3 the index is missing or busy.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from searchapp.store import IndexBusy, IndexMissing, IndexStore
+
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+EXIT_INDEX = 3
+
+DEFAULT_INDEX = "index"
+
+
+def _index_option(f):
+    return click.option(
+        "--index", "index_dir", envvar="SEARCHAPP_INDEX", default=DEFAULT_INDEX, show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index directory (or set $SEARCHAPP_INDEX).",
+    )(f)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _store(index_dir: Path, must_exist: bool = True) -> IndexStore:
+    store = IndexStore(index_dir)
+    if must_exist and not store.exists():
+        _fail(f"no index at {index_dir}: run `searchapp index build PATH...` first", EXIT_INDEX)
+    return store
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searchapp")
+def main() -> None:
+    """searchapp: full-text search for news, with people, places, sources and quotes."""
+
+
+# -- index --------------------------------------------------------------------------------------
+
+@main.group("index")
+def index_group() -> None:
+    """Build and change the index."""
+
+
+def _progress_printer(label: str):
+    from tqdm import tqdm
+
+    bar = {"tqdm": None}
+
+    def update(p) -> None:
+        if bar["tqdm"] is None:
+            bar["tqdm"] = tqdm(total=p.bytes_total, unit="B", unit_scale=True, desc=label, file=sys.stderr,
+                               dynamic_ncols=True, mininterval=0.5, disable=None if sys.stderr.isatty() else False)
+        t = bar["tqdm"]
+        t.update(p.bytes_done - t.n)
+        elapsed = max(time.monotonic() - p.started, 1e-6)
+        t.set_postfix_str(f"{p.articles:,} articles, {p.articles / elapsed:,.0f}/s, "
+                          f"files {p.files_done}/{p.files_total}, skipped {p.skipped}", refresh=False)
+
+    def close() -> None:
+        if bar["tqdm"] is not None:
+            bar["tqdm"].close()
+
+    return update, close
+
+
+def _print_report(report, verb: str) -> None:
+    click.echo(f"{verb} {report.indexed:,} articles from {report.files:,} files in {report.seconds:.1f} s "
+               f"({report.rate:,.0f} articles/s, {report.procs} processes"
+               f"{'' if report.enriched else ', no enrichment'})", err=True)
+    if report.updated:
+        click.echo(f"updated {report.updated:,} existing articles", err=True)
+    if report.duplicates:
+        click.echo(f"duplicates skipped: {len(report.duplicates):,} (first id kept)", err=True)
+        for d in report.duplicates[:10]:
+            click.echo(f"  {d}", err=True)
+        if len(report.duplicates) > 10:
+            click.echo(f"  ... and {len(report.duplicates) - 10:,} more", err=True)
+    if report.skipped:
+        click.echo(f"skipped: {len(report.skipped):,}", err=True)
+        for s in report.skipped[:50]:
+            click.echo(f"  {s.where}: {s.reason}", err=True)
+        if len(report.skipped) > 50:
+            click.echo(f"  ... and {len(report.skipped) - 50:,} more (see --report)", err=True)
+    else:
+        click.echo("skipped: 0", err=True)
+
+
+def _index_run(fn, store, paths, enrich, procs, report_path, verb):
+    from searchapp import indexer
+
+    update, close = _progress_printer(verb)
+    try:
+        report = fn(store, paths, enrich=enrich, procs=procs, progress=update)
+    except IndexBusy as e:
+        close()
+        _fail(str(e), EXIT_INDEX)
+    except KeyboardInterrupt:
+        close()
+        _fail("interrupted: the index was not changed", 130)
+    close()
+    _print_report(report, verb)
+    if report_path:
+        Path(report_path).write_text(json.dumps(report.to_json(), indent=2))
+    if report.indexed == 0 and not report.skipped:
+        _fail("no articles found in " + ", ".join(map(str, paths)), EXIT_PARTIAL)
+    assert indexer
+    sys.exit(EXIT_PARTIAL if report.skipped or report.duplicates else 0)
+
+
+_build_options = [
+    click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+    click.option("--enrich/--no-enrich", default=True, show_default=True,
+                 help="Extract people, places, organisations, sources and quotes."),
+    click.option("--procs", type=click.IntRange(1, 64), default=None,
+                 help="Worker processes (default: one per core)."),
+    click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+                 help="Write the full report (every skipped file and reason) as JSON."),
+]
+
+
+def _with(options):
+    def deco(f):
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+    return deco
+
+
+@index_group.command("build")
+@_with(_build_options)
+@_index_option
+def index_build(paths, enrich, procs, report_path, index_dir):
+    """Rebuild the index from PATHS (files or folders), atomically.
+
+    The new index is built beside the live one and replaces it only when complete: if the build
+    fails or is interrupted, the previous index keeps serving. Exit code 1 if anything was skipped.
+    """
+    from searchapp import indexer
+
+    _index_run(indexer.build, _store(index_dir, must_exist=False), list(paths), enrich, procs, report_path, "indexed")
+
+
+@index_group.command("add")
+@_with(_build_options)
+@_index_option
+def index_add(paths, enrich, procs, report_path, index_dir):
+    """Add or update (by id) the articles in PATHS; committed all at once."""
+    from searchapp import indexer
+
+    _index_run(indexer.add, _store(index_dir), list(paths), enrich, procs, report_path, "added")
+
+
+@index_group.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@_index_option
+def index_delete(ids, index_dir):
+    """Delete articles (and their quotes) by id. Exit code 1 if an id was not found."""
+    from searchapp import indexer
+
+    try:
+        deleted, missing = indexer.delete(_store(index_dir), ids)
+    except IndexBusy as e:
+        _fail(str(e), EXIT_INDEX)
+    click.echo(f"deleted {len(deleted)}")
+    for m in missing:
+        click.echo(f"not found: {m}", err=True)
+    sys.exit(EXIT_PARTIAL if missing else 0)
+
+
+@index_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_index_option
+def index_stats(as_json, index_dir):
+    """Counts, fields, size and the last build."""
+    stats = _store(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2, default=str))
+        return
+    build = stats["last_build"]
+    click.echo(f"index:      {stats['index']} ({stats['generation']})")
+    click.echo(f"articles:   {stats['articles']:,}")
+    click.echo(f"quotes:     {stats['quotes']:,}")
+    click.echo(f"size:       {stats['size_bytes'] / (1 << 20):,.1f} MiB in {stats['segments']} segment(s)")
+    click.echo(f"fields:     {', '.join(stats['fields'])}")
+    click.echo(f"updated:    {stats['updated']}")
+    if build:
+        click.echo(f"last build: {build.get('built_at')} from {', '.join(build.get('paths', []))}: "
+                   f"{build.get('indexed', 0):,} indexed, {build.get('skipped', 0):,} skipped, "
+                   f"{len(build.get('duplicates', [])):,} duplicates, {build.get('seconds', 0):.1f} s")
+
+
+# -- search -------------------------------------------------------------------------------------
+
+def _render_segments(segments, color: bool) -> str:
+    out = []
+    for seg in segments:
+        if seg.match:
+            out.append(click.style(seg.text, bold=True, fg="yellow") if color else f"[{seg.text}]")
+        else:
+            out.append(seg.text)
+    return "".join(out).replace("\n", " ")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, help="Results per page (1-100).")
+@click.option("--page", "-p", default=1, show_default=True, help="Page number.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
+              help="Exact facet filter, e.g. --filter place='United Kingdom' (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results (hits, facets, histogram) as JSON.")
+@_index_option
+def search_cmd(query, limit, page, sort, filters, as_json, index_dir):
+    """Search the index. Query syntax: words (all must match), "phrases", OR, NOT, wild*, fuzzy~,
+    field:value (person, place, org, source, speaker, quote, title, author, date), date ranges like
+    date:[2022-02-01 to 2022-02-28] or date:2022."""
+    from searchapp.search import QueryError, Searcher
+
+    store = _store(index_dir)
+    parsed: dict[str, list[str]] = {}
+    for f in filters:
+        name, sep, value = f.partition("=")
+        if not sep:
+            _fail(f"--filter must look like FACET=VALUE, not {f!r}", EXIT_USAGE)
+        parsed.setdefault(name.strip(), []).append(value.strip())
+    try:
+        res = Searcher(store).search(" ".join(query), filters=parsed, sort=sort, page=page, per_page=limit)
+    except QueryError as e:
+        _fail(str(e), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(res.to_json(), indent=2, ensure_ascii=False, default=str))
+        sys.exit(0 if res.total else EXIT_PARTIAL)
+    color = sys.stdout.isatty()
+    for n in res.notices:
+        click.echo(f"note: {n}", err=True)
+    if res.suggestion:
+        click.echo(f"Did you mean: {res.suggestion}?")
+    first = (res.page - 1) * res.per_page
+    click.echo(f"{res.total:,} {'article' if res.total == 1 else 'articles'} ({res.took_ms:.1f} ms)"
+               + (f", page {res.page} of {res.pages}" if res.pages > 1 else ""))
+    for i, hit in enumerate(res.hits, first + 1):
+        title = _render_segments(hit.title_segments, color) or hit.snippet_text[:80]
+        meta = " | ".join(x for x in (hit.published[:10] if hit.published else "", hit.publisher, hit.id) if x)
+        click.echo(f"\n{i}. {title}\n   {meta}")
+        if hit.quotes:
+            for qh in hit.quotes:
+                who = qh.speaker or "unattributed"
+                click.echo(f"   “{_render_segments(qh.segments, color)}” — {who}" + (f" ({qh.cue})" if qh.cue else ""))
+        else:
+            click.echo(f"   {_render_segments(hit.snippet, color)}")
+    sys.exit(0 if res.total else EXIT_PARTIAL)
+
+
+# -- extract ------------------------------------------------------------------------------------
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--enrich/--no-enrich", default=True, show_default=True)
+def extract_cmd(paths, fmt, enrich):
+    """Print one JSON object per article (the extraction contract: see README). Skipped files are
+    reported on stderr; exit code 1 if any."""
+    from searchapp import indexer
+    from searchapp.readers import Skipped
+
+    skipped = 0
+    for item in indexer.extract(paths, enrich=enrich):
+        if isinstance(item, Skipped):
+            skipped += 1
+            click.echo(f"skipped {item.where}: {item.reason}", err=True)
+        else:
+            click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+    sys.exit(EXIT_PARTIAL if skipped else 0)
+
+
+# -- serve --------------------------------------------------------------------------------------
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@_index_option
+def serve_cmd(host, port, threads, index_dir):
+    """Serve the search page and JSON API with a production WSGI server (waitress)."""
+    from waitress import serve
+
+    from searchapp.web import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"searchapp: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    serve(app, host=host, port=port, threads=threads, ident="searchapp")
+
+
+# -- evaluation and training ---------------------------------------------------------------------
+
+@main.group("eval")
+def eval_group() -> None:
+    """Measure extraction and ranking quality on the shared data sets."""
+
+
+def _data_dir(path: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        _fail(f"data not found: {p} (the shared test data lives in ../shared/data)", EXIT_USAGE)
+    return p
+
+
+@eval_group.command("html")
+@click.option("--data", default="../shared/data/html-pages/extraction-benchmark", show_default=True)
+def eval_html(data):
+    """Main-text extraction: token F1 on the article-extraction benchmark."""
+    from searchapp.evaluate import html_extraction
+
+    result = html_extraction.evaluate(_data_dir(data))
+    click.echo(html_extraction.format_report(result))
+
+
+@eval_group.command("entities")
+@click.option("--conll", default="../shared/data/conll2003/eng.testa", show_default=True)
+@click.option("--reuters", default="../shared/data/reuters21578", show_default=True)
+@click.option("--reuters-limit", type=int, default=None, help="Only the first N Reuters articles.")
+def eval_entities(conll, reuters, reuters_limit):
+    """People/places/organisations: CoNLL-2003 document F1, Reuters-21578 tag recall."""
+    from searchapp.evaluate import entities
+
+    result = {"conll": entities.evaluate_conll(_data_dir(conll)),
+              "reuters": entities.evaluate_reuters(_data_dir(reuters), limit=reuters_limit)}
+    click.echo(entities.format_report(result))
+
+
+@eval_group.command("quotes")
+@click.option("--polnear", default="../shared/data/polnear", show_default=True)
+@click.option("--split", type=click.Choice(["dev", "train"]), default="dev", show_default=True)
+def eval_quotes(polnear, split):
+    """Quotes and speakers: precision, recall and speaker accuracy on PolNeAR."""
+    from searchapp.evaluate import quotes
+
+    click.echo(quotes.format_report(quotes.evaluate(_data_dir(polnear), split=split)))
+
+
+@main.group("train")
+def train_group() -> None:
+    """Re-create the shipped models from the shared data."""
+
+
+@train_group.command("ner")
+@click.option("--train", "train_path", default="../shared/data/conll2003/eng.train", show_default=True)
+@click.option("--dev", "dev_path", default="../shared/data/conll2003/eng.testa", show_default=True)
+@click.option("--out", "model_path", default=None, help="Model file (default: the packaged model).")
+def train_ner(train_path, dev_path, model_path):
+    """Train the named-entity model (CRF) on CoNLL-2003."""
+    from searchapp.nlp import train_ner as trainer
+
+    kwargs = {} if model_path is None else {"model_path": Path(model_path)}
+    result = trainer.train(_data_dir(train_path), _data_dir(dev_path), **kwargs)
+    click.echo(json.dumps(result, indent=2, default=str))
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    try:
+        main(standalone_mode=True)
+    except IndexMissing as e:
+        _fail(str(e), EXIT_INDEX)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,109 @@
+"""Walk paths, pick a reader by suffix, and turn every failure into a reported `Skipped`."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from searchapp.article import Article
+from searchapp.readers import ReadError, Skipped
+from searchapp.readers.limits import MAX_ARTICLE_BYTES
+
+
+def _reader(suffix: str) -> Callable[[Path], Iterable[Article | Skipped]] | None:
+    # Imported lazily so that reading plain text does not pay for BeautifulSoup's import.
+    if suffix == ".txt":
+        from searchapp.readers import text
+        return text.read
+    if suffix in (".html", ".htm", ".xhtml"):
+        from searchapp.readers import html
+        return html.read
+    if suffix == ".sgm":
+        from searchapp.readers import reuters
+        return reuters.read
+    if suffix in (".jsonl", ".ndjson"):
+        from searchapp.readers import jsonl
+        return jsonl.read
+    return None
+
+
+SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".sgm", ".jsonl", ".ndjson")
+# Formats read as a whole must fit the article limit; these stream record by record.
+STREAMED = (".sgm", ".jsonl", ".ndjson")
+
+
+def walk(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Skipped]:
+    """Files under ``paths`` in a stable order. Directories recurse (symlinked directories are not
+    followed, so loops cannot trap the walk); files of unknown type inside a directory are passed
+    over silently, but a file named explicitly with an unknown type is reported."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            errors: list[OSError] = []
+            for root, dirs, files in os.walk(path, onerror=errors.append):
+                while errors:
+                    e = errors.pop()
+                    yield Skipped(str(e.filename or root), e.strerror or str(e))
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    child = Path(root) / name
+                    if child.suffix.lower() in SUFFIXES:
+                        yield child
+            for e in errors:
+                yield Skipped(str(e.filename or path), e.strerror or str(e))
+        elif path.exists():
+            if path.suffix.lower() in SUFFIXES:
+                yield path
+            else:
+                yield Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
+                              f"expected one of {', '.join(SUFFIXES)}")
+        elif path.is_symlink():
+            yield Skipped(str(path), "broken symbolic link")
+        else:
+            yield Skipped(str(path), "no such file or directory")
+
+
+def read_file(path: Path) -> Iterator[Article | Skipped]:
+    """One file's articles; never raises: whatever goes wrong becomes a `Skipped` naming the file."""
+    suffix = path.suffix.lower()
+    reader = _reader(suffix)
+    if reader is None:
+        yield Skipped(str(path), f"unsupported file type {suffix!r}")
+        return
+    try:
+        if not path.is_file():
+            yield Skipped(str(path), "not a regular file")
+            return
+        size = path.stat().st_size
+        if size == 0:
+            yield Skipped(str(path), "empty file")
+            return
+        if suffix not in STREAMED and size > MAX_ARTICLE_BYTES:
+            yield Skipped(str(path), f"file is {size / (1 << 20):.0f} MiB, over the "
+                          f"{MAX_ARTICLE_BYTES >> 20} MiB article limit")
+            return
+        for item in reader(path):
+            if isinstance(item, Article) and len(item.body) > MAX_ARTICLE_BYTES:
+                yield Skipped(f"{path}#{item.id}", f"article body over the {MAX_ARTICLE_BYTES >> 20} MiB limit")
+            else:
+                yield item
+    except ReadError as e:
+        yield Skipped(str(path), str(e))
+    except PermissionError:
+        yield Skipped(str(path), "permission denied")
+    except OSError as e:
+        yield Skipped(str(path), e.strerror or str(e))
+    except RecursionError:
+        yield Skipped(str(path), "markup nested too deeply to parse")
+    except Exception as e:  # a reader bug must not stop the build; report it with the file
+        yield Skipped(str(path), f"reader failed: {type(e).__name__}: {e}")
+
+
+def read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Article | Skipped]:
+    for item in walk(paths):
+        if isinstance(item, Skipped):
+            yield item
+        else:
+            yield from read_file(item)

@@ -1,0 +1,45 @@
+"""JSON lines: one article per line, with the Article's field names (the `extract` output reads back)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from searchapp.article import Article
+from searchapp.readers import Skipped
+from searchapp.readers.limits import MAX_ARTICLE_BYTES
+
+
+def read(path: Path) -> Iterator[Article | Skipped]:
+    with open(path, "rb") as f:
+        lineno = 0
+        while True:
+            line = f.readline(MAX_ARTICLE_BYTES + 1)
+            if not line:
+                break
+            lineno += 1
+            where = f"{path}:{lineno}"
+            if len(line) > MAX_ARTICLE_BYTES and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # skip the rest of the oversized line
+                    line = f.readline(1 << 20)
+                yield Skipped(where, f"line longer than the {MAX_ARTICLE_BYTES // (1 << 20)} MiB article limit")
+                continue
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line.decode("utf-8"))
+                if isinstance(data, dict) and not data.get("id"):
+                    data = {**data, "id": f"{path.stem}-{lineno}"}
+                article = Article.from_json(data)
+            except UnicodeDecodeError:
+                yield Skipped(where, "line is not UTF-8")
+                continue
+            except json.JSONDecodeError as e:
+                yield Skipped(where, f"invalid JSON: {e.msg} at column {e.colno}")
+                continue
+            except (ValueError, TypeError, KeyError) as e:
+                yield Skipped(where, f"invalid article: {e}")
+                continue
+            if not article.path:
+                article.path = str(path)
+            yield article

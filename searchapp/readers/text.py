@@ -1,0 +1,48 @@
+"""Plain-text articles (the seed's shape): the whole file is the body; a headline-like first line is the title."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+from searchapp.article import Article
+from searchapp.readers import ReadError
+from searchapp.readers.decode import decode_bytes
+
+_PROSE = re.compile(r"(?:\w+[,;'’\"”]?\s+){3,}\w+[.!?…]")
+_SENTENCE_END = re.compile(r"[.!?…:;,\"”’)]$")
+
+
+def looks_like_headline(line: str, rest: str) -> bool:
+    """A short first line without sentence punctuation, followed by more text."""
+    line = line.strip()
+    words = line.split()
+    following = rest.lstrip()
+    if not following or following[0].islower():  # the "headline" runs on into a sentence
+        return False
+    return 1 <= len(words) <= 20 and len(line) <= 160 and not _SENTENCE_END.search(line)
+
+
+def looks_like_prose(text: str) -> bool:
+    """At least one sentence: several words followed by sentence punctuation."""
+    return bool(_PROSE.search(text[:20000]))
+
+
+def parse_text(text: str, *, id: str, path: str = "") -> Article:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff \n\t")
+    if not text.strip():
+        raise ReadError("no text")
+    if not looks_like_prose(text):
+        raise ReadError("not an article: no sentences (a word list or data file?)")
+    first, _, rest = text.partition("\n")
+    title = ""
+    body = text
+    if looks_like_headline(first, rest):
+        title = first.strip()
+        body = rest.strip("\n")
+    return Article(id=id, path=path, title=title, body=body)
+
+
+def read(path: Path) -> Iterator[Article]:
+    data = path.read_bytes()
+    yield parse_text(decode_bytes(data), id=path.stem, path=str(path))

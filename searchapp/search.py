@@ -1,0 +1,659 @@
+"""Search: a query and options in, a `Results` object out. The CLI and the web both call `search()`.
+
+- Query language: Whoosh's (AND by default, OR/NOT, "phrases", wildcards, fuzzy `lavrv~`, ranges),
+  with friendly field names (`person:`, `place:`, `speaker:`, `date:2022`, ...; see FIELD_ALIASES).
+- Ranking: BM25F over title (boosted) and body.
+- A query naming a speaker searches quote documents: `speaker:Lavrov troops` matches Lavrov's own
+  quotes that contain "troops", and the hit shows those quotes.
+- A long query whose words never all meet falls back to ranked OR with a minimum number of words.
+- Snippets come from the stored text and the character offsets kept in the postings: nothing is
+  re-analysed per hit. Facet tables and the date histogram are built once per index generation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from itertools import chain
+from typing import Any, Iterable
+
+from whoosh import query as Q
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.scoring import BM25F
+
+from searchapp.store import IndexStore
+from searchapp.store.schema import FACETS, FIELD_ALIASES
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_QUERY_CHARS = 1000
+SNIPPET_CHARS = 240
+QUOTE_HITS_CAP = 5000  # quote documents considered per query in speaker mode
+FACET_LIMIT = 10
+
+_UNKNOWN_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):(?=\S)")
+_QUERY_FIELDS = sorted(set(FIELD_ALIASES))
+
+
+class QueryError(ValueError):
+    """The query (or a search parameter) cannot be used; the message says why, for the user."""
+
+
+@dataclass
+class Segment:
+    text: str
+    match: bool = False
+
+
+@dataclass
+class QuoteHit:
+    text: str
+    speaker: str | None
+    cue: str | None
+    segments: list[Segment]
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    url: str
+    path: str
+    published: str | None
+    publisher: str
+    byline: str
+    dateline: str
+    people: list[str]
+    places: list[str]
+    orgs: list[str]
+    sources: list[str]
+    speakers: list[str]
+    score: float
+    title_segments: list[Segment]
+    snippet: list[Segment]
+    quotes: list[QuoteHit] = field(default_factory=list)
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(s.text for s in self.snippet)
+
+
+@dataclass
+class Results:
+    query: str
+    filters: dict[str, list[str]]
+    sort: str
+    page: int
+    per_page: int
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    histogram: list[tuple[str, int]] = field(default_factory=list)
+    suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
+    mode: str = "articles"
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["pages"] = self.pages
+        out["facets"] = {k: [{"value": v, "count": c} for v, c in vs] for k, vs in self.facets.items()}
+        out["histogram"] = [{"period": p, "count": c} for p, c in self.histogram]
+        for hit, raw in zip(self.hits, out["hits"]):
+            raw["snippet_text"] = hit.snippet_text
+        return out
+
+
+# -- parameters ---------------------------------------------------------------------------------
+
+def check_params(page: Any = 1, per_page: Any = 10, sort: Any = "relevance") -> tuple[int, int, str]:
+    """Validate paging and sort parameters (from a URL or the command line) with messages naming them."""
+    def as_int(name: str, value: Any, low: int, high: int) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise QueryError(f"parameter '{name}' must be a whole number, not {str(value)[:40]!r}") from None
+        if not low <= number <= high:
+            raise QueryError(f"parameter '{name}' must be between {low} and {high}, not {number}")
+        return number
+
+    if sort not in SORTS:
+        raise QueryError(f"parameter 'sort' must be one of {', '.join(SORTS)}, not {str(sort)[:40]!r}")
+    return as_int("page", page, 1, MAX_PAGE), as_int("limit", per_page, 1, MAX_PER_PAGE), sort
+
+
+def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[str]]:
+    """Facet filters: {facet name: [exact values]}, plus 'period' ("2022" or "2022-02")."""
+    out: dict[str, list[str]] = {}
+    for name, values in (filters or {}).items():
+        canonical = FIELD_ALIASES.get(name, name)
+        if canonical not in FACETS and canonical != "period":
+            raise QueryError(f"unknown filter {name!r}; filters: {', '.join(FACETS + ('period',))}")
+        vals = [v for v in values if isinstance(v, str) and v.strip()]
+        if canonical == "period":
+            for v in vals:
+                if not re.fullmatch(r"\d{4}(-\d{2})?", v):
+                    raise QueryError(f"filter 'period' must look like 2022 or 2022-02, not {v[:40]!r}")
+        if vals:
+            out.setdefault(canonical, []).extend(vals)
+    return out
+
+
+# -- the search ---------------------------------------------------------------------------------
+
+class Searcher:
+    """Search over one `IndexStore`. Cheap to create; all caches live in the store per generation."""
+
+    def __init__(self, store: IndexStore):
+        self.store = store
+
+    # Query parsing ------------------------------------------------------------------------------
+
+    def _parser(self, schema, fields: list[str], group=None):
+        kwargs = {"group": group} if group is not None else {}
+        parser = MultifieldParser(fields, schema, **kwargs)
+        aliases: dict[str, list[str]] = {}
+        for alias, target in FIELD_ALIASES.items():
+            if alias != target:
+                aliases.setdefault(target, []).append(alias)
+        parser.add_plugin(FieldAliasPlugin(aliases))
+        parser.add_plugin(FuzzyTermPlugin())
+        return parser
+
+    def parse(self, schema, text: str, fields: list[str], group=None) -> Q.Query:
+        try:
+            return self._parser(schema, fields, group).parse(text)
+        except Exception as e:  # Whoosh raises many kinds; the user needs one clear sentence
+            raise QueryError(f"could not read the query {text[:80]!r}: {e}") from None
+
+    # Facet tables (once per generation) ---------------------------------------------------------
+
+    def _tables(self, searcher) -> dict[str, Any]:
+        cache = self.store.cache()
+        tables = cache.get("tables")
+        if tables is None:
+            tables = cache["tables"] = _build_tables(searcher)
+        return tables
+
+    # The search ---------------------------------------------------------------------------------
+
+    def search(self, q: str, *, filters: dict[str, Iterable[str]] | None = None, sort: str = "relevance",
+               page: Any = 1, per_page: Any = 10, facets: bool = True, snippets: bool = True) -> Results:
+        started = time.perf_counter()
+        page, per_page, sort = check_params(page, per_page, sort)
+        filters = check_filters(filters)
+        q = (q or "").strip()
+        if len(q) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}")
+        res = Results(query=q, filters=filters, sort=sort, page=page, per_page=per_page)
+        for name in _UNKNOWN_FIELD.findall(q):
+            if name.lower() not in FIELD_ALIASES:
+                res.notices.append(f"unknown field {name!r} was searched as words; fields are: "
+                                   + ", ".join(sorted(set(FIELD_ALIASES))))
+        with self.store.searcher() as s:
+            tables = self._tables(s)
+            user_q = self._user_query(s, q, res)
+            if user_q is None:
+                res.took_ms = (time.perf_counter() - started) * 1000
+                return res
+            quote_mode = "speakers" in _fields_of(user_q)
+            if quote_mode:
+                res.mode = "quotes"
+                user_q = self.parse(s.schema, q, ["quote"]) if q != "*" else user_q
+            full_q = _with_filters(user_q, filters, tables)
+            if quote_mode:
+                self._quote_search(s, full_q, res, tables, facets, snippets)
+            else:
+                self._article_search(s, full_q, user_q, res, tables, facets, snippets)
+            if not res.total and q and q != "*":
+                res.suggestion = self._suggest(s, user_q, q)
+        res.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return res
+
+    def _user_query(self, s, q: str, res: Results) -> Q.Query | None:
+        if not q or q == "*":
+            return Q.Every()
+        parsed = self.parse(s.schema, q, ["title", "body"])
+        if parsed is Q.NullQuery:
+            res.notices.append("the query has no searchable words (only stop words or operators)")
+            return None
+        return parsed
+
+    def _article_search(self, s, full_q, user_q, res: Results, tables, facets: bool, snippets: bool) -> None:
+        mask = tables["quote_docs"]
+        sortedby, reverse = _sorting(res.sort)
+        limit = res.page * res.per_page
+        results = s.search(full_q, limit=limit, mask=mask, sortedby=sortedby, reverse=reverse, terms=snippets)
+        total = len(results)
+        words = _plain_words(user_q)
+        if total == 0 and len(words) >= 3 and _is_plain_and(user_q):
+            fallback = self._fallback(s, full_q, user_q, words, res, mask, sortedby, reverse, limit, snippets)
+            if fallback is not None:
+                results, total = fallback
+        res.total = total
+        page_hits = list(results)[(res.page - 1) * res.per_page: res.page * res.per_page]
+        for hit in page_hits:
+            res.hits.append(self._hit(s, hit, results if snippets else None))
+        if facets:
+            docs = _docset(s, results, full_q, mask)
+            res.facets = _count_facets(tables, docs)
+            res.histogram = _count_histogram(tables, docs)
+
+    def _fallback(self, s, full_q, user_q, words, res, mask, sortedby, reverse, limit, snippets):
+        """No article has every word: rank articles having at least ~a third of them, and say so."""
+        need = max(2, math.ceil(len(words) / 3))
+        counts: Counter = Counter()
+        for fieldq in words:
+            counts.update(set(s.docs_for_query(fieldq)) - mask)
+        allowed = {d for d, c in counts.items() if c >= need}
+        if not allowed:
+            return None
+        or_q = Q.Or(words)
+        extra = [c for c in _subqueries(full_q) if c is not user_q]
+        if extra:
+            or_q = Q.And([or_q] + extra)
+        results = s.search(or_q, limit=limit, filter=allowed, sortedby=sortedby, reverse=reverse, terms=snippets)
+        res.notices.append(f"No article contains all {len(words)} words; showing articles with at least "
+                           f"{need} of them, best first.")
+        return results, len(results)
+
+    def _quote_search(self, s, full_q, res: Results, tables, facets: bool, snippets: bool) -> None:
+        quote_docs = tables["quote_docs"]
+        sortedby, reverse = _sorting(res.sort)
+        results = s.search(full_q, limit=QUOTE_HITS_CAP, filter=quote_docs, sortedby=sortedby,
+                           reverse=reverse, terms=snippets)
+        groups: dict[str, list] = {}
+        for hit in results:
+            groups.setdefault(hit["parent"], []).append(hit)
+        res.total = len(groups)
+        parents = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
+        for parent in parents:
+            docnum = s.document_number(id=parent)
+            if docnum is None:
+                res.total -= 1
+                continue
+            hit = self._hit(s, _StoredHit(s, docnum, groups[parent][0].score), None)
+            for qh in groups[parent][:3]:
+                stored = qh.fields()
+                text = stored.get("quote", "")
+                spans = _char_spans(s, qh, results, "quote", text) if snippets else []
+                hit.quotes.append(QuoteHit(text=text, speaker=(stored.get("speakers") or [None])[0],
+                                           cue=stored.get("cue"), segments=_segments(text, spans)))
+            if hit.quotes:
+                hit.snippet = hit.quotes[0].segments
+            res.hits.append(hit)
+        if facets:
+            quote_set = {h.docnum for h in results} if len(results) < QUOTE_HITS_CAP else set(s.docs_for_query(full_q)) & quote_docs
+            res.facets = _count_facets(tables, quote_set, quotes=True)
+            res.histogram = _count_histogram(tables, quote_set)
+
+    def _hit(self, s, hit, results) -> Hit:
+        stored = hit.fields()
+        title = stored.get("title", "")
+        body = stored.get("body", "")
+        title_spans = _char_spans(s, hit, results, "title", title) if results is not None else []
+        body_spans = _char_spans(s, hit, results, "body", body) if results is not None else []
+        quote_text = stored.get("quote", "")
+        quote_spans = _char_spans(s, hit, results, "quote", quote_text) if results is not None else []
+        if body_spans or not quote_spans:
+            snippet = _snippet(body, body_spans)
+        else:
+            snippet = _snippet(quote_text, quote_spans)
+        published = stored.get("published")
+        return Hit(
+            id=stored.get("id", ""), title=title, url=stored.get("url", ""), path=stored.get("path", ""),
+            published=published.isoformat() if published else None,
+            publisher=stored.get("publisher", ""), byline=stored.get("byline", ""),
+            dateline=stored.get("dateline", ""),
+            people=stored.get("people", []), places=stored.get("places", []), orgs=stored.get("orgs", []),
+            sources=stored.get("sources", []), speakers=stored.get("speakers", []),
+            score=round(float(hit.score or 0.0), 4),
+            title_segments=_segments(title, title_spans), snippet=snippet,
+        )
+
+    def _suggest(self, s, user_q: Q.Query, q: str) -> str | None:
+        """A corrected query when some words are not in the index ("Did you mean ...?")."""
+        corrected = q
+        changed = False
+        reader = s.reader()
+        for term in user_q.iter_all_terms():
+            fieldname, text = term
+            if fieldname not in ("title", "body") or not isinstance(text, str):
+                continue
+            if reader.doc_frequency("title", text) or reader.doc_frequency("body", text):
+                continue
+            word = _surface_word(q, text)
+            if word is None:
+                continue
+            best = None
+            for fname in ("people", "places", "orgs", "body", "title"):
+                cands = s.suggest(fname, word.lower(), limit=1, maxdist=2)
+                if cands:
+                    best = cands[0]
+                    break
+            if best and best != word.lower():
+                corrected = re.sub(rf"\b{re.escape(word)}\b", best, corrected, count=1)
+                changed = True
+        return corrected if changed else None
+
+    # Single articles ---------------------------------------------------------------------------
+
+    def article(self, article_id: str, q: str = "") -> dict[str, Any] | None:
+        """One article with everything stored about it, its quotes, and the query words marked."""
+        with self.store.searcher() as s:
+            docnum = s.document_number(id=article_id)
+            if docnum is None:
+                return None
+            stored = s.stored_fields(docnum)
+            if stored.get("kind") != "article":
+                return None
+            quotes = []
+            for qnum in s.document_numbers(parent=article_id):
+                qf = s.stored_fields(qnum)
+                if qf.get("kind") == "quote":
+                    start, end = qf.get("span") or (0, 0)
+                    quotes.append({"text": qf.get("quote", ""), "start": start, "end": end,
+                                   "speaker": (qf.get("speakers") or [None])[0],
+                                   "mention": qf.get("mention"), "cue": qf.get("cue")})
+            quotes.sort(key=lambda x: x["start"])
+            words = self._query_words(s, q)
+            body = stored.get("body", "")
+            published = stored.get("published")
+            return {
+                "id": stored.get("id"), "title": stored.get("title", ""), "url": stored.get("url", ""),
+                "path": stored.get("path", ""), "published": published.isoformat() if published else None,
+                "byline": stored.get("byline", ""), "publisher": stored.get("publisher", ""),
+                "dateline": stored.get("dateline", ""), "body": body,
+                "people": stored.get("people", []), "places": stored.get("places", []),
+                "orgs": stored.get("orgs", []), "sources": stored.get("sources", []),
+                "speakers": stored.get("speakers", []), "quotes": quotes,
+                "title_segments": _segments(stored.get("title", ""), _analyzed_spans(s, stored.get("title", ""), words)),
+                "body_segments": _segments(body, _analyzed_spans(s, body, words)),
+            }
+
+    def _query_words(self, s, q: str) -> set[str]:
+        if not q.strip():
+            return set()
+        try:
+            parsed = self.parse(s.schema, q, ["title", "body"])
+        except QueryError:
+            return set()
+        return {t for f, t in parsed.iter_all_terms() if f in ("title", "body", "quote") and isinstance(t, str)}
+
+    def suggest_names(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Names (people, places, orgs, speakers) starting with ``prefix``, most frequent first."""
+        prefix = prefix.strip()
+        if len(prefix) < 2:
+            return []
+        with self.store.searcher() as s:
+            tables = self._tables(s)
+        low = prefix.lower()
+        out = []
+        for facet, (values, counts) in tables["name_index"].items():
+            for i, v in enumerate(values):
+                if v.lower().startswith(low) or any(w.lower().startswith(low) for w in v.split()[1:]):
+                    out.append({"name": v, "field": facet, "count": counts[i]})
+        out.sort(key=lambda x: (-x["count"], x["name"]))
+        return out[:limit]
+
+    def speaker_quotes(self, name: str, q: str = "", page: Any = 1, per_page: Any = 20) -> Results:
+        """Everything one person said, newest first (the speaker page)."""
+        query = f'speaker:"{_escape_phrase(name)}"' + (f" {q}" if q.strip() else "")
+        return self.search(query, sort="newest", page=page, per_page=per_page)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+class _StoredHit:
+    """Enough of a Whoosh Hit for `Searcher._hit` when we only have a docnum."""
+
+    def __init__(self, s, docnum: int, score: float):
+        self._s, self.docnum, self.score = s, docnum, score
+
+    def fields(self):
+        return self._s.stored_fields(self.docnum)
+
+
+def _escape_phrase(text: str) -> str:
+    return text.replace('"', " ")
+
+
+def _sorting(sort: str):
+    if sort == "newest":
+        return "published", True
+    if sort == "oldest":
+        return "published", False
+    return None, False
+
+
+def _fields_of(q: Q.Query) -> set[str]:
+    out = set()
+    for sub in q.leaves() if not q.is_leaf() else [q]:
+        name = getattr(sub, "fieldname", None)
+        if name:
+            out.add(name)
+    return out
+
+
+def _subqueries(q: Q.Query) -> list[Q.Query]:
+    return list(q.subqueries) if isinstance(q, Q.And) else [q]
+
+
+def _with_filters(user_q: Q.Query, filters: dict[str, list[str]], tables) -> Q.Query:
+    clauses = [user_q]
+    for name, values in filters.items():
+        if name == "period":
+            for v in values:
+                start, end = _period_range(v)
+                clauses.append(Q.ConstantScoreQuery(Q.DateRange("published", start, end), 0.0))
+        else:
+            for v in values:
+                clauses.append(Q.ConstantScoreQuery(Q.Term("f_" + name, v), 0.0))
+    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+
+
+def _period_range(period: str) -> tuple[dt.datetime, dt.datetime]:
+    year = int(period[:4])
+    if len(period) == 4:
+        return dt.datetime(year, 1, 1), dt.datetime(year, 12, 31, 23, 59, 59)
+    month = int(period[5:7])
+    nxt = dt.datetime(year + (month == 12), month % 12 + 1, 1)
+    return dt.datetime(year, month, 1), nxt - dt.timedelta(seconds=1)
+
+
+def _plain_words(q: Q.Query) -> list[Q.Query]:
+    """The per-word clauses of a plain AND query (each an OR over the default fields)."""
+    if isinstance(q, Q.And) and all(not isinstance(c, (Q.Not, Q.Phrase)) for c in q.subqueries):
+        return list(q.subqueries)
+    return []
+
+
+def _is_plain_and(q: Q.Query) -> bool:
+    return isinstance(q, Q.And) and all(
+        isinstance(c, (Q.Term, Q.Or)) and all(isinstance(x, Q.Term) for x in (c.subqueries if isinstance(c, Q.Or) else [c]))
+        for c in q.subqueries)
+
+
+def _docset(s, results, full_q, mask) -> set[int]:
+    """Every matching docnum (not just the page): for facet counts."""
+    if results.scored_length() >= len(results):
+        return {h.docnum for h in results}
+    return set(s.docs_for_query(full_q)) - mask
+
+
+def _build_tables(s) -> dict[str, Any]:
+    """Per-generation tables: docnum -> facet value ids, docnum -> month, quote docnums, name index."""
+    reader = s.reader()
+    doccount = reader.doc_count_all()
+    quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
+    facets: dict[str, Any] = {}
+    name_index: dict[str, tuple[list[str], list[int]]] = {}
+    for name in FACETS:
+        fname = "f_" + name
+        values: list[str] = []
+        counts: list[int] = []
+        by_doc: dict[int, list[tuple[int, int]]] = {}
+        if fname in reader.indexed_field_names():
+            for term in reader.lexicon(fname):
+                vid = len(values)
+                values.append(term.decode("utf-8"))
+                m = reader.postings(fname, term)
+                n = 0
+                while m.is_active():
+                    by_doc.setdefault(m.id(), []).append((vid, int(m.weight()) or 1))
+                    n += 1
+                    m.next()
+                counts.append(n)
+        facets[name] = (values, by_doc)
+        name_index[name] = (values, counts)
+    months: dict[int, str] = {}
+    if reader.has_column("published"):
+        from whoosh.util.times import long_to_datetime
+
+        col = reader.column_reader("published", translate=False)
+        for docnum in range(doccount):
+            raw = col[docnum]
+            if raw:
+                try:
+                    months[docnum] = long_to_datetime(raw).strftime("%Y-%m")
+                except (OverflowError, ValueError):  # the column's "no date" default
+                    pass
+    return {"facets": facets, "months": months, "quote_docs": quote_docs, "name_index": name_index}
+
+
+def _count_facets(tables, docs: set[int], quotes: bool = False) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name, (values, by_doc) in tables["facets"].items():
+        counter: Counter = Counter()
+        get = by_doc.get
+        if name == "speakers":
+            # Quotes per person: an article's f_speakers weight is its number of quotes.
+            for pairs in filter(None, map(get, docs)):
+                for vid, weight in pairs:
+                    counter[vid] += 1 if quotes else weight
+        else:
+            counter.update(vid for vid, _ in chain.from_iterable(filter(None, map(get, docs))))
+        out[name] = [(values[vid], c) for vid, c in counter.most_common(FACET_LIMIT)]
+    return out
+
+
+def _count_histogram(tables, docs: set[int]) -> list[tuple[str, int]]:
+    months = tables["months"]
+    counter = Counter(filter(None, map(months.get, docs)))
+    if not counter:
+        return []
+    if len(counter) > 36:  # long spans read better by year
+        years: Counter = Counter()
+        for m, c in counter.items():
+            years[m[:4]] += c
+        counter = years
+    return sorted(counter.items())
+
+
+def _char_spans(s, hit, results, fieldname: str, text: str) -> list[tuple[int, int]]:
+    """(start, end) of the matched terms in ``text``, read from the postings' character offsets."""
+    if not text or results is None or not results.has_matched_terms():
+        return []
+    spans: list[tuple[int, int]] = []
+    try:
+        matched = hit.matched_terms()
+    except Exception:
+        return []
+    for fname, btext in matched:
+        if fname != fieldname:
+            continue
+        m = s.postings(fieldname, btext)
+        m.skip_to(hit.docnum)
+        if m.is_active() and m.id() == hit.docnum:
+            spans.extend((start, end) for _, start, end in _chars(m))
+    return sorted(spans)
+
+
+def _chars(m):
+    try:
+        return m.value_as("characters")
+    except Exception:
+        return []
+
+
+def _analyzed_spans(s, text: str, words: set[str]) -> list[tuple[int, int]]:
+    if not text or not words:
+        return []
+    analyzer = s.schema["body"].analyzer
+    return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True) if t.text in words]
+
+
+def _segments(text: str, spans: list[tuple[int, int]]) -> list[Segment]:
+    out: list[Segment] = []
+    pos = 0
+    for start, end in spans:
+        if start < pos or end > len(text):
+            continue
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        out.append(Segment(text[start:end], True))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
+
+
+def _snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> list[Segment]:
+    """The window of ``text`` with the most matches (the lead when nothing matched), cut at words."""
+    if not text:
+        return []
+    if not spans:
+        end = _cut_right(text, width)
+        return [Segment(text[:end] + ("…" if end < len(text) else ""))]
+    best_start, best_count = spans[0][0], 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s2, e2 in spans[i:] if e2 <= start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = _cut_left(text, max(0, best_start - width // 4))
+    end = _cut_right(text, min(len(text), begin + width))
+    window = [(s - begin, e - begin) for s, e in spans if s >= begin and e <= end]
+    segs = _segments(text[begin:end], window)
+    if begin > 0:
+        segs.insert(0, Segment("…"))
+    if end < len(text):
+        segs.append(Segment("…"))
+    return segs
+
+
+def _cut_left(text: str, pos: int) -> int:
+    if pos <= 0:
+        return 0
+    nl = text.rfind("\n", 0, pos + 1)
+    if nl >= 0 and pos - nl < 60:
+        return nl + 1
+    sp = text.find(" ", pos)
+    return sp + 1 if 0 <= sp < pos + 30 else pos
+
+
+def _cut_right(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    sp = text.rfind(" ", 0, pos)
+    return sp if sp > pos - 30 else pos
+
+
+def _surface_word(q: str, stem: str) -> str | None:
+    for word in re.findall(r"[\w'’]+", q):
+        lw = word.lower()
+        if lw.startswith(stem[: max(3, len(stem) - 2)]) or stem.startswith(lw[: max(3, len(lw) - 2)]):
+            return word
+    return None
+
+
+def search(store: IndexStore, q: str, **kwargs) -> Results:
+    """Convenience: ``search(store, "speaker:Lavrov", page=1)``."""
+    return Searcher(store).search(q, **kwargs)

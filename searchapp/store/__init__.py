@@ -1,0 +1,275 @@
+"""The index on disk: generations swapped atomically, one writer at a time, searchers reused.
+
+Layout of an index directory::
+
+    index/
+      CURRENT            name of the live generation (replaced atomically)
+      gen-<stamp>/       a complete Whoosh index + BUILD.json
+      .build-<pid>-...   a rebuild in progress (removed on failure; cleared if its writer died)
+      .lock              the write lock (see lock.py)
+
+A rebuild writes a new generation beside the live one and swaps CURRENT only when it is complete,
+so a crash or Ctrl-C at any moment leaves the previous index serving. `add`/`delete` change the live
+generation through Whoosh's own transactional commit (new segments, then an atomic TOC rename).
+
+This class is the seam between searchapp and Whoosh: readers and the web never touch Whoosh.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import queue
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from searchapp.store.lock import IndexBusy, WriteLock
+from searchapp.store.schema import build_schema
+
+__all__ = ["IndexStore", "IndexBusy", "IndexMissing"]
+
+CURRENT = "CURRENT"
+BUILD_INFO = "BUILD.json"
+KEEP_GENERATIONS = 2  # the live one and its predecessor, which searchers may still be reading
+
+
+class IndexMissing(Exception):
+    """No index has been built at this location yet."""
+
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike, *, writer_memory_mb: int = 256):
+        self.root = Path(root)
+        self.writer_memory_mb = writer_memory_mb
+        self._pool: "queue.LifoQueue[Searcher]" = queue.LifoQueue()
+        self._pool_key: tuple | None = None
+        self._pool_lock = threading.Lock()
+        self._checked_at = 0.0
+        self._caches: dict[tuple, dict[str, Any]] = {}
+
+    # -- generations -------------------------------------------------------------------------
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.root / name).is_dir() else None
+
+    def current_dir(self) -> Path:
+        name = self.current_name()
+        if name is None:
+            raise IndexMissing(f"no index at {self.root}: run `searchapp index build PATH...` first")
+        return self.root / name
+
+    def exists(self) -> bool:
+        return self.current_name() is not None
+
+    def open(self):
+        return whoosh_index.open_dir(str(self.current_dir()))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def rebuild(self) -> Iterator["GenerationWriter"]:
+        """A writer for a brand-new generation; swapped in only if the block completes."""
+        with WriteLock(self.root) as lock:
+            self._clear_abandoned_builds()
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+            tmp = self.root / f".build-{os.getpid()}-{stamp}"
+            tmp.mkdir(parents=True)
+            try:
+                ix = whoosh_index.create_in(str(tmp), build_schema())
+                writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+                yield writer
+                writer.commit()
+                _write_json(tmp / BUILD_INFO, writer.info)
+                _fsync_tree(tmp)
+                final = self.root / f"gen-{stamp}"
+                os.rename(tmp, final)
+                _atomic_write(self.root / CURRENT, final.name + "\n")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.cancel()  # type: ignore[possibly-undefined]
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            self._prune_generations()
+
+    @contextlib.contextmanager
+    def update(self) -> Iterator["GenerationWriter"]:
+        """A writer on the live generation (add, update, delete); all or nothing at commit."""
+        with WriteLock(self.root) as lock:
+            ix = self.open()
+            writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def _clear_abandoned_builds(self) -> None:
+        # Only called under the write lock, so any .build-* here belongs to a writer that died.
+        for path in self.root.glob(".build-*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _prune_generations(self) -> None:
+        live = self.current_name()
+        gens = sorted(p for p in self.root.glob("gen-*") if p.is_dir())
+        keep = {p.name for p in gens[-KEEP_GENERATIONS:]} | {live}
+        for path in gens:
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _generation_key(self) -> tuple:
+        """(generation dir, Whoosh TOC generation): changes on rebuild and on every commit."""
+        gen = self.current_dir()
+        toc = max((int(p.name.rsplit("_", 1)[1].split(".")[0]) for p in gen.glob("_MAIN_*.toc")), default=-1)
+        return gen.name, toc
+
+    def _refresh_pool(self) -> tuple:
+        # A stat of two small things, at most every 0.2 s: new generations appear without a restart.
+        now = time.monotonic()
+        if self._pool_key is not None and now - self._checked_at < 0.2:
+            return self._pool_key
+        key = self._generation_key()
+        self._checked_at = now
+        if key != self._pool_key:
+            with self._pool_lock:
+                if key != self._pool_key:
+                    old, self._pool = self._pool, queue.LifoQueue()
+                    self._pool_key = key
+                    self._caches = {k: v for k, v in self._caches.items() if k == key}
+                    while not old.empty():
+                        with contextlib.suppress(Exception):
+                            old.get_nowait().close()
+        return key
+
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """A Whoosh searcher on the live index, taken from a pool (one thread at a time each)."""
+        key = self._refresh_pool()
+        pool = self._pool
+        try:
+            s = pool.get_nowait()
+        except queue.Empty:
+            s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
+        try:
+            yield s
+        finally:
+            if self._pool is pool and self._pool_key == key:
+                pool.put(s)
+            else:
+                s.close()
+
+    def cache(self) -> dict[str, Any]:
+        """A dict that lives as long as the current index generation (for facet tables and such)."""
+        key = self._refresh_pool()
+        return self._caches.setdefault(key, {})
+
+    # -- information -------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        gen = self.current_dir()
+        info = _read_json(gen / BUILD_INFO)
+        with self.searcher() as s:
+            from whoosh.query import Term
+
+            articles = sum(1 for _ in s.docs_for_query(Term("kind", "article")))
+            quotes = sum(1 for _ in s.docs_for_query(Term("kind", "quote")))
+            fields = sorted(s.schema.names())
+            segments = len(s.reader().leaf_readers()) if hasattr(s.reader(), "leaf_readers") else 1
+        size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
+        return {
+            "index": str(self.root),
+            "generation": gen.name,
+            "articles": articles,
+            "quotes": quotes,
+            "deleted_documents": info.get("deleted", 0),
+            "fields": fields,
+            "segments": segments,
+            "size_bytes": size,
+            "last_build": info,
+            "updated": dt.datetime.fromtimestamp(
+                max(p.stat().st_mtime for p in gen.iterdir()), dt.timezone.utc
+            ).isoformat(timespec="seconds"),
+        }
+
+
+class GenerationWriter:
+    """A thin wrapper on a Whoosh writer that speaks in articles (ids and their documents)."""
+
+    def __init__(self, writer, stale_pid: int | None = None):
+        self._w = writer
+        self.info: dict[str, Any] = {}
+        self.stale_pid = stale_pid
+        self._done = False
+
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        for doc in docs:
+            self._w.add_document(**doc)
+
+    def replace(self, article_id: str, docs: list[dict[str, Any]]) -> bool:
+        """Insert or update: drop the article's old documents (and quotes) first. True if it existed."""
+        existed = self.delete(article_id)
+        self.add(docs)
+        return existed
+
+    def delete(self, article_id: str) -> bool:
+        return self._w.delete_by_term("parent", article_id) > 0
+
+    def commit(self) -> None:
+        if not self._done:
+            self._done = True
+            self._w.commit()
+
+    def cancel(self) -> None:
+        if not self._done:
+            self._done = True
+            self._w.cancel()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.iterdir():
+        if p.is_file():
+            with open(p, "rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, default=str))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}

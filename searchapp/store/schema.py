@@ -1,0 +1,164 @@
+"""The Whoosh schema and the Article -> index documents mapping.
+
+An article becomes one ``kind=article`` document plus one ``kind=quote`` document per quote (its
+``parent`` is the article id), so `speaker:Lavrov troops` can match inside Lavrov's own quotes.
+
+Text fields are analysed where the documents are prepared (in the build's worker processes) and
+handed to the writer as `Preanalyzed` postings: the single writer process then only stores them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from whoosh import fields, formats
+from whoosh.analysis import Token
+
+from searchapp.analysis import name_analyzer, news_analyzer
+from searchapp.article import Article
+
+# Names a user may type before the colon -> the field searched.
+FIELD_ALIASES = {
+    "person": "people", "people": "people",
+    "place": "places", "places": "places", "location": "places",
+    "org": "orgs", "orgs": "orgs", "organisation": "orgs", "organization": "orgs",
+    "source": "sources", "sources": "sources",
+    "speaker": "speakers", "speakers": "speakers", "said": "speakers",
+    "quote": "quote", "quotes": "quote",
+    "date": "published", "published": "published",
+    "title": "title", "headline": "title",
+    "body": "body", "text": "body",
+    "author": "byline", "byline": "byline", "by": "byline",
+    "publisher": "publisher", "outlet": "publisher",
+    "id": "id",
+}
+# The name fields, each with an exact-value twin (``f_<name>``) used for facets and filters.
+FACETS = ("people", "places", "orgs", "sources", "speakers")
+NAME_GAP = 100  # positions between two names, so a phrase never spans two people
+
+
+@dataclass(frozen=True)
+class Preanalyzed:
+    """Postings computed ahead of the writer: [(term bytes, freq, weight, value bytes)]."""
+
+    postings: tuple
+
+
+class PreTEXT(fields.TEXT):
+    """A TEXT field that also accepts `Preanalyzed` values (from a worker process)."""
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Preanalyzed):
+            return iter(value.postings)
+        return super().index(value, **kwargs)
+
+
+def build_schema() -> fields.Schema:
+    news = news_analyzer()
+    names = name_analyzer()
+    spec: dict[str, Any] = dict(
+        kind=fields.ID(stored=True),
+        id=fields.ID(stored=True, unique=True),
+        parent=fields.ID(stored=True, sortable=True),
+        path=fields.STORED(),
+        url=fields.STORED(),
+        dateline=fields.STORED(),
+        title=PreTEXT(analyzer=news, stored=True, chars=True, field_boost=2.0),
+        body=PreTEXT(analyzer=news, stored=True, chars=True),
+        quote=PreTEXT(analyzer=news, stored=True, chars=True),
+        published=fields.DATETIME(stored=True, sortable=True),
+        byline=PreTEXT(analyzer=names, stored=True),
+        publisher=PreTEXT(analyzer=names, stored=True),
+        # Quote documents only.
+        cue=fields.STORED(),
+        span=fields.STORED(),
+        mention=fields.STORED(),
+    )
+    for name in FACETS:
+        spec[name] = PreTEXT(analyzer=names, stored=True)
+        spec["f_" + name] = fields.KEYWORD(stored=False, scorable=False)
+        # Frequency keeps per-document counts: an article's f_speakers weight is its quote count.
+        spec["f_" + name].format = formats.Frequency()
+    return fields.Schema(**spec)
+
+
+def _postings(field: fields.FieldType, text: str) -> Preanalyzed:
+    return Preanalyzed(tuple(field.index(text)))
+
+
+def _name_postings(field: fields.FieldType, names: Iterable[str]) -> Preanalyzed:
+    """Every word of every name, names NAME_GAP positions apart."""
+    analyzer = field.analyzer
+
+    class _Names:  # not a list: whoosh would index a list's items as finished terms
+        pass
+
+    def gapped(value, **kwargs):
+        kwargs.pop("start_pos", None)
+        for i, name in enumerate(names):
+            yield from analyzer(name, start_pos=i * NAME_GAP, **kwargs)
+
+    return Preanalyzed(tuple(
+        (text.encode("utf-8"), freq, weight, vbytes)
+        for text, freq, weight, vbytes in field.format.word_values(_Names(), gapped, mode="index")
+    ))
+
+
+def article_documents(article: Article, schema: fields.Schema) -> list[dict[str, Any]]:
+    """The index documents of one article: the article itself, then its quotes."""
+    facets = {
+        "people": article.people, "places": article.places, "orgs": article.orgs,
+        "sources": article.sources, "speakers": article.speakers,
+    }
+    doc: dict[str, Any] = {
+        "kind": "article",
+        "id": article.id,
+        "parent": article.id,
+        "path": article.path,
+        "url": article.url,
+        "dateline": article.dateline,
+    }
+    for name in ("title", "body", "byline", "publisher"):
+        value = getattr(article, name)
+        if value:
+            doc[name] = _postings(schema[name], value)
+            doc["_stored_" + name] = value
+    if article.quotes:
+        joined = "\n".join(q.text for q in article.quotes)
+        doc["quote"] = _postings(schema["quote"], joined)
+        doc["_stored_quote"] = joined
+    if article.published:
+        doc["published"] = article.published
+    for name, values in facets.items():
+        if values:
+            doc[name] = _name_postings(schema[name], values)
+            doc["_stored_" + name] = list(values)
+            doc["f_" + name] = list(values)
+    # One f_speakers entry per quote, so the speakers facet counts quotes, not articles.
+    quoted = [q.speaker for q in article.quotes if q.speaker]
+    if quoted:
+        doc["f_speakers"] = quoted
+
+    docs = [doc]
+    shared = {k: doc[k] for k in ("published",) if k in doc}
+    for name in ("people", "places", "orgs", "sources"):
+        if facets[name]:
+            shared["f_" + name] = list(facets[name])
+    for n, q in enumerate(article.quotes):
+        qdoc: dict[str, Any] = {
+            "kind": "quote",
+            "id": f"{article.id}#q{n}",
+            "parent": article.id,
+            "quote": _postings(schema["quote"], q.text),
+            "_stored_quote": q.text,
+            "span": (q.start, q.end),
+            "cue": q.cue,
+            "mention": q.mention.to_json() if q.mention else None,
+            **shared,
+        }
+        if q.speaker:
+            qdoc["speakers"] = _name_postings(schema["speakers"], [q.speaker])
+            qdoc["_stored_speakers"] = [q.speaker]
+            qdoc["f_speakers"] = [q.speaker]
+        docs.append(qdoc)
+    return docs
