@@ -21,6 +21,7 @@ from itertools import chain
 from typing import Any, Iterable
 
 from whoosh import query as Q
+from whoosh import sorting
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, OrGroup
 from whoosh.scoring import BM25F
 
@@ -257,7 +258,7 @@ class Searcher:
         if not allowed:
             return None
         or_q = Q.Or(words)
-        extra = [c for c in _subqueries(full_q) if c is not user_q]
+        extra = [c for c in _subqueries(full_q) if c is not user_q] if full_q is not user_q else []
         if extra:
             or_q = Q.And([or_q] + extra)
         results = s.search(or_q, limit=limit, filter=allowed, sortedby=sortedby, reverse=reverse, terms=snippets)
@@ -427,11 +428,16 @@ def _escape_phrase(text: str) -> str:
 
 
 def _sorting(sort: str):
+    """(sortedby, reverse) for Whoosh; undated articles (0 in the column) go last either way."""
     if sort == "newest":
         return "published", True
     if sort == "oldest":
-        return "published", False
+        return sorting.TranslateFacet(_undated_last, sorting.FieldFacet("published")), False
     return None, False
+
+
+def _undated_last(value):
+    return value or (1 << 63)
 
 
 def _fields_of(q: Q.Query) -> set[str]:

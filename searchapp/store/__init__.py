@@ -95,6 +95,7 @@ class IndexStore:
                 final = self.root / f"gen-{stamp}"
                 os.rename(tmp, final)
                 _atomic_write(self.root / CURRENT, final.name + "\n")
+                self._checked_at = 0.0  # this process sees its own change at once
             except BaseException:
                 with contextlib.suppress(Exception):
                     writer.cancel()  # type: ignore[possibly-undefined]
@@ -114,6 +115,7 @@ class IndexStore:
                 writer.cancel()
                 raise
             writer.commit()
+            self._checked_at = 0.0
 
     def _clear_abandoned_builds(self) -> None:
         # Only called under the write lock, so any .build-* here belongs to a writer that died.

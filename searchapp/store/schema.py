@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from whoosh import fields, formats
+from whoosh import columns, fields, formats
 from whoosh.analysis import Token
 
 from searchapp.analysis import name_analyzer, news_analyzer
@@ -74,6 +74,9 @@ def build_schema() -> fields.Schema:
         span=fields.STORED(),
         mention=fields.STORED(),
     )
+    # Undated articles get 0 in the sort column (whoosh's default is the maximum, which would rank
+    # them as the newest); the search sorts them last in both directions.
+    spec["published"].column_type = columns.NumericColumn(spec["published"].sortable_typecode, default=0)
     for name in FACETS:
         spec[name] = PreTEXT(analyzer=names, stored=True)
         spec["f_" + name] = fields.KEYWORD(stored=False, scorable=False)

@@ -1,0 +1,137 @@
+"""Search over a real index of the seed article and the fixture articles."""
+import pytest
+
+from searchapp.search import QueryError, Searcher, check_params
+
+
+@pytest.fixture(scope="module")
+def s(seed_index):
+    return Searcher(seed_index)
+
+
+SEED_ID = "000_92132aacbd1f3e76"
+
+
+def ids(res):
+    return [h.id for h in res.hits]
+
+
+def marked(segments):
+    return [seg.text for seg in segments if seg.match]
+
+
+def test_and_query_highlights_words_as_written(s):
+    res = s.search("Truss Moscow")
+    assert ids(res) == [SEED_ID]
+    assert {"Truss", "Moscow"} <= set(marked(res.hits[0].snippet))
+
+
+def test_stemmed_match_is_highlighted_in_its_written_form(s):
+    res = s.search("warn")
+    assert "warning" in marked(res.hits[0].snippet)
+
+
+def test_phrase_or_not_and_wildcards(s):
+    assert ids(s.search('"most dangerous moment"')) == [SEED_ID]
+    assert ids(s.search('"dangerous most moment"')) == []
+    assert set(ids(s.search("ferry OR frost"))) == {"fx-harbour", "fx-coffee"}
+    assert ids(s.search("coffee NOT frost")) == []
+    assert ids(s.search("stolten*")) == [SEED_ID]
+
+
+def test_fuzzy_and_accent_folding(s):
+    assert ids(s.search("lavrv~")) == [SEED_ID]
+    assert ids(s.search("Sergeï Shoigu")) == [SEED_ID]
+
+
+def test_field_queries_match_any_part_of_a_name(s):
+    assert ids(s.search("person:Lavrov")) == [SEED_ID]
+    assert ids(s.search('person:"Sergey Lavrov"')) == [SEED_ID]
+    assert ids(s.search("place:Moscow")) == [SEED_ID]
+    assert ids(s.search("source:Reuters")) == [SEED_ID, "fx-harbour"] or set(ids(s.search("source:Reuters"))) == {SEED_ID, "fx-harbour"}
+    assert ids(s.search("org:NATO")) == [SEED_ID]
+
+
+def test_date_queries(s):
+    assert ids(s.search("date:2021")) == ["fx-harbour"]
+    assert set(ids(s.search("date:[2022-02-01 to 2022-02-28]"))) == {"fx-coffee", "fx-xss"}
+    assert ids(s.search("coffee date:2021")) == []
+
+
+def test_speaker_queries_search_inside_that_persons_quotes(s):
+    res = s.search("speaker:Lavrov")
+    assert ids(res) == [SEED_ID] and res.mode == "quotes"
+    assert {q.speaker for q in res.hits[0].quotes} == {"Sergey Lavrov"}
+    truss = s.search("speaker:Truss troops")
+    assert ids(truss) == [SEED_ID]
+    assert "100,000 troops" in truss.hits[0].quotes[0].text
+    assert "troops" in marked(truss.hits[0].quotes[0].segments)
+    assert ids(s.search("speaker:Lavrov troops")) == []  # troops is in the article, not in his quotes
+
+
+def test_quote_field_searches_only_quotes(s):
+    assert ids(s.search('quote:"further talks"')) == [SEED_ID]
+    assert ids(s.search("quote:reiterated")) == []  # in the body, not in a quote
+
+
+def test_facets_count_and_filter(s):
+    res = s.search("*")
+    people = dict(res.facets["people"])
+    assert people.get("Sergey Lavrov") == 1
+    speakers = dict(res.facets["speakers"])
+    assert speakers.get("Sergey Lavrov") == 3 and speakers.get("Elizabeth Truss") == 2  # quotes, not articles
+    filtered = s.search("*", filters={"place": ["Moscow"]})
+    assert ids(filtered) == [SEED_ID]
+    assert dict(s.search("*", filters={"period": ["2022-02"]}).histogram) == {"2022-02": 2}
+
+
+def test_sorting_by_date(s):
+    newest = ids(s.search("*", sort="newest"))
+    assert newest[:3] == ["fx-xss", "fx-coffee", "fx-harbour"]
+    assert ids(s.search("*", sort="oldest"))[0] == "fx-harbour"
+
+
+def test_title_only_match_still_gets_the_lead_as_snippet(s):
+    res = s.search("title:terminal")
+    assert res.hits[0].snippet_text.startswith("PORTSMOUTH (Reuters)")
+
+
+def test_misspelt_query_suggests_a_correction(s):
+    res = s.search("Lavorv")
+    assert res.total == 0 and res.suggestion and "lavrov" in res.suggestion.lower()
+
+
+@pytest.mark.parametrize("q", ["U.S. trade deficit", "AT&T", "can't", "3-for-2 stock split", '"unbalanced quote',
+                               "gold OR", "c++", "zürich", "(((", "NOT", "a AND", "*", "title:", ")", "foo:bar"])
+def test_natural_and_broken_queries_never_raise(s, q):
+    res = s.search(q)
+    assert res.total >= 0
+
+
+def test_long_natural_query_falls_back_to_ranked_or(s):
+    res = s.search("harbour ferry terminal passengers budget zebra unicorn")
+    assert res.total >= 1 and ids(res)[0] == "fx-harbour"
+    assert any("at least" in n for n in res.notices)
+
+
+def test_bad_parameters_name_the_parameter():
+    for kwargs, name in [({"page": -1}, "page"), ({"page": "abc"}, "page"), ({"per_page": 10**9}, "limit"),
+                         ({"sort": "bogus"}, "sort")]:
+        with pytest.raises(QueryError, match=name):
+            check_params(**kwargs)
+
+
+def test_unknown_filter_is_rejected(s):
+    with pytest.raises(QueryError, match="unknown filter"):
+        s.search("x", filters={"colour": ["red"]})
+
+
+def test_article_lookup_marks_query_words(s):
+    art = s.article(SEED_ID, q="troops")
+    assert art["quotes"] and art["quotes"][0]["speaker"] == "Sergey Lavrov"
+    assert "troops" in marked_dicts(art["body_segments"])
+    assert s.article("../../etc/passwd") is None
+
+
+def marked_dicts(segments):
+    return [seg.text for seg in segments if seg.match]

@@ -1,0 +1,138 @@
+"""The index on disk: atomic rebuilds (even under kill -9), add/update/delete, the write lock."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from searchapp import indexer
+from searchapp.search import Searcher
+from searchapp.store import IndexBusy, IndexMissing, IndexStore
+from searchapp.store.lock import WriteLock
+
+
+def write_jsonl(path: Path, n: int, word: str, start: int = 0) -> Path:
+    with open(path, "w") as f:
+        for i in range(start, start + n):
+            f.write(json.dumps({"id": f"{word}-{i}", "title": f"{word} story {i}",
+                                "body": f"The {word} council met on day {i} and approved a plan. " * 3}) + "\n")
+    return path
+
+
+def total(store, q):
+    return Searcher(store).search(q, facets=False).total
+
+
+def test_build_then_search(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    report = indexer.build(store, [write_jsonl(tmp_path / "a.jsonl", 5, "alpha")], enrich=False, procs=1)
+    assert report.indexed == 5 and not report.skipped
+    assert total(store, "alpha") == 5
+    stats = store.stats()
+    assert stats["articles"] == 5 and stats["last_build"]["indexed"] == 5
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexMissing, match="searchapp index build"):
+        IndexStore(tmp_path / "none").current_dir()
+
+
+def test_rebuild_swaps_generations_and_keeps_one_predecessor(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    for word in ("alpha", "beta", "gamma"):
+        indexer.build(store, [write_jsonl(tmp_path / f"{word}.jsonl", 3, word)], enrich=False, procs=1)
+    assert total(store, "gamma") == 3 and total(store, "alpha") == 0
+    assert len(list((tmp_path / "ix").glob("gen-*"))) == 2
+
+
+def test_failed_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [write_jsonl(tmp_path / "a.jsonl", 4, "alpha")], enrich=False, procs=1)
+    before = store.current_name()
+
+    def boom(state):
+        raise KeyboardInterrupt  # Ctrl-C in the middle of a build
+
+    with pytest.raises(KeyboardInterrupt):
+        indexer.build(store, [write_jsonl(tmp_path / "b.jsonl", 4, "beta")], enrich=False, procs=1, progress=boom)
+    assert store.current_name() == before
+    assert total(store, "alpha") == 4 and total(store, "beta") == 0
+    assert not list((tmp_path / "ix").glob(".build-*"))
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
+def test_kill_9_during_build_leaves_the_old_index_untouched(tmp_path, delay):
+    """A real `searchapp index build` process killed with SIGKILL at different moments."""
+    ix = tmp_path / "ix"
+    store = IndexStore(ix)
+    indexer.build(store, [write_jsonl(tmp_path / "old.jsonl", 3, "alpha")], enrich=False, procs=1)
+    before = store.current_name()
+    big = write_jsonl(tmp_path / "big.jsonl", 40000, "beta")
+    proc = subprocess.Popen([sys.executable, "-m", "searchapp", "index", "build", str(big), "--index", str(ix),
+                             "--no-enrich", "--procs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    finished = proc.poll() is not None
+    proc.kill()
+    proc.wait()
+    if finished:
+        pytest.skip("the build finished before it could be killed")
+    fresh = IndexStore(ix)
+    assert fresh.current_name() == before
+    assert total(fresh, "alpha") == 3 and total(fresh, "beta") == 0
+    # The next build clears what the killed one left and succeeds.
+    indexer.build(fresh, [write_jsonl(tmp_path / "new.jsonl", 2, "gamma")], enrich=False, procs=1)
+    assert total(fresh, "gamma") == 2 and not list(ix.glob(".build-*"))
+
+
+def test_add_inserts_and_updates_by_id_and_delete_removes(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [write_jsonl(tmp_path / "a.jsonl", 3, "alpha")], enrich=False, procs=1)
+    upd = tmp_path / "upd.jsonl"
+    upd.write_text(json.dumps({"id": "alpha-0", "title": "Rewritten", "body": "Now about zebras."}) + "\n"
+                   + json.dumps({"id": "new-1", "title": "New", "body": "A new zebra story."}) + "\n")
+    report = indexer.add(store, [upd], enrich=False, procs=1)
+    assert (report.indexed, report.updated) == (2, 1)
+    assert total(store, "zebra") == 2 and total(store, "alpha") == 2
+    deleted, missing = indexer.delete(store, ["alpha-1", "nope"])
+    assert deleted == ["alpha-1"] and missing == ["nope"]
+    assert total(store, "alpha") == 1 and store.stats()["articles"] == 3
+
+
+def test_duplicates_in_a_build_are_reported_and_the_first_kept(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text("\n".join(json.dumps({"id": "same", "title": t, "body": "Text about a harbour plan."})
+                           for t in ("First", "Second")) + "\n")
+    store = IndexStore(tmp_path / "ix")
+    report = indexer.build(store, [p], enrich=False, procs=1)
+    assert report.indexed == 1 and report.duplicates == [f"{p}#same"]
+    assert Searcher(store).search("harbour").hits[0].title == "First"
+
+
+def test_a_second_writer_is_told_who_holds_the_lock(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [write_jsonl(tmp_path / "a.jsonl", 1, "alpha")], enrich=False, procs=1)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from searchapp.store.lock import WriteLock; "
+        f"l = WriteLock({str(tmp_path / 'ix')!r}).acquire(); print('locked', flush=True); time.sleep(30)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(IndexBusy, match=f"being updated by PID {holder.pid}"):
+            indexer.add(store, [write_jsonl(tmp_path / "b.jsonl", 1, "beta")], enrich=False, procs=1)
+        out = subprocess.run([sys.executable, "-m", "searchapp", "index", "delete", "alpha-0", "--index",
+                              str(tmp_path / "ix")], capture_output=True, text=True)
+        assert out.returncode == 3 and f"being updated by PID {holder.pid}" in out.stderr
+        assert "Traceback" not in out.stderr
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        holder.stdout.close()
+    # The killed holder's lock is stale: the next writer takes it and knows whose it was.
+    lock = WriteLock(tmp_path / "ix").acquire()
+    assert lock.stale_pid == holder.pid
+    lock.release()
+    assert indexer.delete(store, ["alpha-0"]) == (["alpha-0"], [])
