@@ -56,23 +56,35 @@ def index_group() -> None:
 
 
 def _progress_printer(label: str):
+    """A progress bar on a terminal; elsewhere (logs, CI) a plain line every few seconds."""
     from tqdm import tqdm
 
-    bar = {"tqdm": None}
+    state = {"bar": None, "last": 0.0}
+    tty = sys.stderr.isatty()
+
+    def describe(p) -> str:
+        elapsed = max(time.monotonic() - p.started, 1e-6)
+        return (f"{p.articles:,} articles, {p.articles / elapsed:,.0f}/s, "
+                f"files {p.files_done}/{p.files_total}, skipped {p.skipped}")
 
     def update(p) -> None:
-        if bar["tqdm"] is None:
-            bar["tqdm"] = tqdm(total=p.bytes_total, unit="B", unit_scale=True, desc=label, file=sys.stderr,
-                               dynamic_ncols=True, mininterval=0.5, disable=None if sys.stderr.isatty() else False)
-        t = bar["tqdm"]
-        t.update(p.bytes_done - t.n)
-        elapsed = max(time.monotonic() - p.started, 1e-6)
-        t.set_postfix_str(f"{p.articles:,} articles, {p.articles / elapsed:,.0f}/s, "
-                          f"files {p.files_done}/{p.files_total}, skipped {p.skipped}", refresh=False)
+        if not tty:
+            now = time.monotonic()
+            if now - state["last"] >= 5 or p.files_done == p.files_total:
+                state["last"] = now
+                pct = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 100
+                click.echo(f"{label}: {pct:3.0f}% {describe(p)}", err=True)
+            return
+        if state["bar"] is None:
+            state["bar"] = tqdm(total=p.bytes_total, unit="B", unit_scale=True, desc=label, file=sys.stderr,
+                                dynamic_ncols=True, mininterval=0.25)
+        bar = state["bar"]
+        bar.update(p.bytes_done - bar.n)
+        bar.set_postfix_str(describe(p), refresh=False)
 
     def close() -> None:
-        if bar["tqdm"] is not None:
-            bar["tqdm"].close()
+        if state["bar"] is not None:
+            state["bar"].close()
 
     return update, close
 

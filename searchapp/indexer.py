@@ -1,22 +1,30 @@
-"""Indexing: files -> readers -> enrichment -> index documents -> the store, in parallel.
+"""Indexing: files -> readers -> enrichment -> index documents -> the store, on every core.
 
-Worker processes read, enrich and analyse whole files (the CPU-heavy part); the parent process is
-the single Whoosh writer and only stores what the workers prepared. With N cores this keeps N-1
-workers and the writer busy. Every bad file or record is reported in the summary; none stops a build.
+A full build runs one worker process per core. Each worker takes reading tasks (a file, or a range of
+a large JSON-lines file) from a queue and does all the work for them: read, enrich, analyse and write
+into its own Whoosh segment of the new generation. The parent only hands out tasks, shows progress,
+and at the end commits the workers' segments together in one table of contents, after marking
+duplicate ids (later copies) deleted. Nothing is serialised through a single writer.
+
+`add` (insert or update by id) is usually small: workers prepare documents and the parent writes them
+through one transactional writer on the live generation.
+
+Every bad file or record is reported in the summary; none stops a build.
 """
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from searchapp.article import Article
 from searchapp.nlp.pipeline import Pipeline, default_pipeline
 from searchapp.readers import Skipped
-from searchapp.readers.dispatch import read_file, walk
+from searchapp.readers.dispatch import Task, plan, read_task
 from searchapp.store import GenerationWriter, IndexStore
 from searchapp.store.schema import article_documents, build_schema
 
@@ -45,7 +53,7 @@ class Report:
 
 @dataclass
 class Progress:
-    """What a progress display needs; the callback receives it after every file."""
+    """What a progress display needs; the callback receives it after every task."""
 
     files_done: int = 0
     files_total: int = 0
@@ -59,99 +67,153 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-# -- worker side ------------------------------------------------------------------------------
+def die_with_parent() -> None:
+    """In a worker: be killed when the parent dies (even by kill -9), instead of working on as an orphan."""
+    try:
+        import ctypes
+        import signal
 
-_worker_state: dict[str, Any] = {}
-
-
-def _init_worker(enrich: bool) -> None:
-    _worker_state["pipeline"] = default_pipeline(enrich)
-    _worker_state["schema"] = build_schema()
-
-
-def _prepare_file(path: Path) -> tuple[Path, list[tuple[str, list[dict]]], list[Skipped]]:
-    """Read, enrich and analyse one file: [(article id, its index documents)] and what was skipped."""
-    pipeline: Pipeline = _worker_state["pipeline"]
-    schema = _worker_state["schema"]
-    prepared: list[tuple[str, list[dict]]] = []
-    skipped: list[Skipped] = []
-    for item in read_file(path):
-        if isinstance(item, Skipped):
-            skipped.append(item)
-            continue
-        try:
-            article = pipeline(item)
-            prepared.append((article.id, article_documents(article, schema)))
-        except Exception as e:  # an enrichment bug must cost one article, not the build
-            skipped.append(Skipped(f"{path}#{item.id}", f"enrichment failed: {type(e).__name__}: {e}"))
-    return path, prepared, skipped
-
-
-def _prepared_files(files: list[Path], procs: int, enrich: bool) -> Iterable:
-    if procs <= 1 or len(files) <= 1:
-        _init_worker(enrich)
-        for f in files:
-            yield _prepare_file(f)
-        return
-    # Fork where available: workers start in milliseconds and share the loaded modules.
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(procs, initializer=_init_worker, initargs=(enrich,)) as pool:
-        yield from pool.imap(_prepare_file, files, chunksize=1)
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers notice the parent is gone between tasks
+        pass
 
 
 def default_procs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _collect(paths: Iterable[str | os.PathLike], report: Report) -> list[Path]:
-    files: list[Path] = []
-    for item in walk(paths):
+class _Prepare:
+    """read -> enrich -> index documents, for one task (one per process: models load once)."""
+
+    def __init__(self, enrich: bool):
+        self.pipeline: Pipeline = default_pipeline(enrich)
+        self.schema = build_schema()
+
+    def __call__(self, task: Task) -> Iterator[tuple[str, list[dict]] | Skipped]:
+        for item in read_task(task):
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            try:
+                article = self.pipeline(item)
+                yield article.id, article_documents(article, self.schema)
+            except Exception as e:  # an enrichment bug costs one article, not the build
+                yield Skipped(f"{task.path}#{item.id}", f"enrichment failed: {type(e).__name__}: {e}")
+
+
+def _plan(paths, report: Report) -> list[Task]:
+    tasks = []
+    for item in plan(paths):
         if isinstance(item, Skipped):
             report.skipped.append(item)
         else:
-            files.append(item)
-    return files
+            tasks.append(item)
+    report.files = len({t.path for t in tasks})
+    return tasks
 
 
-def _run(writer: GenerationWriter, paths, *, enrich: bool, procs: int | None, replace: bool,
-         progress: ProgressCallback | None) -> Report:
-    report = Report(enriched=enrich, procs=procs or default_procs())
-    start = time.monotonic()
-    files = _collect(paths, report)
-    report.files = len(files)
-    state = Progress(files_total=len(files), bytes_total=sum(_size(f) for f in files), skipped=len(report.skipped))
-    seen: set[str] = set()
-    for path, prepared, skipped in _prepared_files(files, report.procs, enrich):
-        report.skipped.extend(skipped)
-        for article_id, docs in prepared:
-            if article_id in seen:
-                report.duplicates.append(f"{path}#{article_id}")
-                continue
-            seen.add(article_id)
-            if replace:
-                if writer.replace(article_id, docs):
-                    report.updated += 1
-            else:
-                writer.add(docs)
-            report.indexed += 1
-        state.files_done += 1
-        state.bytes_done += _size(path)
-        state.articles = report.indexed
-        state.skipped = len(report.skipped)
-        if progress:
-            progress(state)
-    report.seconds = time.monotonic() - start
-    return report
+# -- full build: one segment per worker ---------------------------------------------------------
+
+def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) -> None:
+    """Worker process: index tasks into a private segment of the new generation until told to stop."""
+    from whoosh import index as whoosh_index
+    from whoosh.writing import SegmentWriter
+
+    die_with_parent()
+    parent = os.getppid()
+    try:
+        prepare = _Prepare(enrich)
+        writer = SegmentWriter(whoosh_index.open_dir(index_dir), _lk=False, limitmb=limitmb)
+        while (job := tasks.get()) is not None:
+            if os.getppid() != parent:
+                os._exit(1)
+            number, task = job
+            articles, skipped = [], []
+            for item in prepare(task):
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                    continue
+                article_id, docs = item
+                first = writer.docnum
+                for doc in docs:
+                    writer.add_document(**doc)
+                articles.append((article_id, first, len(docs)))
+            results.put(("task", number, os.getpid(), articles, skipped))
+        if writer._added:
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+        results.put(("segment", os.getpid(), segment))
+    except BaseException as e:  # report, so the parent can abort the build cleanly
+        results.put(("error", os.getpid(), f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
 
 
 def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
           procs: int | None = None, progress: ProgressCallback | None = None) -> Report:
     """Full rebuild into a new generation; the live index changes only if this returns."""
-    started = time.time()
+    paths = list(paths)
+    started_at = time.time()
+    report = Report(enriched=enrich)
+    start = time.monotonic()
     with store.rebuild() as writer:
-        report = _run(writer, list(paths), enrich=enrich, procs=procs, replace=False, progress=progress)
+        tasks = _plan(paths, report)
+        report.procs = max(1, min(procs or default_procs(), len(tasks)))
+        state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
+                         skipped=len(report.skipped))
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        task_q, result_q = ctx.Queue(), ctx.Queue()
+        for job in enumerate(tasks):
+            task_q.put(job)
+        for _ in range(report.procs):
+            task_q.put(None)
+        workers = [ctx.Process(target=_segment_worker, daemon=True,
+                               args=(str(writer.index_dir), enrich, store.writer_memory_mb, task_q, result_q))
+                   for _ in range(report.procs)]
+        for w in workers:
+            w.start()
+        try:
+            placed: dict[int, tuple[int, list]] = {}  # task number -> (worker pid, articles)
+            segments: dict[int, Any] = {}  # worker pid -> its finished segment
+            pending = report.procs
+            while pending:
+                try:
+                    msg = result_q.get(timeout=1.0)
+                except queue.Empty:
+                    dead = [w for w in workers if w.exitcode not in (None, 0)]
+                    if dead:
+                        raise RuntimeError(f"indexing worker {dead[0].pid} died (exit code {dead[0].exitcode})")
+                    continue
+                kind = msg[0]
+                if kind == "error":
+                    raise RuntimeError(f"indexing worker {msg[1]} failed: {msg[2]}")
+                if kind == "segment":
+                    segments[msg[1]] = msg[2]
+                    pending -= 1
+                    continue
+                _, number, pid, articles, skipped = msg
+                placed[number] = (pid, articles)
+                report.skipped.extend(skipped)
+                state.files_done += 1
+                state.bytes_done += tasks[number].size
+                state.articles += len(articles)
+                state.skipped += len(skipped)
+                if progress:
+                    progress(state)
+            for w in workers:
+                w.join()
+        except BaseException:
+            for w in workers:
+                if w.is_alive():
+                    w.kill()
+            raise
+        _resolve_duplicates(tasks, placed, segments, report)
+        writer.commit_segments([s for s in segments.values() if s is not None])
+        report.seconds = time.monotonic() - start
         writer.info = {
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started_at)),
             "paths": [str(p) for p in paths],
             **{k: v for k, v in report.to_json().items() if k != "skipped"},
             "skipped": len(report.skipped),
@@ -159,11 +221,78 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
     return report
 
 
+def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report: Report) -> None:
+    """Keep the first copy of each id in walk order; mark later copies deleted in their segment."""
+    seen: set[str] = set()
+    for number in range(len(tasks)):
+        pid, articles = placed.get(number, (None, []))
+        for article_id, first, count in articles:
+            if article_id in seen:
+                report.duplicates.append(f"{tasks[number].path}#{article_id}")
+                for docnum in range(first, first + count):
+                    segments[pid].delete_document(docnum)
+                continue
+            seen.add(article_id)
+            report.indexed += 1
+
+
+# -- add / update: prepared in workers, written by one transactional writer ---------------------
+
+_worker_prepare: dict[str, _Prepare] = {}
+
+
+def _init_prepare(enrich: bool) -> None:
+    die_with_parent()
+    _worker_prepare["p"] = _Prepare(enrich)
+
+
+def _prepare_task(task: Task) -> list:
+    return list(_worker_prepare["p"](task))
+
+
+def _prepared(tasks: list[Task], procs: int, enrich: bool) -> Iterator[tuple[Task, list]]:
+    if procs <= 1 or len(tasks) <= 1:
+        prepare = _Prepare(enrich)
+        for task in tasks:
+            yield task, list(prepare(task))
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ctx.Pool(procs, initializer=_init_prepare, initargs=(enrich,)) as pool:
+        yield from zip(tasks, pool.imap(_prepare_task, tasks))
+
+
 def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
         procs: int | None = None, progress: ProgressCallback | None = None) -> Report:
     """Insert or update articles by id in the live index, committed all at once."""
+    report = Report(enriched=enrich)
+    start = time.monotonic()
     with store.update() as writer:
-        return _run(writer, list(paths), enrich=enrich, procs=procs, replace=True, progress=progress)
+        tasks = _plan(list(paths), report)
+        report.procs = max(1, min(procs or default_procs(), len(tasks)))
+        state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
+                         skipped=len(report.skipped))
+        seen: set[str] = set()
+        for task, items in _prepared(tasks, report.procs, enrich):
+            for item in items:
+                if isinstance(item, Skipped):
+                    report.skipped.append(item)
+                    continue
+                article_id, docs = item
+                if article_id in seen:
+                    report.duplicates.append(f"{task.path}#{article_id}")
+                    continue
+                seen.add(article_id)
+                if writer.replace(article_id, docs):
+                    report.updated += 1
+                report.indexed += 1
+            state.files_done += 1
+            state.bytes_done += task.size
+            state.articles = report.indexed
+            state.skipped = len(report.skipped)
+            if progress:
+                progress(state)
+    report.seconds = time.monotonic() - start
+    return report
 
 
 def delete(store: IndexStore, ids: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -175,19 +304,15 @@ def delete(store: IndexStore, ids: Iterable[str]) -> tuple[list[str], list[str]]
     return deleted, missing
 
 
-def extract(paths: Iterable[str | os.PathLike], *, enrich: bool = True) -> Iterable[Article | Skipped]:
+def extract(paths: Iterable[str | os.PathLike], *, enrich: bool = True) -> Iterator[Article | Skipped]:
     """Read and enrich without indexing (the `searchapp extract` command)."""
     pipeline = default_pipeline(enrich)
-    for item in walk(paths):
-        if isinstance(item, Skipped):
-            yield item
+    for task in plan(paths):
+        if isinstance(task, Skipped):
+            yield task
             continue
-        for article in read_file(item):
-            yield article if isinstance(article, Skipped) else pipeline(article)
+        for item in read_task(task):
+            yield item if isinstance(item, Skipped) else pipeline(item)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+__all__ = ["Report", "Progress", "build", "add", "delete", "extract", "GenerationWriter"]

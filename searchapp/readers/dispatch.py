@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchapp.article import Article
 from searchapp.readers import ReadError, Skipped
+from searchapp.readers.jsonl import split as jsonl_split
 from searchapp.readers.limits import MAX_ARTICLE_BYTES
 
 
@@ -65,7 +67,51 @@ def walk(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Skipped]:
             yield Skipped(str(path), "no such file or directory")
 
 
-def read_file(path: Path) -> Iterator[Article | Skipped]:
+@dataclass(frozen=True)
+class Task:
+    """A unit of reading work: a file, or a byte range of a large JSON-lines file."""
+
+    path: Path
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+    @property
+    def size(self) -> int:
+        if self.end is not None:
+            return self.end - self.start
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+
+def plan(paths: Iterable[str | os.PathLike]) -> Iterator[Task | Skipped]:
+    """The reading tasks for ``paths``, in walk order; large JSON-lines files are split in ranges."""
+    for item in walk(paths):
+        if isinstance(item, Skipped):
+            yield item
+        elif item.suffix.lower() in (".jsonl", ".ndjson"):
+            try:
+                ranges = jsonl_split(item)
+            except OSError as e:
+                yield Skipped(str(item), e.strerror or str(e))
+                continue
+            if len(ranges) <= 1:
+                yield Task(item)
+            else:
+                yield from (Task(item, start, end, line) for start, end, line in ranges)
+        else:
+            yield Task(item)
+
+
+def read_task(task: Task) -> Iterator[Article | Skipped]:
+    if task.end is None:
+        return read_file(task.path)
+    return read_file(task.path, start=task.start, end=task.end, first_line=task.first_line)
+
+
+def read_file(path: Path, **range_args) -> Iterator[Article | Skipped]:
     """One file's articles; never raises: whatever goes wrong becomes a `Skipped` naming the file."""
     suffix = path.suffix.lower()
     reader = _reader(suffix)
@@ -84,7 +130,7 @@ def read_file(path: Path) -> Iterator[Article | Skipped]:
             yield Skipped(str(path), f"file is {size / (1 << 20):.0f} MiB, over the "
                           f"{MAX_ARTICLE_BYTES >> 20} MiB article limit")
             return
-        for item in reader(path):
+        for item in reader(path, **range_args):
             if isinstance(item, Article) and len(item.body) > MAX_ARTICLE_BYTES:
                 yield Skipped(f"{path}#{item.id}", f"article body over the {MAX_ARTICLE_BYTES >> 20} MiB limit")
             else:

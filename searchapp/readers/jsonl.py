@@ -10,10 +10,32 @@ from searchapp.readers import Skipped
 from searchapp.readers.limits import MAX_ARTICLE_BYTES
 
 
-def read(path: Path) -> Iterator[Article | Skipped]:
+CHUNK_BYTES = 8 << 20  # a large file is read as several ranges, which can go to several processes
+
+
+def split(path: Path, chunk: int = CHUNK_BYTES) -> list[tuple[int, int, int]]:
+    """Cut a file into (start byte, end byte, first line number) ranges that end at line breaks."""
+    ranges = []
+    start, line = 0, 1
+    size = path.stat().st_size
     with open(path, "rb") as f:
-        lineno = 0
-        while True:
+        while start < size:
+            f.seek(start + chunk)
+            tail = f.readline() if start + chunk < size else b""
+            end = min(size, start + chunk + len(tail))
+            f.seek(start)
+            lines = f.read(end - start).count(b"\n")
+            ranges.append((start, end, line))
+            start, line = end, line + lines
+    return ranges
+
+
+def read(path: Path, start: int = 0, end: int | None = None, first_line: int = 1) -> Iterator[Article | Skipped]:
+    """Articles of the whole file, or of the byte range [start, end) that begins at line ``first_line``."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        lineno = first_line - 1
+        while end is None or f.tell() < end:
             line = f.readline(MAX_ARTICLE_BYTES + 1)
             if not line:
                 break

@@ -88,6 +88,7 @@ class IndexStore:
             try:
                 ix = whoosh_index.create_in(str(tmp), build_schema())
                 writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+                writer.index_dir = tmp
                 yield writer
                 writer.commit()
                 _write_json(tmp / BUILD_INFO, writer.info)
@@ -212,6 +213,7 @@ class GenerationWriter:
 
     def __init__(self, writer, stale_pid: int | None = None):
         self._w = writer
+        self.index_dir: Path | None = None
         self.info: dict[str, Any] = {}
         self.stale_pid = stale_pid
         self._done = False
@@ -227,7 +229,25 @@ class GenerationWriter:
         return existed
 
     def delete(self, article_id: str) -> bool:
-        return self._w.delete_by_term("parent", article_id) > 0
+        self._w.delete_by_term("parent", article_id)  # its quotes
+        return self._w.delete_by_term("id", article_id) > 0
+
+    def commit_segments(self, segments: list) -> None:
+        """Commit segments that worker processes wrote into this (new) index, with no merging.
+
+        This is what Whoosh's own multi-process writer does (``MpWriter`` with ``multisegment``), using
+        the same internal steps; whoosh-reloaded is pinned, so they cannot shift underneath us.
+        """
+        if self._done:
+            return
+        self._done = True
+        w = self._w
+        if w._added:
+            segments = segments + [w._finalize_segment()]
+        else:
+            w._close_segment()
+        w._commit_toc(list(w.segments) + list(segments))
+        w._finish()
 
     def commit(self) -> None:
         if not self._done:

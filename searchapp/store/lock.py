@@ -1,7 +1,9 @@
-"""One writer per index: an advisory `flock` on ``<index>/.lock`` holding the writer's PID.
+"""One writer per index: a POSIX record lock (`lockf`) on ``<index>/.lock`` holding the writer's PID.
 
-The kernel releases a `flock` when its process dies, even by `kill -9`, so a lock file left behind
-by a killed writer is never mistaken for a live one: the next writer takes it and says so.
+The kernel releases the lock when its process dies, even by `kill -9`, so a lock file left behind by
+a killed writer is never mistaken for a live one: the next writer takes it and says so. Record locks
+(unlike `flock`) are not inherited by forked worker processes, so an orphaned worker cannot keep an
+index locked after its parent was killed.
 """
 from __future__ import annotations
 
@@ -24,8 +26,8 @@ class WriteLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):
             pid = _read_pid(fd)
             os.close(fd)
             who = f"PID {pid}" if pid else "another process"
@@ -41,7 +43,7 @@ class WriteLock:
     def release(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            fcntl.lockf(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 

@@ -59,7 +59,7 @@ def build_schema() -> fields.Schema:
     spec: dict[str, Any] = dict(
         kind=fields.ID(stored=True),
         id=fields.ID(stored=True, unique=True),
-        parent=fields.ID(stored=True, sortable=True),
+        parent=fields.ID(stored=True),  # quote documents: the article's id
         path=fields.STORED(),
         url=fields.STORED(),
         dateline=fields.STORED(),
@@ -116,7 +116,6 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
     doc: dict[str, Any] = {
         "kind": "article",
         "id": article.id,
-        "parent": article.id,
         "path": article.path,
         "url": article.url,
         "dateline": article.dateline,
