@@ -1,0 +1,1 @@
+"""Evaluations of searchapp components against shared benchmarks."""
