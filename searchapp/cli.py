@@ -6,7 +6,6 @@ bad query; 3 the index is missing or busy.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path

@@ -12,20 +12,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import chain
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from whoosh import query as Q
-from whoosh import sorting
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, OrGroup
-from whoosh.scoring import BM25F
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
+from searchapp.analysis import fold
 from searchapp.store import IndexStore
+from searchapp.store.ranking import Match, Ranker, expand
 from searchapp.store.schema import FACETS, FIELD_ALIASES
 
 SORTS = ("relevance", "newest", "oldest")
@@ -141,8 +142,9 @@ def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[st
         vals = [v for v in values if isinstance(v, str) and v.strip()]
         if canonical == "period":
             for v in vals:
-                if not re.fullmatch(r"\d{4}(-\d{2})?", v):
-                    raise QueryError(f"filter 'period' must look like 2022 or 2022-02, not {v[:40]!r}")
+                m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", v)
+                if not m or not 1 <= int(m.group(1)) <= 9998 or not 1 <= int(m.group(2) or 1) <= 12:
+                    raise QueryError(f"filter 'period' must be a year or month like 2022 or 2022-02, not {v[:40]!r}")
         if vals:
             out.setdefault(canonical, []).extend(vals)
     return out
@@ -178,7 +180,7 @@ class Searcher:
     # Facet tables (once per generation) ---------------------------------------------------------
 
     def _tables(self, searcher) -> dict[str, Any]:
-        cache = self.store.cache()
+        cache = self.store.cache(searcher)
         tables = cache.get("tables")
         if tables is None:
             tables = cache["tables"] = _build_tables(searcher)
@@ -215,7 +217,7 @@ class Searcher:
             else:
                 self._article_search(s, full_q, user_q, res, tables, facets, snippets)
             if not res.total and q and q != "*":
-                res.suggestion = self._suggest(s, user_q, q)
+                res.suggestion = self._suggest(s, tables, q)
         res.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return res
 
@@ -228,86 +230,115 @@ class Searcher:
             return None
         return parsed
 
-    def _article_search(self, s, full_q, user_q, res: Results, tables, facets: bool, snippets: bool) -> None:
-        mask = tables["quote_docs"]
-        sortedby, reverse = _sorting(res.sort)
-        limit = res.page * res.per_page
-        results = s.search(full_q, limit=limit, mask=mask, sortedby=sortedby, reverse=reverse, terms=snippets)
-        total = len(results)
+    def _ranker(self, s) -> Ranker:
+        cache = self.store.cache(s)
+        ranker = cache.get("ranker")
+        if ranker is None:
+            ranker = cache["ranker"] = Ranker(s)
+        return ranker.using(s)
+
+    def _select(self, ranker: Ranker, full_q, user_q, res: Results, tables) -> tuple[Match, set[int]]:
+        """The matching articles (with the ranked-OR fallback for long queries that match nothing)."""
+        match = ranker.evaluate(full_q)
+        docs = match.docs - tables["quote_docs"]
         words = _plain_words(user_q)
-        if total == 0 and len(words) >= 3 and _is_plain_and(user_q):
-            fallback = self._fallback(s, full_q, user_q, words, res, mask, sortedby, reverse, limit, snippets)
-            if fallback is not None:
-                results, total = fallback
-        res.total = total
-        page_hits = list(results)[(res.page - 1) * res.per_page: res.page * res.per_page]
-        for hit in page_hits:
-            res.hits.append(self._hit(s, hit, results if snippets else None))
+        if not docs and len(words) >= 3 and _is_plain_and(user_q):
+            match, docs = self._fallback(ranker, full_q, user_q, words, res, tables)
+        return match, docs
+
+    def _article_search(self, s, full_q, user_q, res: Results, tables, facets: bool, snippets: bool) -> None:
+        ranker = self._ranker(s)
+        match, docs = self._select(ranker, full_q, user_q, res, tables)
+        res.total = len(docs)
+        top = ranker.top(match, docs, res.page * res.per_page, res.sort)[(res.page - 1) * res.per_page:]
+        marks = _highlight_terms(s, ranker, user_q) if snippets else {}
+        spans = _spans(s, ranker, marks, [d for d, _ in top])
+        for docnum, score in top:
+            res.hits.append(self._hit(s, docnum, score, spans.get(docnum, {})))
         if facets:
-            docs = _docset(s, results, full_q, mask)
             res.facets = _count_facets(tables, docs)
             res.histogram = _count_histogram(tables, docs)
 
-    def _fallback(self, s, full_q, user_q, words, res, mask, sortedby, reverse, limit, snippets):
+    def _fallback(self, ranker: Ranker, full_q, user_q, words, res: Results, tables):
         """No article has every word: rank articles having at least ~a third of them, and say so."""
         need = max(2, math.ceil(len(words) / 3))
         counts: Counter = Counter()
-        for fieldq in words:
-            counts.update(set(s.docs_for_query(fieldq)) - mask)
-        allowed = {d for d, c in counts.items() if c >= need}
-        if not allowed:
-            return None
-        or_q = Q.Or(words)
-        extra = [c for c in _subqueries(full_q) if c is not user_q] if full_q is not user_q else []
-        if extra:
-            or_q = Q.And([or_q] + extra)
-        results = s.search(or_q, limit=limit, filter=allowed, sortedby=sortedby, reverse=reverse, terms=snippets)
-        res.notices.append(f"No article contains all {len(words)} words; showing articles with at least "
-                           f"{need} of them, best first.")
-        return results, len(results)
+        scores: list[dict] = []
+        for word in words:
+            m = ranker.evaluate(word)
+            counts.update(m.docs)
+            scores += m.scores
+        docs = {d for d, c in counts.items() if c >= need} - tables["quote_docs"]
+        if full_q is not user_q:  # the filters still apply
+            for clause in _subqueries(full_q):
+                if clause is not user_q:
+                    docs &= ranker.evaluate(clause).docs
+        if docs:
+            res.notices.append(f"No article contains all {len(words)} words; showing articles with at least "
+                               f"{need} of them, best first.")
+        return Match(docs, scores), docs
 
     def _quote_search(self, s, full_q, res: Results, tables, facets: bool, snippets: bool) -> None:
-        quote_docs = tables["quote_docs"]
-        sortedby, reverse = _sorting(res.sort)
-        results = s.search(full_q, limit=QUOTE_HITS_CAP, filter=quote_docs, sortedby=sortedby,
-                           reverse=reverse, terms=snippets)
-        groups: dict[str, list] = {}
-        for hit in results:
-            groups.setdefault(hit["parent"], []).append(hit)
+        ranker = self._ranker(s)
+        match = ranker.evaluate(full_q)
+        qdocs = match.docs & tables["quote_docs"]
+        groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_article"])
         res.total = len(groups)
-        parents = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
-        for parent in parents:
-            docnum = s.document_number(id=parent)
-            if docnum is None:
-                res.total -= 1
-                continue
-            hit = self._hit(s, _StoredHit(s, docnum, groups[parent][0].score), None)
-            for qh in groups[parent][:3]:
-                stored = qh.fields()
+        articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
+        shown = [q for a in articles for q, _ in groups[a][:3]]
+        marks = _highlight_terms(s, ranker, full_q) if snippets else {}
+        spans = _spans(s, ranker, marks, shown)
+        for article in articles:
+            hit = self._hit(s, article, groups[article][0][1], {})
+            for qnum, _ in groups[article][:3]:
+                stored = s.stored_fields(qnum)
                 text = stored.get("quote", "")
-                spans = _char_spans(s, qh, results, "quote", text) if snippets else []
                 hit.quotes.append(QuoteHit(text=text, speaker=(stored.get("speakers") or [None])[0],
-                                           cue=stored.get("cue"), segments=_segments(text, spans)))
+                                           cue=stored.get("cue"),
+                                           segments=_segments(text, spans.get(qnum, {}).get("quote", []))))
             if hit.quotes:
                 hit.snippet = hit.quotes[0].segments
             res.hits.append(hit)
         if facets:
-            quote_set = {h.docnum for h in results} if len(results) < QUOTE_HITS_CAP else set(s.docs_for_query(full_q)) & quote_docs
-            res.facets = _count_facets(tables, quote_set, quotes=True)
-            res.histogram = _count_histogram(tables, quote_set)
+            # Speakers count quotes; every other facet (and the histogram) counts articles.
+            article_docs = set(groups)
+            res.facets = _count_facets(tables, article_docs)
+            res.facets["speakers"] = _count_facets(tables, qdocs, quotes=True)["speakers"]
+            res.histogram = _count_histogram(tables, article_docs)
 
-    def _hit(self, s, hit, results) -> Hit:
-        stored = hit.fields()
+    def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
+                  sort: str = "relevance") -> Iterator[Hit]:
+        """Every hit of a query, in order, without snippets (for exports): one evaluation, no paging."""
+        _, _, sort = check_params(1, 1, sort)
+        filters = check_filters(filters)
+        q = (q or "").strip()
+        res = Results(query=q, filters=filters, sort=sort, page=1, per_page=1)
+        with self.store.searcher() as s:
+            tables = self._tables(s)
+            user_q = self._user_query(s, q, res)
+            if user_q is None:
+                return
+            ranker = self._ranker(s)
+            if "speakers" in _fields_of(user_q):
+                full_q = _with_filters(self.parse(s.schema, q, ["quote"]), filters, tables)
+                match = ranker.evaluate(full_q)
+                qdocs = match.docs & tables["quote_docs"]
+                groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_article"])
+                ordered = [(a, quotes[0][1]) for a, quotes in groups.items()]
+            else:
+                match, docs = self._select(ranker, _with_filters(user_q, filters, tables), user_q, res, tables)
+                ordered = ranker.top(match, docs, len(docs), sort)
+            for docnum, score in ordered:
+                yield self._hit(s, docnum, score, {})
+
+    def _hit(self, s, docnum: int, score: float, spans: dict[str, list[tuple[int, int]]]) -> Hit:
+        stored = s.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
-        title_spans = _char_spans(s, hit, results, "title", title) if results is not None else []
-        body_spans = _char_spans(s, hit, results, "body", body) if results is not None else []
-        quote_text = stored.get("quote", "")
-        quote_spans = _char_spans(s, hit, results, "quote", quote_text) if results is not None else []
-        if body_spans or not quote_spans:
-            snippet = _snippet(body, body_spans)
+        if spans.get("body") or not spans.get("quote"):
+            snippet = _snippet(body, spans.get("body", []))
         else:
-            snippet = _snippet(quote_text, quote_spans)
+            snippet = _snippet(stored.get("quote", ""), spans["quote"])
         published = stored.get("published")
         return Hit(
             id=stored.get("id", ""), title=title, url=stored.get("url", ""), path=stored.get("path", ""),
@@ -316,32 +347,35 @@ class Searcher:
             dateline=stored.get("dateline", ""),
             people=stored.get("people", []), places=stored.get("places", []), orgs=stored.get("orgs", []),
             sources=stored.get("sources", []), speakers=stored.get("speakers", []),
-            score=round(float(hit.score or 0.0), 4),
-            title_segments=_segments(title, title_spans), snippet=snippet,
+            score=round(float(score or 0.0), 4),
+            title_segments=_segments(title, spans.get("title", [])), snippet=snippet,
         )
 
-    def _suggest(self, s, user_q: Q.Query, q: str) -> str | None:
-        """A corrected query when some words are not in the index ("Did you mean ...?")."""
-        corrected = q
-        changed = False
+    def _suggest(self, s, tables, q: str) -> str | None:
+        """A corrected query when some plain words are not in the index ("Did you mean ...?").
+
+        Names (people, places, organisations, speakers) are tried first, in the case the articles
+        write them; then the body vocabulary. Field names and operators are left alone."""
         reader = s.reader()
-        for term in user_q.iter_all_terms():
-            fieldname, text = term
-            if fieldname not in ("title", "body") or not isinstance(text, str):
+        analyzer = s.schema["body"].analyzer
+        corrected, changed = q, False
+        for m in _PLAIN_WORD.finditer(q):
+            word = m.group(0)
+            if word in ("AND", "OR", "NOT", "TO") or len(word) < 3:
                 continue
-            if reader.doc_frequency("title", text) or reader.doc_frequency("body", text):
-                continue
-            word = _surface_word(q, text)
-            if word is None:
+            terms = [t.text for t in analyzer(word, mode="query")]
+            if not terms or any(reader.doc_frequency(f, t) for f in ("title", "body") for t in terms):
                 continue
             best = None
-            for fname in ("people", "places", "orgs", "body", "title"):
-                cands = s.suggest(fname, word.lower(), limit=1, maxdist=2)
+            # The closest first (one edit, then two), names before ordinary words.
+            for maxdist, fname in itertools.product((1, 2), ("people", "places", "orgs", "speakers", "body")):
+                cands = s.suggest(fname, fold(word), limit=1, maxdist=maxdist)
                 if cands:
-                    best = cands[0]
+                    best = _as_written(cands[0], tables, word) if fname != "body" else _surface(s, cands[0])
                     break
-            if best and best != word.lower():
-                corrected = re.sub(rf"\b{re.escape(word)}\b", best, corrected, count=1)
+            if best and best.lower() != word.lower():
+                corrected = corrected[:m.start()] + best + corrected[m.end():] if corrected == q else \
+                    re.sub(rf"(?<![\w:]){re.escape(word)}(?![\w:])", best, corrected, count=1)
                 changed = True
         return corrected if changed else None
 
@@ -413,31 +447,8 @@ class Searcher:
 
 # -- helpers ------------------------------------------------------------------------------------
 
-class _StoredHit:
-    """Enough of a Whoosh Hit for `Searcher._hit` when we only have a docnum."""
-
-    def __init__(self, s, docnum: int, score: float):
-        self._s, self.docnum, self.score = s, docnum, score
-
-    def fields(self):
-        return self._s.stored_fields(self.docnum)
-
-
 def _escape_phrase(text: str) -> str:
     return text.replace('"', " ")
-
-
-def _sorting(sort: str):
-    """(sortedby, reverse) for Whoosh; undated articles (0 in the column) go last either way."""
-    if sort == "newest":
-        return "published", True
-    if sort == "oldest":
-        return sorting.TranslateFacet(_undated_last, sorting.FieldFacet("published")), False
-    return None, False
-
-
-def _undated_last(value):
-    return value or (1 << 63)
 
 
 def _fields_of(q: Q.Query) -> set[str]:
@@ -475,6 +486,16 @@ def _period_range(period: str) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(year, month, 1), nxt - dt.timedelta(seconds=1)
 
 
+def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]) -> dict[int, list]:
+    """Ranked quote documents grouped under their article's docnum, best article first."""
+    groups: dict[int, list[tuple[int, float]]] = {}
+    for docnum, score in ranked:
+        article = quote_article.get(docnum)
+        if article is not None:
+            groups.setdefault(article, []).append((docnum, score))
+    return groups
+
+
 def _plain_words(q: Q.Query) -> list[Q.Query]:
     """The per-word clauses of a plain AND query (each an OR over the default fields)."""
     if isinstance(q, Q.And) and all(not isinstance(c, (Q.Not, Q.Phrase)) for c in q.subqueries):
@@ -486,13 +507,6 @@ def _is_plain_and(q: Q.Query) -> bool:
     return isinstance(q, Q.And) and all(
         isinstance(c, (Q.Term, Q.Or)) and all(isinstance(x, Q.Term) for x in (c.subqueries if isinstance(c, Q.Or) else [c]))
         for c in q.subqueries)
-
-
-def _docset(s, results, full_q, mask) -> set[int]:
-    """Every matching docnum (not just the page): for facet counts."""
-    if results.scored_length() >= len(results):
-        return {h.docnum for h in results}
-    return set(s.docs_for_query(full_q)) - mask
 
 
 def _build_tables(s) -> dict[str, Any]:
@@ -520,6 +534,20 @@ def _build_tables(s) -> dict[str, Any]:
                 counts.append(n)
         facets[name] = (values, by_doc)
         name_index[name] = (values, counts)
+    # An article's quotes are written right after it (indexer and store keep that order through merges),
+    # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
+    quote_article: dict[int, int] = {}
+    last_article = None
+    is_deleted = reader.is_deleted
+    for docnum in range(doccount):
+        if docnum in quote_docs:
+            if last_article is not None:
+                quote_article[docnum] = last_article
+        elif not is_deleted(docnum):
+            last_article = docnum
+    for qnum in list(quote_article)[:: max(1, len(quote_article) // 20)]:
+        if s.stored_fields(qnum).get("parent") != s.stored_fields(quote_article[qnum]).get("id"):
+            raise RuntimeError("index documents are out of order: quote and article do not match")
     months: dict[int, str] = {}
     if reader.has_column("published"):
         from whoosh.util.times import long_to_datetime
@@ -532,7 +560,8 @@ def _build_tables(s) -> dict[str, Any]:
                     months[docnum] = long_to_datetime(raw).strftime("%Y-%m")
                 except (OverflowError, ValueError):  # the column's "no date" default
                     pass
-    return {"facets": facets, "months": months, "quote_docs": quote_docs, "name_index": name_index}
+    return {"facets": facets, "months": months, "quote_docs": quote_docs, "quote_article": quote_article,
+            "name_index": name_index}
 
 
 def _count_facets(tables, docs: set[int], quotes: bool = False) -> dict[str, list[tuple[str, int]]]:
@@ -564,30 +593,54 @@ def _count_histogram(tables, docs: set[int]) -> list[tuple[str, int]]:
     return sorted(counter.items())
 
 
-def _char_spans(s, hit, results, fieldname: str, text: str) -> list[tuple[int, int]]:
-    """(start, end) of the matched terms in ``text``, read from the postings' character offsets."""
-    if not text or results is None or not results.has_matched_terms():
-        return []
-    spans: list[tuple[int, int]] = []
-    try:
-        matched = hit.matched_terms()
-    except Exception:
-        return []
-    for fname, btext in matched:
-        if fname != fieldname:
+HIGHLIGHT_FIELDS = ("title", "body", "quote")
+
+
+def _highlight_terms(s, ranker: Ranker, q: Q.Query) -> dict[str, list[bytes]]:
+    """The indexed terms of the query, per highlightable field (wildcards and fuzzy terms expanded)."""
+    out: dict[str, list[bytes]] = {}
+    reader = s.reader()
+    for leaf in ([q] if q.is_leaf() else q.leaves()):
+        fieldname = getattr(leaf, "fieldname", None)
+        if fieldname not in HIGHLIGHT_FIELDS:
             continue
-        m = s.postings(fieldname, btext)
-        m.skip_to(hit.docnum)
-        if m.is_active() and m.id() == hit.docnum:
-            spans.extend((start, end) for _, start, end in _chars(m))
-    return sorted(spans)
+        field = s.schema[fieldname]
+        if isinstance(leaf, Q.Term):
+            btexts = [field.to_bytes(leaf.text)]
+        elif isinstance(leaf, Q.Phrase):
+            btexts = [field.to_bytes(w) for w in leaf.words]
+        elif isinstance(leaf, (Q.Wildcard, Q.Prefix, Q.FuzzyTerm, Q.Regex, Q.Variations)):
+            btexts = list(itertools.islice(expand(leaf, reader), 50))
+        else:
+            continue
+        out.setdefault(fieldname, []).extend(btexts)
+    return out
 
 
-def _chars(m):
-    try:
-        return m.value_as("characters")
-    except Exception:
-        return []
+def _spans(s, ranker: Ranker, marks: dict[str, list[bytes]], docnums: list[int]) -> dict[int, dict[str, list]]:
+    """docnum -> field -> sorted (start, end) of the query's terms, from the postings' stored offsets.
+
+    One postings reader per term walks the hits in document order (no text is re-analysed)."""
+    out: dict[int, dict[str, list]] = {}
+    wanted = sorted(set(docnums))
+    for fieldname, btexts in marks.items():
+        for btext in set(btexts):
+            present = ranker.term(fieldname, btext)
+            targets = [d for d in wanted if d in present]
+            if not targets:
+                continue
+            m = s.reader().postings(fieldname, btext)
+            for d in targets:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+                if m.id() == d:
+                    chars = m.value_as("characters")
+                    out.setdefault(d, {}).setdefault(fieldname, []).extend((a, b) for _, a, b in chars)
+    for fields in out.values():
+        for spans in fields.values():
+            spans.sort()
+    return out
 
 
 def _analyzed_spans(s, text: str, words: set[str]) -> list[tuple[int, int]]:
@@ -652,12 +705,32 @@ def _cut_right(text: str, pos: int) -> int:
     return sp if sp > pos - 30 else pos
 
 
-def _surface_word(q: str, stem: str) -> str | None:
-    for word in re.findall(r"[\w'’]+", q):
-        lw = word.lower()
-        if lw.startswith(stem[: max(3, len(stem) - 2)]) or stem.startswith(lw[: max(3, len(lw) - 2)]):
-            return word
+def _surface(s, stem: str) -> str | None:
+    """A word as an article writes it, for an indexed stem: read one article that has it."""
+    try:
+        m = s.reader().postings("body", stem.encode("utf-8"))
+        text = s.stored_fields(m.id()).get("body", "")
+    except Exception:
+        return None
+    for t in s.schema["body"].analyzer(text, chars=True, removestops=True):
+        if t.text == stem:
+            return text[t.startchar:t.endchar].lower()
     return None
+
+
+_PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w:])")
+
+
+def _as_written(folded: str, tables, typed: str) -> str:
+    """The suggested name word as the articles write it ("Lavorv" -> "Lavrov"); lower case stays lower."""
+    if typed.islower():
+        return folded
+    for values, _ in tables["name_index"].values():
+        for value in values:
+            for w in value.split():
+                if fold(w) == folded:
+                    return w
+    return folded.capitalize() if typed[:1].isupper() else folded
 
 
 def search(store: IndexStore, q: str, **kwargs) -> Results:

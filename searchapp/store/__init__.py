@@ -166,6 +166,7 @@ class IndexStore:
             s = pool.get_nowait()
         except queue.Empty:
             s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
+            s.searchapp_generation = key  # which cache() belongs to this searcher
         try:
             yield s
         finally:
@@ -174,10 +175,12 @@ class IndexStore:
             else:
                 s.close()
 
-    def cache(self) -> dict[str, Any]:
-        """A dict that lives as long as the current index generation (for facet tables and such)."""
-        key = self._refresh_pool()
-        return self._caches.setdefault(key, {})
+    def cache(self, searcher: Searcher) -> dict[str, Any]:
+        """A dict that lives as long as ``searcher``'s index generation (facet tables and such).
+
+        Keyed by the searcher's own generation, never "the latest": a request that started on the
+        previous generation must not fill or read the caches of the next one."""
+        return self._caches.setdefault(searcher.searchapp_generation, {})
 
     # -- information -------------------------------------------------------------------------
 

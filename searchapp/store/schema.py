@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from whoosh import columns, fields, formats
-from whoosh.analysis import Token
+
 
 from searchapp.analysis import name_analyzer, news_analyzer
 from searchapp.article import Article
@@ -59,7 +59,7 @@ def build_schema() -> fields.Schema:
     spec: dict[str, Any] = dict(
         kind=fields.ID(stored=True),
         id=fields.ID(stored=True, unique=True),
-        parent=fields.ID(stored=True),  # quote documents: the article's id
+        parent=fields.ID(stored=True, sortable=True),  # quote documents: the article's id
         path=fields.STORED(),
         url=fields.STORED(),
         dateline=fields.STORED(),

@@ -1,0 +1,319 @@
+"""The HTML pages: search (with facets and a date histogram), an article, a speaker.
+
+Views read the URL, call the library, and hand the templates plain values: ready-made URLs, labels
+and segment lists. The templates only loop and branch over them; Jinja escapes every string.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from searchapp.search import MAX_PAGE, Hit, Results, Searcher, Segment
+from searchapp.web import FILTER_ORDER, get_searcher, parse_search, search_url
+from searchapp.web.api import name_query
+
+bp = Blueprint("pages", __name__)
+
+FACET_LABELS = {"people": "People", "places": "Places", "orgs": "Organisations", "sources": "Sources",
+                "speakers": "Speakers", "period": "Date"}
+FACET_NOTES = {"speakers": "quotes"}
+CHIP_LABELS = {"people": "Person", "places": "Place", "orgs": "Organisation", "sources": "Source",
+               "speakers": "Speaker", "period": "Date"}
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
+TITLE_FALLBACK_CHARS = 90
+HISTOGRAM_STEPS = 10   # bar heights are CSS classes h0..h10 (the CSP forbids inline styles)
+MAX_MONTH_BARS = 48    # a longer span is shown per year
+
+
+# -- small formatters ----------------------------------------------------------------------------
+
+def _date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        d = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:10]
+    return f"{d.day} {d:%b %Y}"
+
+
+def _period_label(period: str) -> str:
+    if len(period) == 7:
+        return dt.date(int(period[:4]), int(period[5:7]), 1).strftime("%b %Y")
+    return period
+
+
+def _shorten(text: str, limit: int = TITLE_FALLBACK_CHARS) -> str:
+    text = " ".join(text.replace("…", " ").split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
+
+
+def safe_link(url: str) -> str | None:
+    """``url`` if it is an absolute http(s) URL (fit for an href), else None (shown as text)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c in url for c in "\r\n\t"):
+        return url
+    return None
+
+
+def _search_page(q: str = "", filters: dict[str, list[str]] | None = None, sort: str | None = None,
+                 page: int = 1) -> str:
+    return search_url(url_for("pages.search"), q, filters, sort, page)
+
+
+def _speaker_url(name: str) -> str:
+    return url_for("pages.speaker", name=name)
+
+
+def _article_url(article_id: str, q: str = "") -> str:
+    return url_for("pages.article", article_id=article_id, q=q or None)
+
+
+def _names(field: str, values: Iterable[str]) -> list[dict[str, str]]:
+    return [{"name": v, "url": _search_page(name_query(field, v))} for v in values]
+
+
+def _pagination(page: int, pages: int, url_for_page) -> dict[str, Any] | None:
+    if pages <= 1 and page <= 1:
+        return None
+    last = min(pages, MAX_PAGE)
+    window = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for n in window:
+        if n - previous > 1:
+            items.append({"gap": True})
+        items.append({"number": n, "url": url_for_page(n), "current": n == page})
+        previous = n
+    return {
+        "links": items,
+        "prev": url_for_page(page - 1) if page > 1 else None,
+        "next": url_for_page(page + 1) if page < last else None,
+        "page": page,
+        "pages": pages,
+    }
+
+
+# -- search ------------------------------------------------------------------------------------------
+
+def _lead_title(searcher: Searcher, hit: Hit) -> str:
+    """For an untitled article: the start of its body (stable, whatever the query matched)."""
+    found = searcher.article(hit.id)
+    lead = found["body"] if found else hit.snippet_text
+    return _shorten(lead) or hit.id
+
+
+def _hit_view(hit: Hit, q: str, searcher: Searcher) -> dict[str, Any]:
+    quotes = [{"segments": qh.segments, "speaker": qh.speaker, "cue": qh.cue,
+               "speaker_url": _speaker_url(qh.speaker) if qh.speaker else None} for qh in hit.quotes]
+    return {
+        "id": hit.id,
+        "url": _article_url(hit.id, q),
+        "title_segments": hit.title_segments if hit.title.strip() else [],
+        "fallback_title": "" if hit.title.strip() else _lead_title(searcher, hit),
+        "date": _date(hit.published),
+        "datetime": hit.published or "",
+        "publisher": hit.publisher,
+        "byline": hit.byline,
+        "dateline": hit.dateline,
+        "sources": hit.sources,
+        "speakers": [{"name": s, "url": _speaker_url(s)} for s in hit.speakers],
+        "snippet": [] if quotes else hit.snippet,
+        "quotes": quotes,
+    }
+
+
+def _facet_views(res: Results, q: str, sort: str) -> list[dict[str, Any]]:
+    out = []
+    for name in FILTER_ORDER:
+        if name == "period" or not res.facets.get(name):
+            continue
+        active = set(res.filters.get(name, []))
+        values = []
+        for value, count in res.facets[name]:
+            filters = {k: list(v) for k, v in res.filters.items()}
+            if value in active:
+                filters[name] = [v for v in filters[name] if v != value]
+            else:
+                filters.setdefault(name, []).append(value)
+            values.append({"value": value, "count": count, "active": value in active,
+                           "url": _search_page(q, filters, sort)})
+        out.append({"name": name, "label": FACET_LABELS[name], "note": FACET_NOTES.get(name, ""),
+                    "options": values})
+    return out
+
+
+def _fill_periods(histogram: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Put the empty months (or years) back between the first and the last, for an honest timeline."""
+    if not histogram:
+        return []
+    counts = dict(histogram)
+    first, last = histogram[0][0], histogram[-1][0]
+    if len(first) == 7:
+        y0, m0, y1, m1 = int(first[:4]), int(first[5:]), int(last[:4]), int(last[5:])
+        span = (y1 - y0) * 12 + m1 - m0 + 1
+        if span > MAX_MONTH_BARS:
+            years: dict[str, int] = {}
+            for period, c in histogram:
+                years[period[:4]] = years.get(period[:4], 0) + c
+            return _fill_periods(sorted(years.items()))
+        out = []
+        for i in range(span):
+            y, m = divmod(m0 - 1 + i, 12)
+            key = f"{y0 + y:04d}-{m + 1:02d}"
+            out.append((key, counts.get(key, 0)))
+        return out
+    return [(str(y), counts.get(str(y), 0)) for y in range(int(first), int(last) + 1)]
+
+
+def _histogram_view(res: Results, q: str, sort: str) -> dict[str, Any] | None:
+    periods = _fill_periods(res.histogram)
+    if not periods:
+        return None
+    top = max(c for _, c in periods) or 1
+    active = set(res.filters.get("period", []))
+    bars = []
+    for period, count in periods:
+        filters = {k: list(v) for k, v in res.filters.items() if k != "period"}
+        if period not in active:
+            filters["period"] = [period]
+        level = 0 if not count else max(1, round(count / top * HISTOGRAM_STEPS))
+        bars.append({"period": period, "label": _period_label(period), "count": count,
+                     "level": level, "active": period in active,
+                     "url": _search_page(q, filters, sort) if count or period in active else None})
+    unit = "month" if len(periods[0][0]) == 7 else "year"
+    return {"bars": bars, "first": bars[0]["label"], "last": bars[-1]["label"], "unit": unit,
+            "wide": len(bars) > 24}
+
+
+def _chips(filters: dict[str, list[str]], q: str, sort: str) -> list[dict[str, str]]:
+    chips = []
+    for name in FILTER_ORDER:
+        for value in filters.get(name, []):
+            rest = {k: [v for v in vs if not (k == name and v == value)] for k, vs in filters.items()}
+            label = _period_label(value) if name == "period" else value
+            chips.append({"facet": CHIP_LABELS[name], "value": label,
+                          "remove_url": _search_page(q, rest, sort)})
+    return chips
+
+
+@bp.get("/")
+@bp.get("/search")
+def search():
+    per_page = current_app.config["PER_PAGE"]
+    params = parse_search(request.args, per_page=per_page)
+    searcher = get_searcher()
+    res = searcher.search(params.q, **params.search_kwargs())
+    q, sort = params.q, params.sort
+    browsing = not q or q == "*"
+    noun = "article" if res.total == 1 else "articles"
+    return render_template(
+        "search.html",
+        q=q,
+        query=q,
+        count_label=f"{res.total:,} {noun}",
+        first_page_url=_search_page(q, params.filters, sort),
+        browsing=browsing,
+        results=res,
+        filters=params.filters,
+        hidden_filters=[{"name": f"f.{k}", "value": v} for k in FILTER_ORDER for v in params.filters.get(k, [])],
+        sort=sort if params.sort_given else "",
+        first_number=(res.page - 1) * res.per_page + 1,
+        hits=[_hit_view(h, q, searcher) for h in res.hits],
+        facets=_facet_views(res, q, sort),
+        histogram=_histogram_view(res, q, sort),
+        chips=_chips(params.filters, q, sort),
+        clear_url=_search_page(q, None, sort),
+        sorts=[{"key": k, "label": SORT_LABELS[k], "active": k == sort, "url": _search_page(q, params.filters, k)}
+               for k in SORT_LABELS],
+        suggestion_url=_search_page(res.suggestion, params.filters, None) if res.suggestion else None,
+        pagination=_pagination(res.page, res.pages, lambda n: _search_page(q, params.filters, sort, n)),
+        export_url=search_url(url_for("api.export_csv"), q, params.filters, sort),
+        json_url=search_url(url_for("api.search"), q, params.filters, sort, res.page),
+    )
+
+
+# -- article -------------------------------------------------------------------------------------------
+
+@bp.get("/article/<path:article_id>")
+def article(article_id: str):
+    q = request.args.get("q", "").strip()
+    found = get_searcher().article(article_id, q)
+    if found is None:
+        abort(404, description="There is no article with this id in the index.")
+    link = safe_link(found["url"])
+    entities = [
+        {"label": FACET_LABELS[name], "names": _names(name, found[name])}
+        for name in ("people", "places", "orgs", "sources") if found[name]
+    ]
+    quotes = [{"text": qt["text"], "cue": qt["cue"], "speaker": qt["speaker"],
+               "mention": (qt.get("mention") or {}).get("text") if qt["speaker"] else None,
+               "speaker_url": _speaker_url(qt["speaker"]) if qt["speaker"] else None}
+              for qt in found["quotes"]]
+    has_title = bool(found["title"].strip())
+    return render_template(
+        "article.html",
+        q=q,
+        query=q,
+        article=found,
+        title_segments=found["title_segments"] if has_title else [],
+        fallback_title="" if has_title else (_shorten(found["body"]) or found["id"]),
+        date=_date(found["published"]),
+        link=link,
+        url_text=found["url"] if not link else "",
+        entities=entities,
+        speakers=[{"name": s, "url": _speaker_url(s)} for s in found["speakers"]],
+        quotes=quotes,
+        back_url=_search_page(q) if q else None,
+        json_url=url_for("api.article", article_id=found["id"], q=q or None),
+    )
+
+
+# -- speaker -------------------------------------------------------------------------------------------
+
+@bp.get("/speaker/<path:name>")
+def speaker(name: str):
+    q = request.args.get("q", "").strip()
+    per_page = current_app.config["SPEAKER_PER_PAGE"]
+    page = request.args.get("page", "").strip() or 1
+    searcher = get_searcher()
+    res = searcher.speaker_quotes(name, q, page=page, per_page=per_page)
+    if not res.total and not q and res.page == 1:
+        abort(404, description="No quotes by this person are in the index.")
+    quote_count = next((c for v, c in res.facets.get("speakers", []) if v == name), None)
+
+    def page_url(n: int) -> str:
+        args = {"q": q or None, "page": n if n > 1 else None}
+        return url_for("pages.speaker", name=name, **args)
+
+    hits = []
+    for hit in res.hits:
+        view = _hit_view(hit, q, searcher)
+        if not q:
+            # A hit carries at most 3 matching quotes; without a filter, list all of this person's.
+            full = searcher.article(hit.id)
+            if full is not None:
+                view["quotes"] = [{"segments": [Segment(qt["text"])], "speaker": qt["speaker"], "cue": qt["cue"],
+                                   "speaker_url": None} for qt in full["quotes"] if qt["speaker"] == name]
+        hits.append(view)
+    return render_template(
+        "speaker.html",
+        name=name,
+        q=q,
+        results=res,
+        hits=hits,
+        quote_count=quote_count,
+        person_url=_search_page(name_query("people", name)),
+        all_url=url_for("pages.speaker", name=name),
+        pagination=_pagination(res.page, res.pages, page_url),
+    )

@@ -1,0 +1,155 @@
+"""Named entities: the seed article, API details, the shipped model, and CoNLL-2003 quality."""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from searchapp.article import Article
+from searchapp.nlp.entities import MODEL_PATH, EntityStep, recognize, split_sentences, tokenize
+from searchapp.nlp.pipeline import Pipeline
+from searchapp.nlp.sources import SourceStep
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_92132aacbd1f3e76.txt"
+DATA = ROOT / ".." / "shared" / "data"
+
+
+def need_data(path: Path) -> Path:
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared test data missing in CI: {path}")
+        pytest.skip(f"shared test data not found: {path} (../shared/data is absent on this machine)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed() -> Article:
+    article = Article(id="seed", body=SEED.read_text(encoding="utf-8"))
+    return (Pipeline([EntityStep()]) | SourceStep())(article)
+
+
+def test_seed_people(seed):
+    for name in ["Sergey Lavrov", "Elizabeth Truss", "Emmanuel Macron", "Olaf Scholz", "Boris Johnson",
+                 "Jens Stoltenberg", "Vladimir Putin", "Ben Wallace", "Sergei Shoigu"]:
+        assert name in seed.people
+    # short mentions resolve to the full name, titles are not part of names
+    assert "Lavrov" not in seed.people and "Truss" not in seed.people and "Johnson" not in seed.people
+    assert not any(p.startswith(("President", "Foreign", "Chancellor", "PM")) for p in seed.people)
+
+
+def test_seed_places(seed):
+    for place in ["Moscow", "Ukraine", "Brussels", "Poland", "United Kingdom", "Russia"]:
+        assert place in seed.places
+    assert "Russian" not in seed.places and "British" not in seed.places and "UK" not in seed.places
+
+
+def test_seed_orgs_and_sources(seed):
+    assert "NATO" in seed.orgs and "Nato" not in seed.orgs
+    assert seed.sources == ["Politico", "The Guardian", "Reuters", "TASS"]
+
+
+def test_seed_no_junk(seed):
+    everything = seed.people + seed.places + seed.orgs
+    for junk in ["Thursday", "Friday", "Feb", "Russian", "British", "Western", "Soviet", "The Guardian’s"]:
+        assert junk not in everything
+    assert "The Guardian" not in seed.people
+
+
+def test_seed_mentions(seed):
+    body = seed.body
+    assert seed.entities
+    for m in seed.entities:
+        assert body[m.start:m.end] == m.text
+        assert m.label in ("PER", "LOC", "ORG")
+    lavrov = [m for m in seed.entities if m.text == "Lavrov"]
+    assert lavrov and all(m.name == "Sergey Lavrov" for m in lavrov)
+    uk = [m for m in seed.entities if m.text == "UK"]
+    assert uk and all(m.name == "United Kingdom" and m.label == "LOC" for m in uk)
+    # possessive is not part of the mention: "Russia’s top diplomat"
+    assert any(m.text == "Russia" and body[m.end:m.end + 2] == "’s" for m in seed.entities)
+
+
+def test_recognize_titles_possessives_offsets():
+    text = ("Foreign Minister Anna Example of Ruritania met President Bob Sample in Paris on Monday. "
+            "Sample's aides said Example would return to Paris.")
+    ms = recognize(text)
+    names = {(m.label, m.name) for m in ms}
+    assert ("PER", "Bob Sample") in names and ("LOC", "Paris") in names
+    assert not any(m.name.startswith(("President", "Foreign")) for m in ms)
+    for m in ms:
+        assert text[m.start:m.end] == m.text and not m.text.endswith("'s")
+    assert [m.name for m in ms if m.text == "Sample"] == ["Bob Sample"]
+
+
+def test_title_mentions_are_not_body_entities():
+    a = EntityStep()(Article(id="t", title="Merkel visits Paris",
+                             body="German Chancellor Angela Merkel arrived in Paris on Monday."))
+    assert "Angela Merkel" in a.people and "Paris" in a.places
+    assert all(a.body[m.start:m.end] == m.text for m in a.entities)
+
+
+def test_all_caps_and_empty():
+    assert recognize("") == []
+    assert recognize("   \n ") == []
+    a = EntityStep()(Article(id="c", title="JAPAN AND U.S. IN TRADE TALKS", body=""))
+    assert "Japan" in a.places and "United States" in a.places
+
+
+def test_dateline_place_and_reset():
+    a = Article(id="d", body="The mill closed.", dateline="Salvador", people=["Stale Name"])
+    EntityStep()(a)
+    assert a.places[:1] == ["Salvador"] and a.people == []
+
+
+def test_tokenizer_like_conll():
+    text = "Russia’s U.S. envoy, Mr. Smith, paid $1,000.50 to AT&T in Calif. on Feb. 3."
+    toks = [text[s:e] for s, e in tokenize(text)]
+    assert toks[:3] == ["Russia", "’s", "U.S."]
+    for t in ["Mr.", "1,000.50", "AT&T", "Calif.", "Feb."]:
+        assert t in toks
+    assert toks[-1] == "."
+    sents = split_sentences("One dog. Two cats!\nThree birds", tokenize("One dog. Two cats!\nThree birds"))
+    assert len(sents) == 3
+
+
+def test_step_picklable_and_cheap():
+    t = time.perf_counter()
+    step = EntityStep()
+    assert time.perf_counter() - t < 0.01
+    assert step.name == "entities"
+    clone = pickle.loads(pickle.dumps(step))
+    assert clone(Article(id="x", body="Angela Merkel met Emmanuel Macron in Berlin.")).people
+
+
+def test_model_small_and_loads_fast():
+    assert MODEL_PATH.exists()
+    assert MODEL_PATH.stat().st_size < 5_000_000
+    code = ("import time; t=time.perf_counter(); from searchapp.nlp.entities import model; model(); "
+            "print(time.perf_counter()-t)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert float(out.stdout.strip()) < 1.5  # import + load, typically ~0.3 s
+
+
+def test_conll_document_f1():
+    from searchapp.evaluate.entities import evaluate_conll
+
+    result = evaluate_conll(need_data(DATA / "conll2003" / "eng.testa"))
+    assert result["documents"] > 200
+    assert result["surface"]["overall"]["f1"] >= 0.85
+    for label in ("PER", "LOC", "ORG"):
+        assert result["surface"][label]["f1"] >= 0.8
+
+
+def test_reuters_sample():
+    from searchapp.evaluate.entities import evaluate_reuters
+
+    result = evaluate_reuters(need_data(DATA / "reuters21578"), limit=400)
+    assert result["articles"] == 400
+    assert result["places"]["recall"] >= 0.75
+    assert result["people"]["gold"] == 0 or result["people"]["recall"] >= 0.7
