@@ -158,6 +158,16 @@ def git_commit() -> str | None:
         return None
 
 
+def searchapp_changes() -> list[str]:
+    """Uncommitted changes under searchapp/ (the code measured may differ from the commit named)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--", "searchapp"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line[3:] for line in out.splitlines() if line.strip()]
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
@@ -165,14 +175,17 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "versions": versions(),
         "commit": git_commit(),
+        "searchapp_uncommitted": searchapp_changes(),
     }
 
 
 def run_header(title: str, meta: dict[str, Any]) -> str:
     v = meta.get("versions", {})
     load = meta.get("loadavg", [])
+    dirty = meta.get("searchapp_uncommitted")
+    commit = (meta.get("commit") or "?") + (f" + uncommitted changes in {len(dirty)} searchapp file(s)" if dirty else "")
     return (f"## {title}\n\n"
-            f"{meta.get('finished', '')} · commit {meta.get('commit') or '?'} · {meta.get('cpus')} CPUs, "
+            f"{meta.get('finished', '')} · commit {commit} · {meta.get('cpus')} CPUs, "
             f"load average {load[0] if load else '?'} at the start · Python {v.get('python')}, "
             f"whoosh-reloaded {v.get('whoosh')}, tantivy {v.get('tantivy')}, SQLite {v.get('sqlite')}\n")
 

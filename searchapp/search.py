@@ -34,6 +34,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 240
+LEAD_CHARS = 200
 QUOTE_HITS_CAP = 5000  # quote documents considered per query in speaker mode
 FACET_LIMIT = 10
 
@@ -78,6 +79,7 @@ class Hit:
     title_segments: list[Segment]
     snippet: list[Segment]
     quotes: list[QuoteHit] = field(default_factory=list)
+    lead: str = ""  # the start of the body: a label for untitled articles
 
     @property
     def snippet_text(self) -> str:
@@ -349,6 +351,7 @@ class Searcher:
             sources=stored.get("sources", []), speakers=stored.get("speakers", []),
             score=round(float(score or 0.0), 4),
             title_segments=_segments(title, spans.get("title", [])), snippet=snippet,
+            lead=body[:LEAD_CHARS],
         )
 
     def _suggest(self, s, tables, q: str) -> str | None:

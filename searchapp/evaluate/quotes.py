@@ -14,6 +14,8 @@ Definitions.
 * **Match**: a predicted quote and a gold Content match when the characters they share are at least
   50% of the shorter of the two (the gold length is the sum of its spans, marks included).
 * **Recall**: direct gold quotes matched by at least one predicted quote / direct gold quotes.
+  ``recall_covered`` is stricter: the predicted quotes together cover at least half of the gold
+  Content's characters (so a short predicted piece of a long gold quote is not enough).
 * **Precision**: predicted quotes that match ANY gold Content (direct or indirect: a partial quote
   inside paraphrase is still a quote) / predicted quotes. PolNeAR does not annotate scare quotes, so
   ``precision_no_scare`` also leaves out predicted quotes of at most 3 words with speaker None (both
@@ -179,7 +181,9 @@ def _pred_words(q: Quote) -> set[str]:
 # --- evaluation ---------------------------------------------------------------------------------
 
 
-def evaluate(polnear_dir: str | Path, split: str = "dev", *, entities: bool = False, details: bool = False) -> dict:
+def evaluate(
+    polnear_dir: str | Path, split: str = "dev", *, entities: bool = False, details: bool = False, reuters: bool = True
+) -> dict:
     """Quote recall/precision and speaker accuracy on one PolNeAR split (definitions: module doc).
 
     With ``entities=True`` the article's entities come from ``searchapp.nlp.entities.recognize``
@@ -190,7 +194,7 @@ def evaluate(polnear_dir: str | Path, split: str = "dev", *, entities: bool = Fa
     if entities:
         from searchapp.nlp.entities import recognize  # noqa: F811  (optional colleague module)
 
-    n_direct = n_recalled = 0
+    n_direct = n_recalled = n_covered = 0
     n_pred = n_pred_ok = n_pred_ns = n_pred_ns_ok = 0
     n_name = n_name_ok = 0
     pron = Counter()
@@ -232,6 +236,8 @@ def evaluate(polnear_dir: str | Path, split: str = "dev", *, entities: bool = Fa
                     errors.append({"kind": "fn", "article": name, "gold": text[s : s + 80]})
                 continue
             n_recalled += 1
+            covered = sum(_overlap(q.start, q.end, r["content"])[0] for _m, q in scored)
+            n_covered += covered * 2 >= sum(e - s for s, e in r["content"])
             best = max(scored, key=lambda mq: mq[0])[1]
             if not r.get("source"):
                 continue
@@ -277,6 +283,7 @@ def evaluate(polnear_dir: str | Path, split: str = "dev", *, entities: bool = Fa
         "direct_gold": n_direct,
         "recall": _ratio(n_recalled, n_direct),
         "recalled": n_recalled,
+        "recall_covered": _ratio(n_covered, n_direct),
         "precision": _ratio(n_pred_ok, n_pred),
         "precision_correct": n_pred_ok,
         "precision_no_scare": _ratio(n_pred_ns_ok, n_pred_ns),
@@ -297,9 +304,9 @@ def evaluate(polnear_dir: str | Path, split: str = "dev", *, entities: bool = Fa
         "articles_per_s": round(len(texts) / best_time, 1) if best_time else None,
         "ms_per_article": round(1000 * best_time / len(texts), 3) if texts else None,
     }
-    reuters = Path(polnear_dir).resolve().parent / "reuters21578"
-    if reuters.is_dir():
-        bodies = reuters_bodies(reuters)
+    reuters_dir = Path(polnear_dir).resolve().parent / "reuters21578"
+    if reuters and reuters_dir.is_dir():
+        bodies = reuters_bodies(reuters_dir)
         if bodies:
             t = min(_timed(bodies) for _ in range(3))
             result["reuters"] = {
@@ -345,6 +352,7 @@ def format_report(result: dict) -> str:
         f"{result['direct_gold']} direct gold quotes, {result['predicted_quotes']} predicted quotes"
         f"{' (with entities)' if result.get('entities') else ''}",
         f"  quote recall (direct)        {result['recall']:.3f}  ({result['recalled']}/{result['direct_gold']})",
+        f"  recall, >=50% of gold covered {result['recall_covered']:.3f}",
         f"  quote precision (all)        {result['precision']:.3f}  ({result['precision_correct']}/{result['predicted_quotes']})",
         f"  precision w/o scare quotes   {result['precision_no_scare']:.3f}  (of {result['predicted_no_scare']})",
         f"  speaker accuracy (names)     {result['speaker_accuracy']:.3f}  "

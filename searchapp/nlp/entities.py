@@ -123,9 +123,11 @@ class Featurizer:
     _PAD_RIGHT: tuple = ((), (), (), ("EOS",), (), "</s>", "", ())
     bigrams = True
 
-    def __init__(self, known: frozenset[str] | set[str] | None = None) -> None:
+    def __init__(self, known: frozenset[str] | set[str] | None = None,
+                 lowercase: frozenset[str] | set[str] = frozenset()) -> None:
         self._cache: dict[str, tuple] = {}
         self._known = known
+        self._lowercase = lowercase  # words usually written in lower case, for truecasing headlines
         self._first = gazetteer.first_names()
         self._places = gazetteer.place_words()
         self._multi = gazetteer.multiword_places()
@@ -190,28 +192,30 @@ class Featurizer:
         cache = self._cache
         known = self._known
         bigrams = self.bigrams
-        # document-level cues: words seen capitalised mid-sentence, or in lower case, elsewhere
+        # ALL-CAPS sentences (headlines) are truecased first
         caps_sent = []
-        cap_mid: set[str] = set()
-        lower: set[str] = set()
         for words in sentences:
             is_caps = False
             for w in words:
                 if w.upper() != w:  # has a lower-case letter
+                    is_caps = False
                     break
                 if w[:1].isalpha():
                     is_caps = True
-            else:
-                caps_sent.append(is_caps)
-                continue
-            caps_sent.append(False)
+            caps_sent.append(is_caps)
+        if any(caps_sent):
+            sentences = self._truecase(sentences, caps_sent)
+        # document-level cues: words seen capitalised mid-sentence, or in lower case, in the document
+        cap_mid: set[str] = set()
+        lower: set[str] = set()
+        for words in sentences:
             for w in words[1:]:
                 c = w[:1]
                 if c.islower():
                     lower.add(w.lower())
                 elif c.isupper() and w.upper() != w:
                     cap_mid.add(w.lower())
-            if words[0][:1].islower():
+            if words and words[0][:1].islower():
                 lower.add(words[0].lower())
         out = []
         pad_l, pad_r = self._PAD_LEFT, self._PAD_RIGHT
@@ -236,10 +240,39 @@ class Featurizer:
                     f.append("dL")
                 if info[7]:
                     self._phrase(words, feats, j, info[7])
-            if is_caps:
-                for f in feats:
-                    f.append("SU")
             out.append(feats)
+        return out
+
+    def _truecase(self, sentences: Sequence[Sequence[str]], caps_sent: list[bool]) -> list[Sequence[str]]:
+        """ALL-CAPS sentences (headlines) with their words re-cased: as the document writes them elsewhere,
+        else lower case for common words, else as typed for short words and acronyms ("GM", "U.S."),
+        else Title case ("BAKER" -> "Baker")."""
+        forms: dict[str, Counter] = {}
+        for words, is_caps in zip(sentences, caps_sent):
+            if not is_caps:
+                for w in words[1:]:
+                    if w[:1].isalpha():
+                        forms.setdefault(w.lower(), Counter())[w] += 1
+        lex = self._lowercase
+        out = []
+        for words, is_caps in zip(sentences, caps_sent):
+            if not is_caps:
+                out.append(words)
+                continue
+            new = []
+            for w in words:
+                low = w.lower()
+                if low == w:
+                    new.append(w)
+                elif low in forms:
+                    new.append(forms[low].most_common(1)[0][0])
+                elif low in lex:
+                    new.append(low)
+                elif len(w) <= 4 or not w.isalpha():
+                    new.append(w)  # acronyms, "U.S.", numbers
+                else:
+                    new.append(w.title())
+            out.append(new)
         return out
 
     @staticmethod
@@ -259,10 +292,24 @@ def model(path: str | None = None) -> tuple:
     """(crfsuite tagger, featurizer restricted to the model's attributes), loaded once per process."""
     import pycrfsuite
 
+    path = Path(path or MODEL_PATH)
     t = pycrfsuite.Tagger()
-    t.open(str(path or MODEL_PATH))
+    t.open(str(path))
     known = frozenset(attr for attr, _label in t.info().state_features)
-    return t, Featurizer(known)
+    return t, Featurizer(known, read_lexicon(lexicon_path(path)))
+
+
+def lexicon_path(model_path: str | Path) -> Path:
+    """The word list that goes with a model: ``ner.crfsuite`` -> ``ner.lowercase.txt``."""
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.name.split(".")[0] + ".lowercase.txt")
+
+
+def read_lexicon(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    with open(path, encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
 
 
 def tagger(path: str | None = None):

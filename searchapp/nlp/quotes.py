@@ -2,55 +2,83 @@
 
 ``extract_quotes(body, entities)`` finds the spans of ``body`` inside quote marks and attributes each
 one to a speaker; ``QuoteStep`` is the pipeline step that fills ``article.quotes`` from
-``article.body`` and ``article.entities``.
+``article.body`` and ``article.entities`` (used when present; the module works without them).
 
 Quote marks
-    Curly double marks, straight double marks (opening/closing told apart by the characters around
-    them), curly single marks ‘…’ (a ’ followed by a letter is an apostrophe: can’t, UK’s) and straight
-    single marks that clearly open and close ('rigged'). A double-quoted span opened in one paragraph
-    and not closed there continues when the next paragraph reopens with a mark: each paragraph's part
-    becomes its own ``Quote`` and all parts share one attribution. Single-mark quotes nested inside a
-    double-quoted span are part of that quote, not quotes of their own.
+    Curly double marks; straight double marks (opening and closing told apart by the characters
+    around them); the typewriter double mark '' (two apostrophes); doubled marks such as "“; curly
+    single marks ‘…’ (a ’ followed by a letter is an apostrophe: can’t, UK’s; "the players’ union"
+    is not the end of a quote when a later end exists); straight single marks that clearly open and
+    close ('rigged'). Curly and straight marks pair with their own kind, so "…" inside “…” is a
+    nested quote, but a straight mark that can only be a closing one closes a curly quote (“… too"
+    he said). Quotes nested inside a quote are part of it, not quotes of their own. A double-quoted
+    span opened in one paragraph and not closed there continues when the next paragraph reopens
+    with a mark: each paragraph's part becomes its own ``Quote`` (so the text never holds a
+    paragraph break or a mark) and all parts share one attribution. A line break ends a paragraph.
 
 Quote text
     The words between the marks, trimmed of spaces and of one trailing ``,`` ``.`` ``;`` ``:`` (the
-    punctuation that belongs to the surrounding sentence in American style); ``?`` ``!`` and ``…`` are
-    kept. ``body[q.start:q.end] == q.text`` always holds.
+    punctuation that belongs to the surrounding sentence in American style, kept after an
+    abbreviation such as "U.S."); ``?`` ``!`` and ``…`` are kept. ``body[q.start:q.end] == q.text``
+    always holds, and so does ``body[m.start:m.end] == m.text`` for the mention.
 
 Attribution, in this order
-    1. after the closing mark: ``“…,” Lavrov said`` / ``“…,” said Lavrov`` / ``“…,” she said`` /
-       ``“…” Russia’s top diplomat told reporters`` / ``“…,” Truss, 46, said`` / ``“…,” according to X``;
-    2. before the opening mark, in the same sentence (text inside other quotes is ignored): the last
-       cue word and its subject: ``Lavrov said: “…”``, ``He added that the … “…”``,
-       ``Truss, 46, the first …, added there were “…”`` (appositives skipped), ``…, warning that … ‘…’``
-       (a participle after a comma takes the subject of the main clause), ``According to X, “…”``;
-    3. otherwise the quote inherits from the quotes around it: the other parts of a multi-paragraph
-       quote, the previous (else the next) attributed quote in the same paragraph, or a previous
-       paragraph that ends with ``said:``. Inherited quotes keep the speaker but have ``mention`` and
-       ``cue`` None (nothing at this quote named the speaker).
+    1. after the closing mark, in the same sentence: ``“…,” Lavrov said`` / ``“…,” said Lavrov`` /
+       ``“…,” she said`` / ``“…” Russia’s top diplomat told reporters`` / ``“…,” Truss, 46, said`` /
+       ``“…,” Sen. Ann Lee (D-Ore.) said`` / ``“…,” a spokesman for the campaign said`` /
+       ``“…,” according to X`` / ``“…?” Hannity pressed.`` / ``“…” if she loses, said X.`` /
+       ``“…” — Jane Doe, 34, Texas``. A quote that ends with a full stop is not attributed to a
+       capitalised word after it (a new sentence starts there);
+    2. before the opening mark, in the same sentence (words inside other quotes are ignored): the
+       last cue and its subject: ``Lavrov said: “…”``, ``He added that the … “…”``,
+       ``Truss, 46, the first …, added there were “…”`` (appositives skipped; a name among them
+       wins), ``…, warning that … ‘…’`` (a participle after a comma takes the subject of the cue just
+       before it, else of its clause), ``According to X, “…”``, ``Said Comey, “…”``,
+       ``Pollster Jo Ames: “…”`` and ``Clinton released a statement: “…”`` (colon);
+    3. otherwise the quote takes the attribution of the quotes around it: the other parts of a
+       multi-paragraph quote, the previous (else the next) attributed quote in the same paragraph,
+       a previous paragraph that ends with a colon (``Lavrov said:``), the quote that closes the
+       previous paragraph when this paragraph opens with a quote, or a dash line under it
+       (``— Hillary Clinton``). Such quotes share that quote's speaker, mention and cue; quotes of
+       at most three words never inherit.
+
+Cues
+    Speech verbs in finite and participle form (said, told, added, warned, tweeted, wrote, asked,
+    insisted, ... / saying, adding, warning, ...), phrasal cues (according to, pointed out, went
+    on, put it) and weak cues (called, described, read) that count only close to the quote.
+    ``cue`` is the cue as written, lower-cased ("said", "according to", "warning"), None when the
+    speaker was found without one (dash line, colon).
 
 Speaker
-    The subject is turned into a canonical name within the article: a PER ``EntityMention`` overlapping
-    it gives its ``name``; a capitalised name is completed to the longest name in the article that ends
-    with the same words ("Lavrov" -> "Sergey Lavrov"); a role description ("Russia’s top diplomat",
-    "the Republican nominee") goes to the nearest preceding person introduced with a compatible role
-    and country or party ("Russian Foreign Minister Sergey Lavrov"); he/she goes to the nearest
-    preceding person of compatible gender, and to None when the nearest candidate's gender is unknown
-    and another person is also in reach; they/we/I/it and unresolved descriptions ("a spokesman") give
-    ``speaker=None`` with the words kept in ``mention``.
+    The words naming the speaker (``mention``) are turned into a canonical name within the article:
+    a PER ``EntityMention`` overlapping them gives its ``name``; a capitalised name, titles removed
+    ("UK PM Boris Johnson" -> "Boris Johnson"), is completed to the longest name in the article that
+    ends with the same words ("Lavrov" -> "Sergey Lavrov", the PER entity names when there are
+    entities); "Clinton’s statement" is Clinton's; a role description ("Russia’s top diplomat", "the
+    Republican nominee") goes to the nearest preceding person introduced with that role and a
+    matching country or party ("Russian Foreign Minister Sergey Lavrov"; diplomat = foreign
+    minister, foreign secretary, secretary of state, ambassador); he/she goes to a person of the
+    same gender, looking back sentence by sentence and preferring the leftmost (subject) person of
+    a sentence. Gender comes from first names, Mr./Mrs./Ms., gendered role nouns and the he/she
+    pronouns that follow a person. The speaker is None when unsure: the preferred person's gender
+    is unknown while another person of the right gender is in that sentence, nobody fits, or the
+    pronoun is they/we/I/it; and for descriptions that name no one ("a spokesman", "officials").
+    Without entities, a person is a capitalised name with some evidence: a known first name, a title
+    (Sen., Minister), a role word before it, an age or role appositive after it, or a cue right
+    after it ("Feinstein said").
 
 Scare quotes
-    A quote of at most three words right after a determiner, possessive or naming verb (the “facts”,
-    Trump’s “Crooked Hillary”, so-called “experts”, called it “rigged”) is kept as a Quote with
-    speaker, mention and cue None. So in "He added that the “facts” presented by his team “bounced
-    off” ...", “facts” has no speaker and “bounced off” is Lavrov's.
+    A quote of at most three words right after a determiner, possessive or "so-called" (the “facts”,
+    Trump’s “Crooked Hillary”, so-called “experts”) is kept as a Quote with speaker, mention and cue
+    None. So in "He added that the “facts” presented by his team “bounced off” ...", “facts” has no
+    speaker and “bounced off” is Lavrov's.
 
 Reported speech without marks ("Johnson said he did not believe ...") is not a quote.
 """
 from __future__ import annotations
 
-import re
 import bisect
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -184,7 +212,9 @@ _TITLE_WORDS = _words(
     lieutenant colonel major captain admiral commander ceo cfo coo founder co-founder professor
     the first lady former acting interim incoming outgoing top senior assistant campaign manager
     chairman adviser advisor aide strategist economist analyst pollster consultant rabbi bishop
-    cardinal imam reverend pastor father dean provost chancellor gubernatorial"""
+    cardinal imam reverend pastor father dean provost chancellor gubernatorial coach host anchor
+    author actor actress singer rapper comedian columnist producer trooper chef artist astronaut
+    physician surgeon nurse officer agent correspondent reporter editor publisher"""
 )
 # Role nouns and the concepts they stand for, for "Russia’s top diplomat" -> the Foreign Minister.
 _ROLE_CONCEPTS = {
@@ -350,8 +380,7 @@ class _Seg:
     close_end: int = -1  # offset after the closing mark
     chain: int = -1
     # Attribution.
-    np: tuple[int, int] | None = None
-    np_kind: str = ""
+    inherited: bool = False
     cue: str | None = None
     speaker: str | None = None
     mention: Mention | None = None
@@ -373,10 +402,6 @@ def _paragraphs(body: str) -> list[tuple[int, int]]:
             break
         pos = nl + 1
     return spans
-
-
-def _is_space(ch: str) -> bool:
-    return ch == "" or ch.isspace()
 
 
 def _opens(body: str, i: int, lo: int, hi: int, j: int = -1) -> bool | None:
@@ -815,6 +840,9 @@ class _Doc:
                 continue
             if t.text in (",", ".", ";", ":", "(", ")") or t.low in _STOP or t.low in _DETS:
                 break
+            base = t.low[:-2] if t.poss else t.low
+            if t.cap and not (base in _TITLE_WORDS or base in _COUNTRIES or base in _PARTIES or t.poss):
+                break  # another name: its roles are its own
             words.append(t.low)
             if len(words) >= 6:
                 break
@@ -1446,8 +1474,6 @@ class _Attributor:
                     self.assign(seg, np, cue)
                     return True
                 continue
-            if ci > 0 and toks[ci - 1].low in ("to", "would", "will", "could", "might", "should") and cue in ("say", "tell"):
-                pass
             # "the 2005 tape, in which Trump said", "who said": subject right before the cue
             np = _subject_before(toks, ci, 0)
             if np:
@@ -1492,7 +1518,6 @@ class _Attributor:
         body = self.doc.body
         start, end = np[0].start, np[-1].end
         seg.mention = Mention(body[start:end], start, end)
-        seg.np = (start, end)
         seg.speaker = self.resolve(core or _cut_pp(np))
         if seg.speaker:
             self.resolved.append((start, seg.speaker))
@@ -1682,11 +1707,11 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None) -> li
             chains.setdefault(s.chain, []).append(s)
 
     def inherit(s: _Seg, src: _Seg) -> None:
-        s.speaker, s.mention, s.cue, s.done, s.np_kind = src.speaker, src.mention, src.cue, True, "inherited"
+        s.speaker, s.mention, s.cue, s.done, s.inherited = src.speaker, src.mention, src.cue, True, True
 
     def share_chains() -> None:
         for members in chains.values():
-            src = next((m for m in members if m.done and m.np_kind != "inherited"), None)
+            src = next((m for m in members if m.done and not m.inherited), None)
             src = src or next((m for m in members if m.done), None)
             if src is not None:
                 for m in members:
@@ -1755,7 +1780,7 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None) -> li
         if _is_scare(body, s):
             out.append(Quote(text, s.start, s.end))
             continue
-        if s.words <= 3 and s.np_kind == "inherited":
+        if s.words <= 3 and s.inherited:
             out.append(Quote(text, s.start, s.end))
             continue
         out.append(Quote(text, s.start, s.end, s.speaker, s.mention, s.cue))

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from searchapp.nlp.entities import MODEL_PATH, Featurizer
+from searchapp.nlp.entities import MODEL_PATH, Featurizer, lexicon_path
 
 PARAMS = {
     "c1": 0.05,
@@ -58,6 +58,25 @@ def read_conll(path: str | Path) -> Iterator[list[tuple[list[str], list[str]]]]:
         yield doc
 
 
+def lowercase_lexicon(docs, min_count: int = 2) -> set[str]:
+    """Words seen in lower case at least ``min_count`` times and more often than capitalised (outside
+    ALL-CAPS lines and sentence starts)."""
+    from collections import Counter
+
+    lower: Counter = Counter()
+    upper: Counter = Counter()
+    for doc in docs:
+        for words, _tags in doc:
+            if not any(w.upper() != w for w in words):
+                continue  # an ALL-CAPS line says nothing about case
+            for w in words[1:]:
+                if w[:1].islower():
+                    lower[w] += 1
+                elif w[:1].isupper():
+                    upper[w.lower()] += 1
+    return {w for w, n in lower.items() if n >= min_count and n > upper[w] and any(c.isalpha() for c in w)}
+
+
 def iob1_to_bio(tags: list[str]) -> list[str]:
     out = []
     prev = "O"
@@ -80,20 +99,26 @@ def train(train_path: str | Path, dev_path: str | Path | None, model_path: str |
     import pycrfsuite
 
     t0 = time.perf_counter()
-    feat = Featurizer()
+    docs = list(read_conll(train_path))
+    lexicon = lowercase_lexicon(docs)
+    model_path = Path(model_path)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lexicon_path(model_path), "w", encoding="utf-8") as fh:
+        fh.write("# words written in lower case more often than capitalised mid-sentence in the NER training"
+                 " data; used to truecase ALL-CAPS headlines\n")
+        fh.write("\n".join(sorted(lexicon)) + "\n")
+    feat = Featurizer(None, lexicon)
     trainer = pycrfsuite.Trainer(verbose=verbose)
     trainer.select("lbfgs", "crf1d")
     trainer.set_params({**PARAMS, **(params or {})})
     n_sent = n_tok = n_doc = 0
-    for doc in read_conll(train_path):
+    for doc in docs:
         n_doc += 1
         feats = feat.document([w for w, _ in doc])
         for f, (words, tags) in zip(feats, doc):
             trainer.append(f, tags)
             n_sent += 1
             n_tok += len(words)
-    model_path = Path(model_path)
-    model_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = model_path.with_name(model_path.name + ".tmp")
     trainer.train(str(tmp))
     tmp.replace(model_path)

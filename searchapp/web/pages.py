@@ -106,11 +106,9 @@ def _pagination(page: int, pages: int, url_for_page) -> dict[str, Any] | None:
 
 # -- search ------------------------------------------------------------------------------------------
 
-def _lead_title(searcher: Searcher, hit: Hit) -> str:
+def _lead_title(hit: Hit) -> str:
     """For an untitled article: the start of its body (stable, whatever the query matched)."""
-    found = searcher.article(hit.id)
-    lead = found["body"] if found else hit.snippet_text
-    return _shorten(lead) or hit.id
+    return _shorten(hit.lead or hit.snippet_text) or hit.id
 
 
 def _hit_view(hit: Hit, q: str, searcher: Searcher) -> dict[str, Any]:
@@ -120,7 +118,7 @@ def _hit_view(hit: Hit, q: str, searcher: Searcher) -> dict[str, Any]:
         "id": hit.id,
         "url": _article_url(hit.id, q),
         "title_segments": hit.title_segments if hit.title.strip() else [],
-        "fallback_title": "" if hit.title.strip() else _lead_title(searcher, hit),
+        "fallback_title": "" if hit.title.strip() else _lead_title(hit),
         "date": _date(hit.published),
         "datetime": hit.published or "",
         "publisher": hit.publisher,
