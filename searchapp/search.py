@@ -37,6 +37,7 @@ SNIPPET_CHARS = 240
 LEAD_CHARS = 200
 QUOTE_HITS_CAP = 5000  # quote documents considered per query in speaker mode
 FACET_LIMIT = 10
+FALLBACK_BELOW = 10  # a long query with fewer articles than this having every word also gets near misses
 
 _UNKNOWN_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):(?=\S)")
 _QUERY_FIELDS = sorted(set(FIELD_ALIASES))
@@ -244,8 +245,8 @@ class Searcher:
         match = ranker.evaluate(full_q)
         docs = match.docs - tables["quote_docs"]
         words = _plain_words(user_q)
-        if not docs and len(words) >= 3 and _is_plain_and(user_q):
-            match, docs = self._fallback(ranker, full_q, user_q, words, res, tables)
+        if len(docs) < FALLBACK_BELOW and len(words) >= 3 and _is_plain_and(user_q):
+            match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
         return match, docs
 
     def _article_search(self, s, full_q, user_q, res: Results, tables, facets: bool, snippets: bool) -> None:
@@ -261,9 +262,10 @@ class Searcher:
             res.facets = _count_facets(tables, docs)
             res.histogram = _count_histogram(tables, docs)
 
-    def _fallback(self, ranker: Ranker, full_q, user_q, words, res: Results, tables):
-        """No article has every word: rank articles having at least ~a third of them, and say so."""
-        need = max(2, math.ceil(len(words) / 3))
+    def _fallback(self, ranker: Ranker, full_q, user_q, words, all_words: set[int], res: Results, tables):
+        """Few or no articles have every word: add those having enough of them, and say so. BM25 alone
+        ranks the articles with every word high (a bonus for them lowered MAP on TIME)."""
+        need = min_should_match(len(words))
         counts: Counter = Counter()
         scores: list[dict] = []
         for word in words:
@@ -275,10 +277,11 @@ class Searcher:
             for clause in _subqueries(full_q):
                 if clause is not user_q:
                     docs &= ranker.evaluate(clause).docs
-        if docs:
-            res.notices.append(f"No article contains all {len(words)} words; showing articles with at least "
-                               f"{need} of them, best first.")
-        return Match(docs, scores), docs
+        if len(docs) > len(all_words):
+            res.notices.append(f"{'No' if not all_words else 'Only ' + str(len(all_words))} "
+                               f"{'article contains' if len(all_words) < 2 else 'articles contain'} all "
+                               f"{len(words)} words; also showing articles with at least {need} of them.")
+        return Match(docs | all_words, scores), docs | all_words
 
     def _quote_search(self, s, full_q, res: Results, tables, facets: bool, snippets: bool) -> None:
         ranker = self._ranker(s)
@@ -487,6 +490,12 @@ def _period_range(period: str) -> tuple[dt.datetime, dt.datetime]:
     month = int(period[5:7])
     nxt = dt.datetime(year + (month == 12), month % 12 + 1, 1)
     return dt.datetime(year, month, 1), nxt - dt.timedelta(seconds=1)
+
+
+def min_should_match(words: int) -> int:
+    """How many of a long query's words an article needs in the ranked-OR fallback: two, or a quarter
+    of them for very long queries (MAP on TIME: 0.685 with this rule, 0.689 with one word)."""
+    return max(2, math.ceil(words / 4))
 
 
 def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]) -> dict[int, list]:
