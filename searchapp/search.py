@@ -254,10 +254,9 @@ class Searcher:
         match, docs = self._select(ranker, full_q, user_q, res, tables)
         res.total = len(docs)
         top = ranker.top(match, docs, res.page * res.per_page, res.sort)[(res.page - 1) * res.per_page:]
-        marks = _highlight_terms(s, ranker, user_q) if snippets else {}
-        spans = _spans(s, ranker, marks, [d for d, _ in top])
+        marks = _highlight_terms(s, user_q) if snippets else {}
         for docnum, score in top:
-            res.hits.append(self._hit(s, docnum, score, spans.get(docnum, {})))
+            res.hits.append(self._hit(s, docnum, score, marks))
         if facets:
             res.facets = _count_facets(tables, docs)
             res.histogram = _count_histogram(tables, docs)
@@ -290,9 +289,7 @@ class Searcher:
         groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_article"])
         res.total = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
-        shown = [q for a in articles for q, _ in groups[a][:3]]
-        marks = _highlight_terms(s, ranker, full_q) if snippets else {}
-        spans = _spans(s, ranker, marks, shown)
+        marks = _highlight_terms(s, full_q) if snippets else {}
         for article in articles:
             hit = self._hit(s, article, groups[article][0][1], {})
             for qnum, _ in groups[article][:3]:
@@ -300,7 +297,7 @@ class Searcher:
                 text = stored.get("quote", "")
                 hit.quotes.append(QuoteHit(text=text, speaker=(stored.get("speakers") or [None])[0],
                                            cue=stored.get("cue"),
-                                           segments=_segments(text, spans.get(qnum, {}).get("quote", []))))
+                                           segments=_segments(text, _stored_spans(stored, marks, "quote"))))
             if hit.quotes:
                 hit.snippet = hit.quotes[0].segments
             res.hits.append(hit)
@@ -336,14 +333,16 @@ class Searcher:
             for docnum, score in ordered:
                 yield self._hit(s, docnum, score, {})
 
-    def _hit(self, s, docnum: int, score: float, spans: dict[str, list[tuple[int, int]]]) -> Hit:
+    def _hit(self, s, docnum: int, score: float, marks: dict[str, set[str]]) -> Hit:
         stored = s.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
-        if spans.get("body") or not spans.get("quote"):
-            snippet = _snippet(body, spans.get("body", []))
+        body_spans = _stored_spans(stored, marks, "body")
+        quote_spans = _stored_spans(stored, marks, "quote")
+        if body_spans or not quote_spans:
+            snippet = _snippet(body, body_spans)
         else:
-            snippet = _snippet(stored.get("quote", ""), spans["quote"])
+            snippet = _snippet(stored.get("quote", ""), quote_spans)
         published = stored.get("published")
         return Hit(
             id=stored.get("id", ""), title=title, url=stored.get("url", ""), path=stored.get("path", ""),
@@ -353,7 +352,7 @@ class Searcher:
             people=stored.get("people", []), places=stored.get("places", []), orgs=stored.get("orgs", []),
             sources=stored.get("sources", []), speakers=stored.get("speakers", []),
             score=round(float(score or 0.0), 4),
-            title_segments=_segments(title, spans.get("title", [])), snippet=snippet,
+            title_segments=_segments(title, _stored_spans(stored, marks, "title")), snippet=snippet,
             lead=body[:LEAD_CHARS],
         )
 
@@ -405,7 +404,7 @@ class Searcher:
                                    "speaker": (qf.get("speakers") or [None])[0],
                                    "mention": qf.get("mention"), "cue": qf.get("cue")})
             quotes.sort(key=lambda x: x["start"])
-            words = self._query_words(s, q)
+            marks = self._query_marks(s, q)
             body = stored.get("body", "")
             published = stored.get("published")
             return {
@@ -416,18 +415,20 @@ class Searcher:
                 "people": stored.get("people", []), "places": stored.get("places", []),
                 "orgs": stored.get("orgs", []), "sources": stored.get("sources", []),
                 "speakers": stored.get("speakers", []), "quotes": quotes,
-                "title_segments": _segments(stored.get("title", ""), _analyzed_spans(s, stored.get("title", ""), words)),
-                "body_segments": _segments(body, _analyzed_spans(s, body, words)),
+                "title_segments": _segments(stored.get("title", ""), _stored_spans(stored, marks, "title")),
+                "body_segments": _segments(body, _stored_spans(stored, marks, "body")),
             }
 
-    def _query_words(self, s, q: str) -> set[str]:
+    def _query_marks(self, s, q: str) -> dict[str, set[str]]:
+        """The terms to mark in one article for query ``q`` (in any of the text fields)."""
         if not q.strip():
-            return set()
+            return {}
         try:
             parsed = self.parse(s.schema, q, ["title", "body"])
         except QueryError:
-            return set()
-        return {t for f, t in parsed.iter_all_terms() if f in ("title", "body", "quote") and isinstance(t, str)}
+            return {}
+        terms = set().union(*_highlight_terms(s, parsed).values())
+        return {f: terms for f in HIGHLIGHT_FIELDS}
 
     def suggest_names(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
         """Names (people, places, orgs, speakers) starting with ``prefix``, most frequent first."""
@@ -608,58 +609,39 @@ def _count_histogram(tables, docs: set[int]) -> list[tuple[str, int]]:
 HIGHLIGHT_FIELDS = ("title", "body", "quote")
 
 
-def _highlight_terms(s, ranker: Ranker, q: Q.Query) -> dict[str, list[bytes]]:
+def _highlight_terms(s, q: Q.Query) -> dict[str, set[str]]:
     """The indexed terms of the query, per highlightable field (wildcards and fuzzy terms expanded)."""
-    out: dict[str, list[bytes]] = {}
+    out: dict[str, set[str]] = {}
     reader = s.reader()
     for leaf in ([q] if q.is_leaf() else q.leaves()):
         fieldname = getattr(leaf, "fieldname", None)
         if fieldname not in HIGHLIGHT_FIELDS:
             continue
-        field = s.schema[fieldname]
         if isinstance(leaf, Q.Term):
-            btexts = [field.to_bytes(leaf.text)]
+            texts = [leaf.text]
         elif isinstance(leaf, Q.Phrase):
-            btexts = [field.to_bytes(w) for w in leaf.words]
+            texts = list(leaf.words)
         elif isinstance(leaf, (Q.Wildcard, Q.Prefix, Q.FuzzyTerm, Q.Regex, Q.Variations)):
-            btexts = list(itertools.islice(expand(leaf, reader), 50))
+            texts = [b.decode("utf-8") for b in itertools.islice(expand(leaf, reader), 50)]
         else:
             continue
-        out.setdefault(fieldname, []).extend(btexts)
+        out.setdefault(fieldname, set()).update(texts)
     return out
 
 
-def _spans(s, ranker: Ranker, marks: dict[str, list[bytes]], docnums: list[int]) -> dict[int, dict[str, list]]:
-    """docnum -> field -> sorted (start, end) of the query's terms, from the postings' stored offsets.
-
-    One postings reader per term walks the hits in document order (no text is re-analysed)."""
-    out: dict[int, dict[str, list]] = {}
-    wanted = sorted(set(docnums))
-    for fieldname, btexts in marks.items():
-        for btext in set(btexts):
-            present = ranker.term(fieldname, btext)
-            targets = [d for d in wanted if d in present]
-            if not targets:
-                continue
-            m = s.reader().postings(fieldname, btext)
-            for d in targets:
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-                if m.id() == d:
-                    chars = m.value_as("characters")
-                    out.setdefault(d, {}).setdefault(fieldname, []).extend((a, b) for _, a, b in chars)
-    for fields in out.values():
-        for spans in fields.values():
-            spans.sort()
-    return out
-
-
-def _analyzed_spans(s, text: str, words: set[str]) -> list[tuple[int, int]]:
-    if not text or not words:
+def _stored_spans(stored: dict[str, Any], marks: dict[str, set[str]], fieldname: str) -> list[tuple[int, int]]:
+    """(start, end) of the marked terms in a stored field, from the offsets stored at indexing time."""
+    terms = marks.get(fieldname)
+    if not terms:
         return []
-    analyzer = s.schema["body"].analyzer
-    return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True) if t.text in words]
+    offsets = stored.get("offsets", {}).get(fieldname, {})
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        flat = offsets.get(term)
+        if flat:
+            spans.extend(zip(flat[::2], flat[1::2]))
+    spans.sort()
+    return spans
 
 
 def _segments(text: str, spans: list[tuple[int, int]]) -> list[Segment]:

@@ -247,6 +247,15 @@ def test_scare_quotes_have_no_speaker():
     assert [(q.text, q.speaker, q.mention) for q in quotes] == [("experts", None, None), ("data", None, None)]
 
 
+def test_title_case_headline_words_are_not_names():
+    body = (
+        "Voters Say Kaplan Is Ready To Lead The State\n\n"
+        "Judge Nora Kaplan spoke in Dayton. “I am ready,” Kaplan said."
+    )
+    q = one(body)
+    assert (q.speaker, q.mention.text) == ("Nora Kaplan", "Kaplan")
+
+
 def test_reported_speech_without_marks_is_not_a_quote():
     body = "Prime Minister Kate Moss said she did not believe the strike would end soon."
     assert extract_quotes(body) == []

@@ -288,6 +288,7 @@ def evaluate(
         "precision_correct": n_pred_ok,
         "precision_no_scare": _ratio(n_pred_ns_ok, n_pred_ns),
         "predicted_no_scare": n_pred_ns,
+        "precision_no_scare_correct": n_pred_ns_ok,
         "speaker_accuracy": _ratio(n_name_ok, n_name),
         "speaker_name_sources": n_name,
         "speaker_correct": n_name_ok,
@@ -351,23 +352,24 @@ def format_report(result: dict) -> str:
         f"PolNeAR {result['split']}: {result['articles']} articles, "
         f"{result['direct_gold']} direct gold quotes, {result['predicted_quotes']} predicted quotes"
         f"{' (with entities)' if result.get('entities') else ''}",
-        f"  quote recall (direct)        {result['recall']:.3f}  ({result['recalled']}/{result['direct_gold']})",
-        f"  recall, >=50% of gold covered {result['recall_covered']:.3f}",
-        f"  quote precision (all)        {result['precision']:.3f}  ({result['precision_correct']}/{result['predicted_quotes']})",
-        f"  precision w/o scare quotes   {result['precision_no_scare']:.3f}  (of {result['predicted_no_scare']})",
-        f"  speaker accuracy (names)     {result['speaker_accuracy']:.3f}  "
+        f"  quote recall (direct)           {result['recall']:.3f}  ({result['recalled']}/{result['direct_gold']})",
+        f"  recall, >=50% of gold covered   {result['recall_covered']:.3f}",
+        f"  quote precision (all)           {result['precision']:.3f}  ({result['precision_correct']}/{result['predicted_quotes']})",
+        f"  precision w/o scare quotes      {result['precision_no_scare']:.3f}  "
+        f"({result['precision_no_scare_correct']}/{result['predicted_no_scare']})",
+        f"  speaker accuracy (names)        {result['speaker_accuracy']:.3f}  "
         f"({result['speaker_correct']}/{result['speaker_name_sources']})",
-        f"  he/she sources               {p['total']} ({p['with_reference']} with a reference): "
+        f"  he/she sources                  {p['total']} ({p['with_reference']} with a reference): "
         f"right {p['right']}, wrong {p['wrong']}, none {p['none']}; "
         f"right rate {_fmt(p['right_rate'])}, right when resolved {_fmt(p['right_when_resolved'])}",
-        f"  they/we/I/it/who sources     {result['pronoun_other']}",
-        f"  speed                        {result['articles_per_s']} articles/s "
+        f"  they/we/I/it/who sources        {result['pronoun_other']}",
+        f"  speed (CPU, one core)           {result['articles_per_s']} articles/s "
         f"({result['ms_per_article']} ms/article)",
     ]
     if "reuters" in result:
         r = result["reuters"]
         lines.append(
-            f"  speed, Reuters-21578         {r['articles_per_s']} articles/s ({r['ms_per_article']} ms/article, "
+            f"  speed, Reuters-21578            {r['articles_per_s']} articles/s ({r['ms_per_article']} ms/article, "
             f"{r['articles']} articles, {r['with_quotes']} with quotes)"
         )
     return "\n".join(lines)

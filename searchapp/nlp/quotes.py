@@ -53,8 +53,9 @@ Speaker
     The words naming the speaker (``mention``) are turned into a canonical name within the article:
     a PER ``EntityMention`` overlapping them gives its ``name``; a capitalised name, titles removed
     ("UK PM Boris Johnson" -> "Boris Johnson"), is completed to the longest name in the article that
-    ends with the same words ("Lavrov" -> "Sergey Lavrov", the PER entity names when there are
-    entities); "Clinton’s statement" is Clinton's; a role description ("Russia’s top diplomat", "the
+    ends with the same words ("Lavrov" -> "Sergey Lavrov"; among the PER entity names when there are
+    entities, else among the capitalised names up to a little after the last quote, Title Case
+    headline lines left out); "Clinton’s statement" is Clinton's; a role description ("Russia’s top diplomat", "the
     Republican nominee") goes to the nearest preceding person introduced with that role and a
     matching country or party ("Russian Foreign Minister Sergey Lavrov"; diplomat = foreign
     minister, foreign secretary, secretary of state, ambassador); he/she goes to a person of the
@@ -81,6 +82,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Iterable
 
 from searchapp.article import Article, EntityMention, Mention, Quote
@@ -94,6 +96,10 @@ __all__ = ["QuoteStep", "extract_quotes"]
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def _frozen(d: dict) -> MappingProxyType:
+    return MappingProxyType(d)  # read-only: the module keeps no mutable state
 
 
 # Cue verbs, finite forms (subject before or, for some, after them).
@@ -119,7 +125,7 @@ _FINITE = _words(
     began begins wrote tweeted"""
 )
 # Multi-word cues and cues that need a particle ("went on", "pointed out", "shot back", "put it").
-_PHRASAL = {
+_PHRASAL = _frozen({
     ("went", "on"): "went on",
     ("goes", "on"): "goes on",
     ("pointed", "out"): "pointed out",
@@ -131,7 +137,7 @@ _PHRASAL = {
     ("puts", "it"): "puts it",
     ("according", "to"): "according to",
     ("quoted", "as"): "quoted as",
-}
+})
 _PARTICIPLE = _words(
     """saying telling adding warning noting arguing insisting claiming declaring explaining asking
     writing tweeting calling describing urging stressing suggesting vowing promising predicting
@@ -155,8 +161,8 @@ _INVERTIBLE = _words(
 # Ambiguous cue forms that count only next to a quote (not as the last cue of a long lead-in).
 _WEAK = _words("called calls described describes read reads put puts posted began begins labeled labelled sang sings")
 
-_PRONOUNS = {"he": "m", "she": "f", "they": "p", "we": "p", "i": "s", "it": "n", "you": "s"}
-_OBJ_PRONOUNS = {"him": "m", "his": "m", "himself": "m", "her": "f", "hers": "f", "herself": "f"}
+_PRONOUNS = _frozen({"he": "m", "she": "f", "they": "p", "we": "p", "i": "s", "it": "n", "you": "s"})
+_OBJ_PRONOUNS = _frozen({"him": "m", "his": "m", "himself": "m", "her": "f", "hers": "f", "herself": "f"})
 _DETS = _words(
     """the a an his her their its our my your this that these those one another some several many
     both two three four five six seven eight nine ten other each every all most few any no"""
@@ -217,7 +223,7 @@ _TITLE_WORDS = _words(
     physician surgeon nurse officer agent correspondent reporter editor publisher"""
 )
 # Role nouns and the concepts they stand for, for "Russia’s top diplomat" -> the Foreign Minister.
-_ROLE_CONCEPTS = {
+_ROLE_CONCEPTS = _frozen({
     "diplomat": "diplomat", "ambassador": "diplomat", "envoy": "diplomat",
     "minister": "minister", "secretary": "secretary", "president": "president",
     "spokesman": "spokesperson", "spokeswoman": "spokesperson", "spokesperson": "spokesperson",
@@ -240,7 +246,7 @@ _ROLE_CONCEPTS = {
     "officer": "officer", "detective": "officer", "coach": "coach", "owner": "owner",
     "chief": "chief", "head": "chief", "ceo.": "ceo", "senator-elect": "senator", "veep": "vice",
     "vice": "vice", "running-mate": "running_mate", "mate": "running_mate",
-}
+})
 _LEADER_ROLES = frozenset({"president", "prime_minister", "chancellor", "king", "queen", "leader"})
 _FEMALE_ROLES = _words("spokeswoman congresswoman chairwoman businesswoman actress queen princess lady mrs mrs. ms ms. miss dame")
 _MALE_ROLES = _words("spokesman congressman chairman businessman king prince mr mr. sir lord father")
@@ -255,11 +261,11 @@ _SOURCE_NOUNS = _words(
     members delegates donors strategists pollsters economists researchers scientists doctors
     historians reporters journalists"""
 )
-_PARTIES = {"republican": "republican", "republicans": "republican", "gop": "republican",
+_PARTIES = _frozen({"republican": "republican", "republicans": "republican", "gop": "republican",
             "democratic": "democratic", "democrat": "democratic", "democrats": "democratic",
             "labour": "labour", "conservative": "conservative", "tory": "conservative",
-            "libertarian": "libertarian", "green": "green"}
-_COUNTRIES = {
+            "libertarian": "libertarian", "green": "green"})
+_COUNTRIES = _frozen({
     "russia": "ru", "russian": "ru", "russia’s": "ru", "kremlin": "ru", "moscow": "ru",
     "uk": "uk", "u.k.": "uk", "britain": "uk", "british": "uk", "england": "uk", "english": "uk",
     "us": "us", "u.s.": "us", "america": "us", "american": "us", "united": None,
@@ -284,7 +290,7 @@ _COUNTRIES = {
     "vietnam": "vn", "vietnamese": "vn", "philippines": "ph", "philippine": "ph", "filipino": "ph",
     "indonesia": "id", "indonesian": "id", "argentina": "ar", "argentine": "ar", "chile": "cl",
     "chilean": "cl", "colombia": "co", "colombian": "co", "qatar": "qa", "qatari": "qa",
-}
+})
 
 _MALE_NAMES = _words(
     """james john robert michael william david richard joseph thomas charles christopher daniel
@@ -593,14 +599,19 @@ class _Tok:
 
 def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
     out = []
+    append = out.append
+    quote_chars = _QUOTE_CHARS
     for m in _TOKEN.finditer(text, lo, hi):
         t = m.group()
-        if t in _QUOTE_CHARS:
+        if t in quote_chars:
             continue  # quote marks carry no words; the quoted words are masked
         low = t.lower()
-        poss = low.endswith("’s") or low.endswith("'s")
-        out.append(_Tok(t, m.start(), m.end(), low, t[0].isupper(), poss))
+        start = m.start()
+        append(_Tok(t, start, start + len(t), low, t[0].isupper(), low[-2:] in _POSS))
     return out
+
+
+_POSS = frozenset(("’s", "'s"))
 
 
 def _base(tok: _Tok) -> str:
@@ -658,6 +669,26 @@ class _Person:
     party: set[str] = field(default_factory=set)
 
 
+_WORDS_RE = re.compile(r"[^\W\d_][\w’'\-]*")
+
+
+def _headline_spans(text: str) -> list[tuple[int, int]]:
+    """Lines written in Title Case (headlines), where capitalised runs are not names."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        words = [w for w in _WORDS_RE.findall(line) if len(w) > 3]
+        if len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words):
+            # and small words are capitalised too ("Was", "To", "Says"): not just a row of names
+            small = [w for w in _WORDS_RE.findall(line)[1:] if w[0].isupper() and (
+                w.lower() in _STOP or w.lower() in _FINITE or w.lower() in _VERBS or w.lower() in _PARTICIPLE
+            )]
+            if len(small) >= 2:
+                out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
 def _suffix_index(names: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], tuple[tuple[int, int], tuple[str, ...]]]:
     """Every ending of every name (up to 4 words) -> the best name with that ending."""
     idx: dict[tuple[str, ...], tuple[tuple[int, int], tuple[str, ...]]] = {}
@@ -684,6 +715,10 @@ class _Doc:
         self._built = False
         self._sents: list[int] | None = None
         self._toks: list[_Tok] | None = None
+        # Names, people and pronoun antecedents are looked for up to a little after the last quote:
+        # attribution looks back, and the text after the last quote cannot name its speaker.
+        last = max((sg.close_end if sg.close_end > 0 else sg.end) for sg in segs) if segs else 0
+        self.reach = min(len(masked), last + 400)
         self._tok_starts: list[int] = []
         self._index: tuple[dict, dict] | None = None
         # (start, end, canonical) person mentions outside quotes, in order.
@@ -698,7 +733,7 @@ class _Doc:
             return
         self._built = True
         body = self.body
-        toks = self.toks_in(0, len(self.masked))
+        toks = self.toks_in(0, self.reach)
         self.toks = toks
         per_ents = [e for e in self.entities if e.label == "PER"]
         runs: list[list[int]] = []
@@ -721,8 +756,16 @@ class _Doc:
         if cur:
             runs.append(cur)
         chunks = []  # (title toks, name toks, run start index)
+        headlines = _headline_spans(self.masked)
         for run in runs:
             rt = [toks[i] for i in run]
+            if len(rt) > 1 and any(a <= rt[0].start < b for a, b in headlines):
+                # Title Case Headline Words are not names, except a first name and the word after it
+                j = next((j for j, t in enumerate(rt) if t.low in _MALE_NAMES or t.low in _FEMALE_NAMES), -1)
+                if j < 0 or j + 1 >= len(rt):
+                    continue
+                run = run[: j + 2]
+                rt = rt[: j + 2]
             titles, name = _strip_name(rt)
             while name and name[-1].low in _NAME_PARTICLES:
                 name = name[:-1]
@@ -905,8 +948,10 @@ class _Doc:
 
     def toks_in(self, lo: int, hi: int) -> list[_Tok]:
         """Tokens of the masked body inside [lo, hi) (the body is tokenised once)."""
+        if hi > self.reach:
+            return _tokens(self.masked, lo, hi)
         if self._toks is None:
-            self._toks = _tokens(self.masked, 0, len(self.masked))
+            self._toks = _tokens(self.masked, 0, self.reach)
             self._tok_starts = [t.start for t in self._toks]
         i = bisect.bisect_left(self._tok_starts, lo)
         j = bisect.bisect_left(self._tok_starts, hi, i)
@@ -1342,7 +1387,7 @@ class _Attributor:
             rest = c[1] + len(np)
             if _np_ok(np) and (
                 rest >= len(toks) or toks[rest].text in (",", ".", "(", ";", ":", "—", "–", "!", "?")
-                or (toks[rest].low in _STOP and toks[rest].low not in _VERBS)
+                or not (toks[rest].low in _VERBS or _past(toks[rest]) or toks[rest].low in _AUX)
             ):
                 self.assign(seg, np, c[0], _cut_pp(np))
                 return True
@@ -1509,6 +1554,37 @@ class _Attributor:
                         self.assign(seg, np, None)
                         return True
                     break
+        return False
+
+    def intro(self, seg: _Seg, lo: int, prev_lo: int) -> bool:
+        """The sentence just before a quote that opens its own sentence ends with a cue and a short
+        adverbial: "Sam Lau, the party spokesman, said in a statement. “…”"."""
+        start = self.sentence_start(lo, seg.open)
+        if self.masked[start : seg.open].strip():
+            return False
+        if start == lo:  # first sentence of its paragraph: look at the previous paragraph
+            if lo == prev_lo:
+                return False
+            lo = prev_lo
+        end = start
+        while end > lo and self.masked[end - 1].isspace():
+            end -= 1
+        if end <= lo or self.masked[end - 1] not in ".:":
+            return False
+        p_start = self.sentence_start(lo, end - 1)
+        toks = self.doc.toks_in(p_start, end - 1)
+        for ci in range(len(toks) - 1, max(-1, len(toks) - 9), -1):
+            c = _cue_at(toks, ci)
+            if not c or c[2] != "finite" or c[0] in _WEAK:
+                continue
+            tail = toks[c[1] :]
+            if len(tail) > 6 or any(t.low in ("that", "he", "she", "they", "it", "we") or t.text[0] == "\x00" for t in tail):
+                return False
+            np = _subject_before(toks, ci, 0)
+            if np and (_is_name_np(np) or np[0].low in ("he", "she") or np[-1].low in _ROLE_CONCEPTS):
+                self.assign(seg, np, c[0])
+                return True
+            return False
         return False
 
     # -- speaker resolution ----------------------------------------------------------------------
@@ -1766,6 +1842,11 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None) -> li
                         and att.sentence_end(x.close_end, phi) >= phi - 1
                     ):
                         inherit(s, x)
+    share_chains()
+    # a sentence that only introduces the quote after it: "Sam Lau said in a statement. “…”"
+    for s in segs:
+        if not s.done and s.words > 3:
+            att.intro(s, paras[s.para][0], paras[s.para - 1][0] if s.para else paras[0][0])
     share_chains()
     for plist in by_para.values():
         for k, s in enumerate(plist):

@@ -63,9 +63,12 @@ def build_schema() -> fields.Schema:
         path=fields.STORED(),
         url=fields.STORED(),
         dateline=fields.STORED(),
-        title=PreTEXT(analyzer=news, stored=True, chars=True, field_boost=2.0),
-        body=PreTEXT(analyzer=news, stored=True, chars=True),
-        quote=PreTEXT(analyzer=news, stored=True, chars=True),
+        # Positions only: the character offsets for highlighting live in the stored ``offsets`` field,
+        # read with the stored text in one go instead of one postings lookup per word and hit.
+        title=PreTEXT(analyzer=news, stored=True, field_boost=2.0),
+        body=PreTEXT(analyzer=news, stored=True),
+        quote=PreTEXT(analyzer=news, stored=True),
+        offsets=fields.STORED(),
         published=fields.DATETIME(stored=True, sortable=True),
         byline=PreTEXT(analyzer=names, stored=True),
         publisher=PreTEXT(analyzer=names, stored=True),
@@ -85,8 +88,28 @@ def build_schema() -> fields.Schema:
     return fields.Schema(**spec)
 
 
-def _postings(field: fields.FieldType, text: str) -> Preanalyzed:
-    return Preanalyzed(tuple(field.index(text)))
+def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, ...]] | None = None) -> Preanalyzed:
+    """The field's postings for ``text``; with ``offsets``, also record term -> (start, end, start, end, ...)."""
+    if offsets is None:
+        return Preanalyzed(tuple(field.index(text)))
+    tokens = [t.copy() for t in field.analyzer(text, positions=True, chars=True, mode="index")]
+    spans: dict[str, list[int]] = {}
+    for t in tokens:
+        spans.setdefault(t.text, []).extend((t.startchar, t.endchar))
+    offsets.update((term, tuple(v)) for term, v in spans.items())
+    return Preanalyzed(tuple(
+        (text.encode("utf-8"), freq, weight, vbytes)
+        for text, freq, weight, vbytes in field.format.word_values(_Replay(tokens), _replay, mode="index")
+    ))
+
+
+class _Replay:  # tokens already made, in an object whoosh will not mistake for a list of terms
+    def __init__(self, tokens):
+        self.tokens = tokens
+
+
+def _replay(value: _Replay, **kwargs):
+    return iter(value.tokens)
 
 
 def _name_postings(field: fields.FieldType, names: Iterable[str]) -> Preanalyzed:
@@ -120,15 +143,18 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
         "url": article.url,
         "dateline": article.dateline,
     }
+    offsets: dict[str, dict[str, tuple[int, ...]]] = {}
     for name in ("title", "body", "byline", "publisher"):
         value = getattr(article, name)
         if value:
-            doc[name] = _postings(schema[name], value)
+            spans = offsets.setdefault(name, {}) if name in ("title", "body") else None
+            doc[name] = _postings(schema[name], value, spans)
             doc["_stored_" + name] = value
     if article.quotes:
         joined = "\n".join(q.text for q in article.quotes)
-        doc["quote"] = _postings(schema["quote"], joined)
+        doc["quote"] = _postings(schema["quote"], joined, offsets.setdefault("quote", {}))
         doc["_stored_quote"] = joined
+    doc["offsets"] = offsets
     if article.published:
         doc["published"] = article.published
     for name, values in facets.items():
@@ -151,8 +177,9 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             "kind": "quote",
             "id": f"{article.id}#q{n}",
             "parent": article.id,
-            "quote": _postings(schema["quote"], q.text),
+            "quote": _postings(schema["quote"], q.text, qspans := {}),
             "_stored_quote": q.text,
+            "offsets": {"quote": qspans},
             "span": (q.start, q.end),
             "cue": q.cue,
             "mention": q.mention.to_json() if q.mention else None,
