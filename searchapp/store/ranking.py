@@ -192,19 +192,9 @@ class Ranker:
 
     def top(self, match: Match, docs: set[int], n: int, order: str = "relevance") -> list[tuple[int, float]]:
         """The best ``n`` of ``docs`` (a subset of match.docs) as (docnum, score)."""
-        scores = match.scores
-
-        def score(d: int) -> float:
-            return sum(s.get(d, 0.0) for s in scores)
-
+        score = _scorer(match.scores)
         if order == "relevance":
-            if not scores:
-                best = heapq.nsmallest(n, docs)
-            elif len(scores) == 1:
-                only = scores[0]
-                best = heapq.nlargest(n, docs, key=lambda d: only.get(d, 0.0))
-            else:
-                best = heapq.nlargest(n, docs, key=score)
+            best = heapq.nlargest(n, docs, key=score) if match.scores else heapq.nsmallest(n, docs)
             return [(d, score(d)) for d in best]
         dates = self.dates()
         if order == "newest":
@@ -246,6 +236,23 @@ def idf(searcher, fieldname: str, text: str) -> float:
     n = searcher.doc_count_all()
     df = searcher.doc_frequency(fieldname, text)
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _scorer(scores: list[dict[int, float]]):
+    """doc -> summed score; unrolled for the usual one to three dicts (this runs once per candidate)."""
+    if not scores:
+        return lambda d: 0.0
+    if len(scores) == 1:
+        a = scores[0].get
+        return lambda d: a(d, 0.0)
+    if len(scores) == 2:
+        a, b = (s.get for s in scores)
+        return lambda d: a(d, 0.0) + b(d, 0.0)
+    if len(scores) == 3:
+        a, b, c = (s.get for s in scores)
+        return lambda d: a(d, 0.0) + b(d, 0.0) + c(d, 0.0)
+    getters = [s.get for s in scores]
+    return lambda d: sum(get(d, 0.0) for get in getters)
 
 
 def expand(q, reader) -> Iterable[bytes]:

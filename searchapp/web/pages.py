@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
 from searchapp.search import MAX_PAGE, Hit, Results, Searcher, Segment
 from searchapp.web import FILTER_ORDER, get_searcher, parse_search, search_url
@@ -66,17 +66,27 @@ def safe_link(url: str) -> str | None:
     return None
 
 
+def _route(endpoint: str) -> str:
+    """The URL of an endpoint without arguments, built once per request: a results page links to
+    a hundred searches (facets, histogram bars, pages), and routing each one costs more than the search."""
+    cache = g.setdefault("route_cache", {})
+    if endpoint not in cache:
+        cache[endpoint] = url_for(endpoint)
+    return cache[endpoint]
+
+
 def _search_page(q: str = "", filters: dict[str, list[str]] | None = None, sort: str | None = None,
                  page: int = 1) -> str:
-    return search_url(url_for("pages.search"), q, filters, sort, page)
+    return search_url(_route("pages.search"), q, filters, sort, page)
 
 
 def _speaker_url(name: str) -> str:
-    return url_for("pages.speaker", name=name)
+    return f"{_route('pages.home')}speaker/{quote(name, safe='')}"
 
 
 def _article_url(article_id: str, q: str = "") -> str:
-    return url_for("pages.article", article_id=article_id, q=q or None)
+    url = f"{_route('pages.home')}article/{quote(article_id, safe='')}"
+    return url + ("?" + urlencode({"q": q}) if q else "")
 
 
 def _names(field: str, values: Iterable[str]) -> list[dict[str, str]]:
@@ -205,7 +215,7 @@ def _chips(filters: dict[str, list[str]], q: str, sort: str) -> list[dict[str, s
     return chips
 
 
-@bp.get("/")
+@bp.get("/", endpoint="home")
 @bp.get("/search")
 def search():
     per_page = current_app.config["PER_PAGE"]
