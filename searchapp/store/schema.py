@@ -89,27 +89,23 @@ def build_schema() -> fields.Schema:
 
 
 def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, ...]] | None = None) -> Preanalyzed:
-    """The field's postings for ``text``; with ``offsets``, also record term -> (start, end, start, end, ...)."""
+    """The field's postings for ``text``; with ``offsets``, also record term -> (start, end, start, end, ...)
+    from the same analysis pass."""
     if offsets is None:
         return Preanalyzed(tuple(field.index(text)))
-    tokens = [t.copy() for t in field.analyzer(text, positions=True, chars=True, mode="index")]
     spans: dict[str, list[int]] = {}
-    for t in tokens:
-        spans.setdefault(t.text, []).extend((t.startchar, t.endchar))
+    analyzer = field.analyzer
+
+    def recording(value, **kwargs):
+        kwargs["chars"] = True
+        for t in analyzer(value, **kwargs):
+            spans.setdefault(t.text, []).extend((t.startchar, t.endchar))
+            yield t
+
+    postings = tuple((term.encode("utf-8"), freq, weight, vbytes)
+                     for term, freq, weight, vbytes in field.format.word_values(text, recording, mode="index"))
     offsets.update((term, tuple(v)) for term, v in spans.items())
-    return Preanalyzed(tuple(
-        (text.encode("utf-8"), freq, weight, vbytes)
-        for text, freq, weight, vbytes in field.format.word_values(_Replay(tokens), _replay, mode="index")
-    ))
-
-
-class _Replay:  # tokens already made, in an object whoosh will not mistake for a list of terms
-    def __init__(self, tokens):
-        self.tokens = tokens
-
-
-def _replay(value: _Replay, **kwargs):
-    return iter(value.tokens)
+    return Preanalyzed(postings)
 
 
 def _name_postings(field: fields.FieldType, names: Iterable[str]) -> Preanalyzed:
