@@ -5,29 +5,18 @@ need ../shared/data skip when it is absent, and fail instead when CI=true.
 """
 from __future__ import annotations
 
-import os
 import pickle
 import time
 from pathlib import Path
 
-import pytest
 
 from searchapp.article import Article, EntityMention, Quote
 from searchapp.nlp.pipeline import Pipeline
 from searchapp.nlp.quotes import QuoteStep, extract_quotes
+from tests.conftest import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_92132aacbd1f3e76.txt"
-DATA = ROOT / ".." / "shared" / "data"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        reason = f"shared test data not found: {path.resolve()} (../shared/data next to the project)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
 
 
 def check_offsets(body: str, quotes: list[Quote]) -> None:
@@ -293,7 +282,7 @@ def test_json_round_trip():
 def test_polnear_dev_thresholds():
     from searchapp.evaluate.quotes import evaluate, format_report
 
-    polnear = need(DATA / "polnear")
+    polnear = shared_data("polnear")
     result = evaluate(polnear, "dev", reuters=False)
     report = format_report(result)
     assert result["direct_gold"] > 300, report
@@ -307,7 +296,7 @@ def test_polnear_dev_thresholds():
 def test_reuters_speed():
     from searchapp.evaluate.quotes import reuters_bodies
 
-    reuters = need(DATA / "reuters21578")
+    reuters = shared_data("reuters21578")
     bodies = reuters_bodies(reuters)[:3000]
     assert len(bodies) == 3000
     best = float("inf")

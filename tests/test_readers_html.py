@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from pathlib import Path
 
@@ -13,25 +12,14 @@ from searchapp.article import Article
 from searchapp.readers import ReadError
 from searchapp.readers import html as html_reader
 from searchapp.readers.html import decode_html, parse_html, read
+from tests.conftest import shared_data as shared
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
-SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
 LONG_PARAGRAPH = (
     "The regional council voted on Tuesday to extend the coastal tram line by four stations, a decision "
     "that supporters said would cut car traffic in the old town, and that critics called too expensive."
 )
-
-
-def shared(*parts: str) -> Path:
-    """A path under ../shared/data; missing: skip with the reason, or fail when CI=true."""
-    path = SHARED_DATA.joinpath(*parts).resolve()
-    if not path.exists():
-        message = f"shared test data not found: {path} (expected beside the project, in ../shared/data)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def page(body: str, head: str = "") -> str:
