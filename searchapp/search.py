@@ -17,7 +17,7 @@ import math
 import re
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
@@ -86,6 +86,24 @@ class Hit:
     def snippet_text(self) -> str:
         return "".join(s.text for s in self.snippet)
 
+    def to_json(self) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in HIT_SCALARS}
+        for name in ("people", "places", "orgs", "sources", "speakers"):
+            out[name] = list(getattr(self, name))
+        out["title_segments"] = _segments_json(self.title_segments)
+        out["snippet"] = _segments_json(self.snippet)
+        out["snippet_text"] = self.snippet_text
+        out["quotes"] = [{"text": q.text, "speaker": q.speaker, "cue": q.cue, "segments": _segments_json(q.segments)}
+                         for q in self.quotes]
+        return out
+
+
+HIT_SCALARS = ("id", "title", "url", "path", "published", "publisher", "byline", "dateline", "score", "lead")
+
+
+def _segments_json(segments: list[Segment]) -> list[dict[str, Any]]:
+    return [{"text": seg.text, "match": seg.match} for seg in segments]
+
 
 @dataclass
 class Results:
@@ -108,12 +126,15 @@ class Results:
         return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
+        # Built by hand: dataclasses.asdict deep-copies every segment and costs more than the search.
+        out = {name: getattr(self, name) for name in
+               ("query", "sort", "page", "per_page", "total", "suggestion", "mode", "took_ms")}
+        out["filters"] = {k: list(v) for k, v in self.filters.items()}
+        out["notices"] = list(self.notices)
         out["pages"] = self.pages
+        out["hits"] = [h.to_json() for h in self.hits]
         out["facets"] = {k: [{"value": v, "count": c} for v, c in vs] for k, vs in self.facets.items()}
         out["histogram"] = [{"period": p, "count": c} for p, c in self.histogram]
-        for hit, raw in zip(self.hits, out["hits"]):
-            raw["snippet_text"] = hit.snippet_text
         return out
 
 
