@@ -1,7 +1,6 @@
 """Named entities: the seed article, API details, the shipped model, and CoNLL-2003 quality."""
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -11,21 +10,14 @@ from pathlib import Path
 import pytest
 
 from searchapp.article import Article
-from searchapp.nlp.entities import MODEL_PATH, EntityStep, recognize, split_sentences, tokenize
+from searchapp.nlp.entities import MODEL_PATH, EntityStep, lexicon_path, recognize, split_sentences, tokenize
 from searchapp.nlp.pipeline import Pipeline
 from searchapp.nlp.sources import SourceStep
 
+from tests.conftest import shared_data
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_92132aacbd1f3e76.txt"
-DATA = ROOT / ".." / "shared" / "data"
-
-
-def need_data(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared test data missing in CI: {path}")
-        pytest.skip(f"shared test data not found: {path} (../shared/data is absent on this machine)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +93,13 @@ def test_all_caps_and_empty():
     assert "Japan" in a.places and "United States" in a.places
 
 
+def test_all_caps_headline_is_truecased():
+    ms = recognize("JAPAN'S MIYAZAWA SAYS YEN RISE UNWELCOME")
+    assert ("LOC", "Japan") in {(m.label, m.name) for m in ms}
+    assert ("PER", "Miyazawa") in {(m.label, m.name) for m in ms}
+    assert all(m.text.isupper() for m in ms)  # the surface text is untouched
+
+
 def test_dateline_place_and_reset():
     a = Article(id="d", body="The mill closed.", dateline="Salvador", people=["Stale Name"])
     EntityStep()(a)
@@ -127,8 +126,18 @@ def test_step_picklable_and_cheap():
     assert clone(Article(id="x", body="Angela Merkel met Emmanuel Macron in Berlin.")).people
 
 
+def test_threads_get_the_same_answers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [SEED.read_text(encoding="utf-8")[i * 300:(i + 3) * 300] for i in range(8)] * 4
+    serial = [[(m.label, m.start, m.name) for m in recognize(t)] for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda t: [(m.label, m.start, m.name) for m in recognize(t)], texts))
+    assert threaded == serial
+
+
 def test_model_small_and_loads_fast():
-    assert MODEL_PATH.exists()
+    assert MODEL_PATH.exists() and lexicon_path(MODEL_PATH).exists()
     assert MODEL_PATH.stat().st_size < 5_000_000
     code = ("import time; t=time.perf_counter(); from searchapp.nlp.entities import model; model(); "
             "print(time.perf_counter()-t)")
@@ -139,7 +148,7 @@ def test_model_small_and_loads_fast():
 def test_conll_document_f1():
     from searchapp.evaluate.entities import evaluate_conll
 
-    result = evaluate_conll(need_data(DATA / "conll2003" / "eng.testa"))
+    result = evaluate_conll(shared_data("conll2003", "eng.testa"))
     assert result["documents"] > 200
     assert result["surface"]["overall"]["f1"] >= 0.85
     for label in ("PER", "LOC", "ORG"):
@@ -149,7 +158,7 @@ def test_conll_document_f1():
 def test_reuters_sample():
     from searchapp.evaluate.entities import evaluate_reuters
 
-    result = evaluate_reuters(need_data(DATA / "reuters21578"), limit=400)
+    result = evaluate_reuters(shared_data("reuters21578"), limit=400)
     assert result["articles"] == 400
     assert result["places"]["recall"] >= 0.75
     assert result["people"]["gold"] == 0 or result["people"]["recall"] >= 0.7

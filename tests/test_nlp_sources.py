@@ -46,6 +46,8 @@ def test_outlet_without_credit_is_not_a_source():
     assert run("Shares of the New York Times rose 2 percent on Tuesday.").sources == []
     assert run("The Guardian's new editor starts next week.").sources == []
     assert run("Time is running out for the talks, he said.").sources == []
+    assert run("The paper, published by Dow Jones and Co Inc, said so.").sources == []
+    assert run("The Dow Jones Industrial average rose, according to Dow Jones data.").sources == ["Dow Jones"]
     assert run("Nothing here at all.").sources == []
 
 

@@ -301,6 +301,7 @@ def clean(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=65536)
 def place_record(name: str) -> tuple[str, str, str, int] | None:
     """(canonical, iso2, kind, population) for a place name, or None. Case-insensitive fallback."""
     name = clean(name)
@@ -314,6 +315,7 @@ def place_record(name: str) -> tuple[str, str, str, int] | None:
     return rec
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_place(name: str) -> str | None:
     """Canonical name of a known place ("U.K." -> "United Kingdom"), None for demonyms and unknowns."""
     name = clean(name)
@@ -329,10 +331,12 @@ def country_code(name: str) -> str | None:
     return rec[1] or None if rec else None
 
 
+@functools.lru_cache(maxsize=65536)
 def is_demonym(word: str) -> bool:
     return clean(word) in DEMONYMS
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_org(name: str) -> str:
     name = clean(name)
     if name in ORG_ALIASES:

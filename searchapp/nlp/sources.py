@@ -154,6 +154,9 @@ _RIGHT_CUE = re.compile(
     r"|was\s+told|were\s+told|obtained|revealed|broke\s+the\s+news|contributed|(?:\w+\s+){0,3}reported)\b",
     re.I,
 )
+# an outlet's name inside a company's or an index's name: "Dow Jones and Co Inc", "Dow Jones Industrial"
+_NOT_OUTLET_AFTER = re.compile(r"^(?:\s*(?:&|and)\s+Co\b|\s+(?:Inc|Co|Corp|Ltd|Plc|Industrial|Transportation"
+                               r"|Utilit|index|average|stock|shares))", re.I)
 _DATELINE = re.compile(
     r"^\s*(?P<city>[A-Z][A-Z.'\-]+(?:[ /][A-Z][A-Z.'\-]+){0,3}"
     r"|[A-Z][a-z.'\-]+(?: [A-Z][a-z.'\-]+){0,2}(?=\s*(?:,[^\n(]{0,30})?\s*\())"
@@ -199,6 +202,7 @@ def _outlets() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, alias
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_outlet(name: str) -> str | None:
     """Canonical name of a known outlet ("AP" -> "Associated Press"), else None."""
     _, alias = _outlets()
@@ -243,6 +247,8 @@ def find_sources(body: str) -> list[str]:
             found[name] = None
             continue
         right = body[e:e + 60]
+        if _NOT_OUTLET_AFTER.match(right):
+            continue
         if _RIGHT_CUE.match(right):
             found[name] = None
             continue

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from searchapp.nlp.entities import MODEL_PATH, Featurizer, lexicon_path
+from searchapp.nlp.entities import MODEL_PATH, Featurizer, lexicon_path, unload
 
 PARAMS = {
     "c1": 0.05,
@@ -122,6 +122,7 @@ def train(train_path: str | Path, dev_path: str | Path | None, model_path: str |
     tmp = model_path.with_name(model_path.name + ".tmp")
     trainer.train(str(tmp))
     tmp.replace(model_path)
+    unload()
     result = {
         "train_documents": n_doc,
         "train_sentences": n_sent,
@@ -149,9 +150,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--iterations", type=int, default=PARAMS["max_iterations"])
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
-    from searchapp.nlp import entities
-
-    entities.model.cache_clear()
     result = train(args.train, args.dev or None, args.model,
                    {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}, verbose=args.verbose)
     import json
