@@ -235,10 +235,10 @@ class Searcher:
             if quote_mode:
                 res.mode = "quotes"
                 user_q = self.parse(s.schema, q, ["quote"]) if q != "*" else user_q
-            full_q = _with_filters(user_q, filters, tables)
             if quote_mode:
-                self._quote_search(s, full_q, res, tables, facets, snippets)
+                self._quote_search(s, user_q, filters, res, tables, facets, snippets)
             else:
+                full_q = _with_filters(user_q, filters, tables)
                 self._article_search(s, full_q, user_q, res, tables, facets, snippets)
             if not res.total and q and q != "*":
                 res.suggestion = self._suggest(s, tables, q)
@@ -303,10 +303,29 @@ class Searcher:
                                f"{len(words)} words; also showing articles with at least {need} of them.")
         return Match(docs | all_words, scores), docs | all_words
 
-    def _quote_search(self, s, full_q, res: Results, tables, facets: bool, snippets: bool) -> None:
-        ranker = self._ranker(s)
-        match = ranker.evaluate(full_q)
+    def _quote_matches(self, ranker: Ranker, user_q, filters, tables) -> tuple[Match, set[int]]:
+        """Quote documents matching a speaker query. Clauses about the quote itself (its words, speaker,
+        date) are matched on quote documents; clauses and filters about the article (place:, person:,
+        f.places ...) on articles, keeping the quotes of the articles that match."""
+        quote_part, article_part = [], []
+        for clause in _subqueries(user_q):
+            (quote_part if _fields_of(clause) <= QUOTE_FIELDS else article_part).append(clause)
+        speaker_filters = {"speakers": filters["speakers"]} if "speakers" in filters else {}
+        article_filters = {k: v for k, v in filters.items() if k != "speakers"}
+        quote_q = _with_filters(_and(quote_part) if quote_part else Q.Every(), speaker_filters, tables)
+        match = ranker.evaluate(quote_q)
         qdocs = match.docs & tables["quote_docs"]
+        if article_part or article_filters:
+            articles = ranker.evaluate(_with_filters(_and(article_part) if article_part else Q.Every(),
+                                                     article_filters, tables)).docs
+            quote_article = tables["quote_article"]
+            qdocs = {d for d in qdocs if quote_article.get(d) in articles}
+        return match, qdocs
+
+    def _quote_search(self, s, user_q, filters, res: Results, tables, facets: bool, snippets: bool) -> None:
+        ranker = self._ranker(s)
+        match, qdocs = self._quote_matches(ranker, user_q, filters, tables)
+        full_q = user_q
         groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_article"])
         res.total = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
@@ -343,9 +362,7 @@ class Searcher:
                 return
             ranker = self._ranker(s)
             if "speakers" in _fields_of(user_q):
-                full_q = _with_filters(self.parse(s.schema, q, ["quote"]), filters, tables)
-                match = ranker.evaluate(full_q)
-                qdocs = match.docs & tables["quote_docs"]
+                match, qdocs = self._quote_matches(ranker, self.parse(s.schema, q, ["quote"]), filters, tables)
                 groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_article"])
                 ordered = [(a, quotes[0][1]) for a, quotes in groups.items()]
             else:
@@ -490,6 +507,13 @@ def _fields_of(q: Q.Query) -> set[str]:
 
 def _subqueries(q: Q.Query) -> list[Q.Query]:
     return list(q.subqueries) if isinstance(q, Q.And) else [q]
+
+
+QUOTE_FIELDS = {"quote", "speakers", "published"}  # what quote documents carry, beside ids
+
+
+def _and(clauses: list[Q.Query]) -> Q.Query:
+    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
 
 
 def _with_filters(user_q: Q.Query, filters: dict[str, list[str]], tables) -> Q.Query:

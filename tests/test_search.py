@@ -135,3 +135,14 @@ def test_article_lookup_marks_query_words(s):
 
 def marked_dicts(segments):
     return [seg.text for seg in segments if seg.match]
+
+
+def test_speaker_queries_combine_with_article_fields_and_filters(s):
+    assert ids(s.search("speaker:Truss place:Moscow")) == [SEED_ID]
+    assert ids(s.search("speaker:Truss place:Santos")) == []
+    assert ids(s.search("speaker:Lavrov", filters={"places": ["Moscow"]})) == [SEED_ID]
+    assert ids(s.search("speaker:Lavrov", filters={"places": ["Santos"]})) == []
+    assert ids(s.search("speaker:Lavrov", filters={"speakers": ["Elizabeth Truss"]})) == []
+    assert ids(s.search("speaker:Lavrov date:2021")) == []  # the seed has no date
+    by_date = s.search("speaker:Mendes", filters={"period": ["2022-02"]})
+    assert ids(by_date) == ["fx-coffee"]

@@ -69,6 +69,7 @@ def build_schema() -> fields.Schema:
         body=PreTEXT(analyzer=news, stored=True),
         quote=PreTEXT(analyzer=news, stored=True),
         offsets=fields.STORED(),
+        # Dates are matched and sorted from the column (store/ranking.py), so no range terms are indexed.
         published=fields.DATETIME(stored=True, sortable=True),
         byline=PreTEXT(analyzer=names, stored=True),
         publisher=PreTEXT(analyzer=names, stored=True),
@@ -80,6 +81,7 @@ def build_schema() -> fields.Schema:
     # Undated articles get 0 in the sort column (whoosh's default is the maximum, which would rank
     # them as the newest); the search sorts them last in both directions.
     spec["published"].column_type = columns.NumericColumn(spec["published"].sortable_typecode, default=0)
+    spec["published"].indexed = False
     for name in FACETS:
         spec[name] = PreTEXT(analyzer=names, stored=True)
         spec["f_" + name] = fields.KEYWORD(stored=False, scorable=False)
@@ -163,11 +165,10 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
     if quoted:
         doc["f_speakers"] = quoted
 
+    # A quote document carries only what is about the quote; filters on the article (places, people)
+    # reach quotes through their article in the search (quotes follow their article in the index).
     docs = [doc]
     shared = {k: doc[k] for k in ("published",) if k in doc}
-    for name in ("people", "places", "orgs", "sources"):
-        if facets[name]:
-            shared["f_" + name] = list(facets[name])
     for n, q in enumerate(article.quotes):
         qdoc: dict[str, Any] = {
             "kind": "quote",
