@@ -562,9 +562,17 @@ def _plain_words(q: Q.Query) -> list[Q.Query]:
 
 
 def _is_plain_and(q: Q.Query) -> bool:
-    return isinstance(q, Q.And) and all(
-        isinstance(c, (Q.Term, Q.Or)) and all(isinstance(x, Q.Term) for x in (c.subqueries if isinstance(c, Q.Or) else [c]))
-        for c in q.subqueries)
+    """Words typed one after the other (hyphenated compounds count as one word): no operators,
+    phrases, wildcards or fields, which say the user wants exactly what they typed."""
+    if not isinstance(q, Q.And):
+        return False
+    stack = list(q.subqueries)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Q.Not, Q.Phrase, Q.MultiTerm)) or getattr(node, "fieldname", "body") not in ("title", "body"):
+            return False
+        stack.extend(node.children())
+    return True
 
 
 def _build_tables(s) -> dict[str, Any]:
