@@ -345,7 +345,7 @@ class Searcher:
             # Speakers count quotes; every other facet (and the histogram) counts articles.
             article_docs = set(groups)
             res.facets = _count_facets(tables, article_docs)
-            res.facets["speakers"] = _count_facets(tables, qdocs, quotes=True)["speakers"]
+            res.facets["speakers"] = _count_facets(tables, qdocs)["speakers"]
             res.histogram = _count_histogram(tables, article_docs)
 
     def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
@@ -586,7 +586,9 @@ def _build_tables(s) -> dict[str, Any]:
         fname = "f_" + name
         values: list[str] = []
         counts: list[int] = []
-        by_doc: dict[int, list[tuple[int, int]]] = {}
+        # docnum -> value ids, a value repeated as often as its weight (an article's f_speakers weight
+        # is its number of quotes), so counting is one C-level Counter over the matching documents.
+        by_doc: dict[int, list[int]] = {}
         if fname in reader.indexed_field_names():
             for term in reader.lexicon(fname):
                 vid = len(values)
@@ -594,7 +596,7 @@ def _build_tables(s) -> dict[str, Any]:
                 m = reader.postings(fname, term)
                 n = 0
                 while m.is_active():
-                    by_doc.setdefault(m.id(), []).append((vid, int(m.weight()) or 1))
+                    by_doc.setdefault(m.id(), []).extend([vid] * (int(m.weight()) or 1))
                     n += 1
                     m.next()
                 counts.append(n)
@@ -630,18 +632,12 @@ def _build_tables(s) -> dict[str, Any]:
             "name_index": name_index}
 
 
-def _count_facets(tables, docs: set[int], quotes: bool = False) -> dict[str, list[tuple[str, int]]]:
+def _count_facets(tables, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
+    """The top values of every facet over ``docs``. Speakers count quotes: over articles through their
+    f_speakers weights, over quote documents one each."""
     out: dict[str, list[tuple[str, int]]] = {}
     for name, (values, by_doc) in tables["facets"].items():
-        counter: Counter = Counter()
-        get = by_doc.get
-        if name == "speakers":
-            # Quotes per person: an article's f_speakers weight is its number of quotes.
-            for pairs in filter(None, map(get, docs)):
-                for vid, weight in pairs:
-                    counter[vid] += 1 if quotes else weight
-        else:
-            counter.update(vid for vid, _ in chain.from_iterable(filter(None, map(get, docs))))
+        counter = Counter(chain.from_iterable(filter(None, map(by_doc.get, docs))))
         out[name] = [(values[vid], c) for vid, c in counter.most_common(FACET_LIMIT)]
     return out
 
