@@ -204,3 +204,22 @@ def test_random_queries_and_parameters_never_raise_anything_but_query_errors(see
         assert str(e)
         return
     assert res.total >= 0 and len(res.hits) <= res.per_page
+
+
+API_PARAM = st.one_of(st.text(alphabet=QUERY_ALPHABET, max_size=20), st.integers(-10**12, 10**12).map(str))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(
+    st.sampled_from(["q", "page", "limit", "sort", "facets", "snippets", "f.people", "f.places", "f.period",
+                     "f.bogus", "f.speakers", "prefix"]),
+    API_PARAM, max_size=6))
+def test_random_api_parameters_get_json_answers_never_a_500(seed_index, params):
+    from searchapp.web import create_app
+
+    client = create_app({"INDEX_DIR": str(seed_index.root), "TESTING": True}).test_client()
+    for path in ("/api/search", "/api/suggest", "/api/export.csv"):
+        resp = client.get(path, query_string=params)
+        assert resp.status_code in (200, 400), (path, params, resp.status_code, resp.data[:300])
+        if resp.status_code == 400:
+            assert resp.get_json()["error"]["message"]

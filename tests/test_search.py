@@ -146,3 +146,9 @@ def test_speaker_queries_combine_with_article_fields_and_filters(s):
     assert ids(s.search("speaker:Lavrov date:2021")) == []  # the seed has no date
     by_date = s.search("speaker:Mendes", filters={"period": ["2022-02"]})
     assert ids(by_date) == ["fx-coffee"]
+
+
+def test_coffee_prices_ranks_coffee_market_stories_first(reuters_index):
+    res = Searcher(reuters_index).search("coffee prices", facets=False)
+    assert res.total > 50
+    assert all("COFFEE" in h.title for h in res.hits[:5]), [h.title for h in res.hits[:5]]
