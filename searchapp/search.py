@@ -231,7 +231,7 @@ class Searcher:
             if user_q is None:
                 res.took_ms = (time.perf_counter() - started) * 1000
                 return res
-            quote_mode = "speakers" in _fields_of(user_q)
+            quote_mode = bool(QUOTE_MODE_FIELDS & _fields_of(user_q))
             if quote_mode:
                 res.mode = "quotes"
                 user_q = self.parse(s.schema, q, ["quote"]) if q != "*" else user_q
@@ -361,7 +361,7 @@ class Searcher:
             if user_q is None:
                 return
             ranker = self._ranker(s)
-            if "speakers" in _fields_of(user_q):
+            if QUOTE_MODE_FIELDS & _fields_of(user_q):
                 match, qdocs = self._quote_matches(ranker, self.parse(s.schema, q, ["quote"]), filters, tables)
                 groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_article"])
                 ordered = [(a, quotes[0][1]) for a, quotes in groups.items()]
@@ -375,12 +375,7 @@ class Searcher:
         stored = s.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
-        body_spans = _stored_spans(stored, marks, "body")
-        quote_spans = _stored_spans(stored, marks, "quote")
-        if body_spans or not quote_spans:
-            snippet = _snippet(body, body_spans)
-        else:
-            snippet = _snippet(stored.get("quote", ""), quote_spans)
+        snippet = _snippet(body, _stored_spans(stored, marks, "body"))
         published = stored.get("published")
         return Hit(
             id=stored.get("id", ""), title=title, url=stored.get("url", ""), path=stored.get("path", ""),
@@ -510,6 +505,7 @@ def _subqueries(q: Q.Query) -> list[Q.Query]:
 
 
 QUOTE_FIELDS = {"quote", "speakers", "published"}  # what quote documents carry, beside ids
+QUOTE_MODE_FIELDS = {"quote", "speakers"}  # a query naming these searches quotes, not articles
 
 
 def _and(clauses: list[Q.Query]) -> Q.Query:

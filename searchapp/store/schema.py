@@ -148,10 +148,6 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             spans = offsets.setdefault(name, {}) if name in ("title", "body") else None
             doc[name] = _postings(schema[name], value, spans)
             doc["_stored_" + name] = value
-    if article.quotes:
-        joined = "\n".join(q.text for q in article.quotes)
-        doc["quote"] = _postings(schema["quote"], joined, offsets.setdefault("quote", {}))
-        doc["_stored_quote"] = joined
     doc["offsets"] = offsets
     if article.published:
         doc["published"] = article.published
