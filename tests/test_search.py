@@ -152,3 +152,10 @@ def test_coffee_prices_ranks_coffee_market_stories_first(reuters_index):
     res = Searcher(reuters_index).search("coffee prices", facets=False)
     assert res.total > 50
     assert all("COFFEE" in h.title for h in res.hits[:5]), [h.title for h in res.hits[:5]]
+
+
+def test_name_fields_take_wildcards_fuzzy_words_and_phrases_in_order(s):
+    assert ids(s.search("person:Stolten*")) == [SEED_ID]
+    assert ids(s.search("speaker:lavrv~")) == [SEED_ID]
+    assert ids(s.search('person:"Lavrov Sergey"')) == []
+    assert ids(s.search("person:Nobodyhere")) == []

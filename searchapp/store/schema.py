@@ -9,7 +9,7 @@ handed to the writer as `Preanalyzed` postings: the single writer process then o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from whoosh import columns, fields, formats
 
@@ -34,7 +34,6 @@ FIELD_ALIASES = {
 }
 # The name fields, each with an exact-value twin (``f_<name>``) used for facets and filters.
 FACETS = ("people", "places", "orgs", "sources", "speakers")
-NAME_GAP = 100  # positions between two names, so a phrase never spans two people
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,11 @@ def build_schema() -> fields.Schema:
     spec["published"].column_type = columns.NumericColumn(spec["published"].sortable_typecode, default=0)
     spec["published"].indexed = False
     for name in FACETS:
-        spec[name] = PreTEXT(analyzer=names, stored=True)
+        # The name lists are stored, not indexed: `person:Lavrov` is expanded by the search to the exact
+        # names (f_people) that contain the word, which costs the index no postings of its own. The field
+        # stays in the schema so the query parser analyses `person:...` with the names analyzer.
+        spec[name] = fields.TEXT(analyzer=names, stored=True)
+        spec[name].indexed = False
         spec["f_" + name] = fields.KEYWORD(stored=False, scorable=False)
         # Frequency keeps per-document counts: an article's f_speakers weight is its quote count.
         spec["f_" + name].format = formats.Frequency()
@@ -108,24 +111,6 @@ def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, 
                      for term, freq, weight, vbytes in field.format.word_values(text, recording, mode="index"))
     offsets.update((term, tuple(v)) for term, v in spans.items())
     return Preanalyzed(postings)
-
-
-def _name_postings(field: fields.FieldType, names: Iterable[str]) -> Preanalyzed:
-    """Every word of every name, names NAME_GAP positions apart."""
-    analyzer = field.analyzer
-
-    class _Names:  # not a list: whoosh would index a list's items as finished terms
-        pass
-
-    def gapped(value, **kwargs):
-        kwargs.pop("start_pos", None)
-        for i, name in enumerate(names):
-            yield from analyzer(name, start_pos=i * NAME_GAP, **kwargs)
-
-    return Preanalyzed(tuple(
-        (text.encode("utf-8"), freq, weight, vbytes)
-        for text, freq, weight, vbytes in field.format.word_values(_Names(), gapped, mode="index")
-    ))
 
 
 def article_documents(article: Article, schema: fields.Schema) -> list[dict[str, Any]]:
@@ -153,8 +138,7 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
         doc["published"] = article.published
     for name, values in facets.items():
         if values:
-            doc[name] = _name_postings(schema[name], values)
-            doc["_stored_" + name] = list(values)
+            doc[name] = list(values)
             doc["f_" + name] = list(values)
     # One f_speakers entry per quote, so the speakers facet counts quotes, not articles.
     quoted = [q.speaker for q in article.quotes if q.speaker]
@@ -179,8 +163,7 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             **shared,
         }
         if q.speaker:
-            qdoc["speakers"] = _name_postings(schema["speakers"], [q.speaker])
-            qdoc["_stored_speakers"] = [q.speaker]
+            qdoc["speakers"] = [q.speaker]
             qdoc["f_speakers"] = [q.speaker]
         docs.append(qdoc)
     return docs
