@@ -16,6 +16,7 @@ import fnmatch
 import itertools
 import math
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -184,6 +185,7 @@ class Searcher:
 
     def __init__(self, store: IndexStore):
         self.store = store
+        store.set_warmer(warm)
 
     # Query parsing ------------------------------------------------------------------------------
 
@@ -207,11 +209,7 @@ class Searcher:
     # Facet tables (once per generation) ---------------------------------------------------------
 
     def _tables(self, searcher) -> dict[str, Any]:
-        cache = self.store.cache(searcher)
-        tables = cache.get("tables")
-        if tables is None:
-            tables = cache["tables"] = _build_tables(searcher)
-        return tables
+        return _cached(self.store.cache(searcher), "tables", lambda: _build_tables(searcher))
 
     # The search ---------------------------------------------------------------------------------
 
@@ -259,11 +257,7 @@ class Searcher:
         return parsed
 
     def _ranker(self, s) -> Ranker:
-        cache = self.store.cache(s)
-        ranker = cache.get("ranker")
-        if ranker is None:
-            ranker = cache["ranker"] = Ranker(s)
-        return ranker.using(s)
+        return _cached(self.store.cache(s), "ranker", lambda: Ranker(s)).using(s)
 
     def _select(self, ranker: Ranker, full_q, user_q, res: Results, tables) -> tuple[Match, set[int]]:
         """The matching articles (with the ranked-OR fallback for long queries that match nothing)."""
@@ -588,6 +582,32 @@ def _word_matcher(q):
             damerau_levenshtein(w, q.text, q.maxdist) <= q.maxdist
     rx = re.compile(q.text)
     return lambda w: bool(rx.match(w))
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def _cached(cache: dict[str, Any], key: str, build):
+    """cache[key], built once: concurrent requests wait for the one build instead of each doing it."""
+    value = cache.get(key)
+    if value is None:
+        with _CACHE_LOCK:
+            lock = cache.setdefault(key + ".lock", threading.Lock())
+        with lock:
+            value = cache.get(key)
+            if value is None:
+                value = cache[key] = build()
+    return value
+
+
+def warm(store: IndexStore, searcher) -> None:
+    """Build a new index generation's tables before it serves (the store calls this in the background
+    and keeps answering from the previous generation meanwhile)."""
+    cache = store.cache(searcher)
+    _cached(cache, "tables", lambda: _build_tables(searcher))
+    ranker = _cached(cache, "ranker", lambda: Ranker(searcher)).using(searcher)
+    ranker.live  # noqa: B018 - computed now rather than by the first search
+    ranker.dates()
 
 
 def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]) -> dict[int, list]:

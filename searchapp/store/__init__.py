@@ -53,6 +53,8 @@ class IndexStore:
         self._pool_lock = threading.Lock()
         self._checked_at = 0.0
         self._caches: dict[tuple, dict[str, Any]] = {}
+        self._warmer = None
+        self._warming: tuple | None = None
 
     # -- generations -------------------------------------------------------------------------
 
@@ -96,13 +98,13 @@ class IndexStore:
                 final = self.root / f"gen-{stamp}"
                 os.rename(tmp, final)
                 _atomic_write(self.root / CURRENT, final.name + "\n")
-                self._checked_at = 0.0  # this process sees its own change at once
             except BaseException:
                 with contextlib.suppress(Exception):
                     writer.cancel()  # type: ignore[possibly-undefined]
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
             self._prune_generations()
+            self._serve_latest()
 
     @contextlib.contextmanager
     def update(self) -> Iterator["GenerationWriter"]:
@@ -116,7 +118,7 @@ class IndexStore:
                 writer.cancel()
                 raise
             writer.commit()
-            self._checked_at = 0.0
+            self._serve_latest()
 
     def _clear_abandoned_builds(self) -> None:
         # Only called under the write lock, so any .build-* here belongs to a writer that died.
@@ -139,23 +141,71 @@ class IndexStore:
         toc = max((int(p.name.rsplit("_", 1)[1].split(".")[0]) for p in gen.glob("_MAIN_*.toc")), default=-1)
         return gen.name, toc
 
+    def set_warmer(self, warmer) -> None:
+        """``warmer(store, searcher)`` prepares a new generation (caches) before it starts serving."""
+        self._warmer = warmer
+
     def _refresh_pool(self) -> tuple:
         # A stat of two small things, at most every 0.2 s: new generations appear without a restart.
+        # A new generation is warmed in the background while the previous one keeps answering, so an
+        # `index add` under load never makes every request rebuild the same caches at once.
         now = time.monotonic()
         if self._pool_key is not None and now - self._checked_at < 0.2:
             return self._pool_key
-        key = self._generation_key()
         self._checked_at = now
-        if key != self._pool_key:
+        key = self._generation_key()
+        if key == self._pool_key:
+            return key
+        with self._pool_lock:
+            if key == self._pool_key:
+                return key
+            if self._pool_key is None or self._warmer is None:
+                self._switch(key, None)
+            elif self._warming != key:
+                self._warming = key
+                threading.Thread(target=self._warm, args=(key,), daemon=True, name="searchapp-warm").start()
+        return self._pool_key
+
+    def _serve_latest(self) -> None:
+        """After this process changed the index, its own next search sees the change (no waiting
+        for a background warm-up), if it has searched before."""
+        if self._pool_key is None:
+            return
+        key = self._generation_key()
+        s = self._open(key)
+        if self._warmer is not None:
+            self._warmer(self, s)
+        with self._pool_lock:
+            self._switch(key, s)
+            self._checked_at = time.monotonic()
+
+    def _open(self, key: tuple) -> Searcher:
+        s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
+        s.searchapp_generation = key  # which cache() belongs to this searcher
+        return s
+
+    def _warm(self, key: tuple) -> None:
+        try:
+            s = self._open(key)
+            self._warmer(self, s)
+        except Exception:  # the generation vanished or failed to open: the next check tries again
             with self._pool_lock:
-                if key != self._pool_key:
-                    old, self._pool = self._pool, queue.LifoQueue()
-                    self._pool_key = key
-                    self._caches = {k: v for k, v in self._caches.items() if k == key}
-                    while not old.empty():
-                        with contextlib.suppress(Exception):
-                            old.get_nowait().close()
-        return key
+                self._warming = None
+            return
+        with self._pool_lock:
+            self._switch(key, s)
+            self._warming = None
+
+    def _switch(self, key: tuple, warmed: Searcher | None) -> None:
+        """Serve ``key`` from now on (called with the pool lock held)."""
+        old, self._pool = self._pool, queue.LifoQueue()
+        self._pool_key = key
+        self._caches = {k: v for k, v in self._caches.items() if k == key}
+        if warmed is not None:
+            self._pool.put(warmed)
+        while not old.empty():
+            with contextlib.suppress(Exception):
+                old.get_nowait().close()
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -165,8 +215,7 @@ class IndexStore:
         try:
             s = pool.get_nowait()
         except queue.Empty:
-            s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
-            s.searchapp_generation = key  # which cache() belongs to this searcher
+            s = self._open(key)
         try:
             yield s
         finally:
