@@ -18,6 +18,8 @@ Results: bench/results/index.json and index.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import subprocess
@@ -94,8 +96,28 @@ class TreeSampler(threading.Thread):
 
 # -- one measured build ----------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def build_lock(corpus: str, engine: str):
+    """One build of an index at a time, even across benchmark processes (a second one would delete the
+    first one's files); a second benchmark waits, and says so."""
+    path = index_root(corpus) / f".{engine}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"index {corpus}/{engine}: another benchmark is building it; waiting")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
 def measured_build(engine: str, corpus: str, procs: int = 2, timeout: float | None = None) -> dict[str, Any]:
     """Build ``engine``'s index of ``corpus`` in a subprocess and measure it."""
+    with build_lock(corpus, engine):
+        return _measured_build(engine, corpus, procs, timeout)
+
+
+def _measured_build(engine: str, corpus: str, procs: int, timeout: float | None) -> dict[str, Any]:
     files = corpus_files(corpus)
     out_dir = index_dir(corpus, engine)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +170,9 @@ def ensure_indexes(corpus: str, engines: list[str], procs: int = 2) -> None:
     """Build the indexes that are missing (for the query benchmarks), without measuring them."""
     for name in engines:
         if not ENGINES[name].exists(index_dir(corpus, name)):
-            measured_build(name, corpus, procs)
+            with build_lock(corpus, name):
+                if not ENGINES[name].exists(index_dir(corpus, name)):  # built meanwhile by another run?
+                    _measured_build(name, corpus, procs, None)
 
 
 def _one(engine: str, corpus: str, procs: int, info_path: Path) -> None:

@@ -2,14 +2,16 @@
 
     python -m bench.profile_search                      # snippets, facets and the web page
     python -m bench.profile_search --modes snippets --top 40
+    python -m bench.profile_search --exclude date --name profile-nodate   # the typical query, without date ranges
 
 Modes: ``snippets`` = ``Searcher.search(q, facets=False, snippets=True)``; ``facets`` = ``search(q)``
 with snippets and facets (what the page asks for); ``page`` = ``GET /search?q=`` through Flask's test
 client (the view, the library call and template rendering, without HTTP). Each mode runs the query set
 once to warm up (facet tables, caches), then ``--repeat`` times under the profiler.
 
-Output: bench/results/profile.md (top functions by own time and by cumulative time, per mode),
-profile.json, and profile-<mode>.prof for ``python -m pstats`` or snakeviz.
+Output: bench/results/<name>.md (top functions by own time and by cumulative time, per mode; name
+``profile`` unless ``--name``), <name>.json, and <name>-<mode>.prof for ``python -m pstats`` or snakeviz.
+``--exclude`` leaves query categories out (e.g. ``date``, whose range queries dominate the total).
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def _short(func: tuple[str, int, str]) -> str:
     return f"{Path(path).name}:{line}({name})"
 
 
-def profile_mode(mode: str, queries: list[str], index: Path, repeat: int, top: int) -> dict[str, Any]:
+def profile_mode(mode: str, queries: list[str], index: Path, repeat: int, top: int, name: str) -> dict[str, Any]:
     run = _runner(mode, index)
     for q in queries:  # warm-up
         run(q)
@@ -75,7 +77,7 @@ def profile_mode(mode: str, queries: list[str], index: Path, repeat: int, top: i
     prof.disable()
     wall = time.perf_counter() - started
     RESULTS.mkdir(parents=True, exist_ok=True)
-    prof.dump_stats(str(RESULTS / f"profile-{mode}.prof"))
+    prof.dump_stats(str(RESULTS / f"{name}-{mode}.prof"))
     stats = pstats.Stats(prof, stream=io.StringIO())
     total = stats.total_tt
     rows = []
@@ -92,7 +94,8 @@ def profile_mode(mode: str, queries: list[str], index: Path, repeat: int, top: i
 
 
 def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
-    parts = [run_header("Profile of searchapp's query path (cProfile)", meta),
+    excluded = f", without the {', '.join(meta['excluded'])} queries" if meta.get("excluded") else ""
+    parts = [run_header(f"Profile of searchapp's query path (cProfile, {meta['corpus']}{excluded})", meta),
              "Times are under the profiler (slower than unprofiled); shares of the total are what matter.\n"]
     for r in results:
         parts.append(f"### {r['mode']}: {r['calls']} calls, {fmt(r['ms_per_query_profiled'])} ms per query under the profiler\n")
@@ -115,21 +118,27 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="profiled passes over the query set (default 1)")
     ap.add_argument("--top", type=int, default=25, help="rows per table (default 25)")
     ap.add_argument("--queries", default=str(QUERIES_FILE))
+    ap.add_argument("--exclude", default="", help="comma-separated query categories to leave out (e.g. date)")
+    ap.add_argument("--name", default="profile", help="result file name (default: profile)")
+    ap.add_argument("--searchapp-index", choices=("enrich", "noenrich"), default="enrich",
+                    help="which searchapp build to profile (default: the enriched one)")
     args = ap.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     for m in modes:
         if m not in MODES:
             raise SystemExit(f"--modes: unknown {m!r}; known: {', '.join(MODES)}")
-    ensure_indexes(args.corpus, ["searchapp"])
-    index = index_dir(args.corpus, "searchapp")
-    queries = [q.text for q in load_queries(Path(args.queries))]
-    meta = {**machine(), "started": now_iso(), "corpus": args.corpus}
+    variant = "searchapp" if args.searchapp_index == "enrich" else "searchapp-noenrich"
+    ensure_indexes(args.corpus, [variant])
+    index = index_dir(args.corpus, variant)
+    excluded = [c.strip() for c in args.exclude.split(",") if c.strip()]
+    queries = [q.text for q in load_queries(Path(args.queries)) if q.category not in excluded]
+    meta = {**machine(), "started": now_iso(), "corpus": args.corpus, "excluded": excluded, "index": variant}
     results = []
     for m in modes:
         log(f"profile: {m}")
-        results.append(profile_mode(m, queries, index, args.repeat, args.top))
+        results.append(profile_mode(m, queries, index, args.repeat, args.top, args.name))
     meta["finished"] = now_iso()
-    paths = write_results("profile", {"meta": meta, "results": results}, markdown(results, meta))
+    paths = write_results(args.name, {"meta": meta, "results": results}, markdown(results, meta))
     print(paths[1].read_text())
 
 

@@ -28,12 +28,14 @@ STEPS: dict[str, list[str]] = {
     "ranking": ["bench.ranking"],
     "web": ["bench.web", "--clients", "16", "--duration", "15", "--rounds", "1"],
     "profile": ["bench.profile_search", "--modes", "snippets,facets,page", "--top", "15"],
+    "profile-nodate": ["bench.profile_search", "--modes", "snippets,facets,page", "--top", "15",
+                       "--exclude", "date", "--name", "profile-nodate"],
 }
 SECTIONS = ("index", "queries", "natural", "ranking", "web")
 
 
 def _load(name: str) -> dict[str, Any] | None:
-    path = RESULTS / f"{name}.json"
+    path = RESULTS / f"{name}.json"  # name may be "1m/queries": a scaling run kept in its own folder
     return json.loads(path.read_text()) if path.exists() else None
 
 
@@ -51,13 +53,23 @@ def targets() -> list[list[Any]]:
                  f"p50 {fmt(x['p50_ratio'])}, p95 {fmt(x['p95_ratio'])}" if x else "not measured",
                  _verdict(x["met"]) if x else "—"])
     rr = (q or {}).get("summary", {}).get("ratios", {}).get("reuters", {})
+    nd = rr.get("whoosh/snippets/no_dates")
+    if nd:
+        rows.append(["The same without the 25 date-range queries (for information)",
+                     f"p50 {fmt(nd['p50'])}, p95 {fmt(nd['p95'])}", _verdict(nd["p50"] <= 0.5 and nd["p95"] <= 0.5)])
     for peer, label in (("fts5", "SQLite FTS5"), ("tantivy", "tantivy")):
         y = rr.get(f"{peer}/snippets")
         rows.append([f"searchapp / {label}, top 10 with snippets (for information)",
                      f"p50 {fmt(y['p50'])}, p95 {fmt(y['p95'])}" if y else "not measured", "—"])
     growth = t.get("p95_growth_1m_vs_reuters")
-    rows.append(["p95 at 1M articles < 10x p95 at Reuters size",
-                 f"{fmt(growth['ratio'])}x" if growth else "not run (optional: `python -m bench.queries --sizes reuters,1m`)",
+    where = ""
+    if not growth:  # the scaling run of the README, kept in results/1m/
+        scaled = _load("1m/queries")
+        growth = (scaled or {}).get("summary", {}).get("targets", {}).get("p95_growth_1m_vs_reuters")
+        where = f" (results/1m/, {scaled['meta'].get('finished', '')[:16]})" if growth else ""
+    rows.append(["p95 (snippets) at 1M articles < 10x p95 at Reuters size",
+                 f"{fmt(growth['ratio'])}x: {fmt(growth['1m_p95_ms'])} ms vs {fmt(growth['reuters_p95_ms'])} ms{where}"
+                 if growth else "not run (optional: see README, scaling)",
                  _verdict(growth["met"]) if growth else "—"])
     ix = _load("index")
     if ix:
@@ -85,15 +97,20 @@ def targets() -> list[list[Any]]:
     return rows
 
 
-def profile_digest(limit: int = 8) -> str:
-    prof = _load("profile")
+def profile_digest(name: str, title: str, limit: int = 8) -> str:
+    prof = _load(name)
     if not prof:
         return ""
-    parts = ["## Profile (hot spots; full tables in profile.md)\n"]
+    parts = [f"## {title} (full tables in {name}.md)\n"]
     for r in prof["results"]:
-        parts.append(f"**{r['mode']}** ({fmt(r['ms_per_query_profiled'])} ms per query under cProfile), by own time:\n")
+        parts.append(f"**{r['mode']}** ({fmt(r['ms_per_query_profiled'])} ms per query under cProfile), "
+                     "by own time, then searchapp functions by cumulative time:\n")
         parts.append(md_table(["function", "calls", "own %", "cum %"],
                               [[f"`{x['function']}`", x["calls"], x["own_pct"], x["cum_pct"]] for x in r["top_own"][:limit]]))
+        parts.append("")
+        parts.append(md_table(["function", "calls", "cum %", "own %"],
+                              [[f"`{x['function']}`", x["calls"], x["cum_pct"], x["own_pct"]]
+                               for x in r["top_cumulative"] if x["function"].startswith("searchapp/")][:limit]))
         parts.append("")
     return "\n".join(parts)
 
@@ -102,13 +119,19 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help=f"comma-separated steps, from {', '.join(STEPS)}")
     ap.add_argument("--skip-index", action="store_true", help="reuse existing indexes (skip the indexing benchmark)")
+    ap.add_argument("--summary-only", action="store_true", help="only rewrite summary.md from the latest results")
     args = ap.parse_args(argv)
     steps = [s.strip() for s in args.only.split(",")] if args.only else list(STEPS)
+    if args.summary_only:
+        steps = []
     if args.skip_index and "index" in steps:
         steps.remove("index")
     meta = {**machine(), "started": now_iso()}
     started = time.monotonic()
     status: dict[str, Any] = {}
+    previous = _load("summary")
+    if args.summary_only and previous:  # keep the run's own header facts
+        meta, status = previous["meta"], previous["steps"]
     for step in steps:
         if step not in STEPS:
             raise SystemExit(f"--only: unknown step {step!r}; steps: {', '.join(STEPS)}")
@@ -117,9 +140,11 @@ def main(argv: list[str] | None = None) -> None:
         rc = subprocess.run([sys.executable, "-m", *STEPS[step]], cwd=ROOT, stdout=subprocess.DEVNULL).returncode
         status[step] = {"exit_code": rc, "seconds": round(time.monotonic() - t0, 1)}
         log(f"run_all: {step} done in {status[step]['seconds']:.0f} s (exit code {rc})")
-    meta["finished"] = now_iso()
-    total = time.monotonic() - started
-    parts = [f"# Benchmark summary\n\n{meta['finished']} · commit {meta['commit']}"
+    if not args.summary_only:
+        meta["finished"] = now_iso()
+        meta["minutes"] = round((time.monotonic() - started) / 60, 1)
+    total = (meta.get("minutes") or sum(v["seconds"] for v in status.values()) / 60) * 60
+    parts = [f"# Benchmark summary\n\n{meta.get('finished', '')} · commit {meta['commit']}"
              + (f" + uncommitted changes in {len(meta['searchapp_uncommitted'])} searchapp file(s)"
                 if meta["searchapp_uncommitted"] else "")
              + f" · {meta['cpus']} CPUs, load average {meta['loadavg'][0]} at the start · "
@@ -137,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
         path = RESULTS / f"{name}.md"
         if path.exists():
             parts.append(path.read_text())
-    parts.append(profile_digest())
+    parts.append(profile_digest("profile", "Profile, all queries"))
+    parts.append(profile_digest("profile-nodate", "Profile without the date-range queries"))
     md = "\n".join(parts)
     write_results("summary", {"meta": meta, "steps": status, "targets": targets()}, md)
     log(f"run_all: wrote {RESULTS / 'summary.md'} ({total / 60:.1f} min)")

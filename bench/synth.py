@@ -201,7 +201,7 @@ def _write_shard(job: tuple[int, int, int, int, str]) -> int:
 def generate(n: int, folder: Path, *, seed: int = SEED, shard_size: int = SHARD_SIZE, procs: int = 2) -> int:
     """Write ``n`` articles into ``folder`` as part-NNN.jsonl shards."""
     global _MODEL
-    log(f"synth: training the bigram model on Reuters")
+    log("synth: training the bigram model on Reuters")
     _MODEL = train()
     log(f"synth: {len(_MODEL.body.words):,} words, {len(_MODEL.body.nexts):,} bigrams; writing {n:,} articles")
     folder.mkdir(parents=True, exist_ok=True)
