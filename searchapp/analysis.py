@@ -110,6 +110,8 @@ class NormalizeFilter(Filter):
                 acronym = "." in folded and bool(_ACRONYM.match(folded))
                 if acronym:
                     folded = folded.replace(".", "")
+                elif folded.endswith("'s") and len(folded) > 3:
+                    folded = folded[:-2]  # "Japan's" is about Japan; "can't", "AT&T" stay whole
                 hit = (folded, acronym)
                 if len(cache) < 200_000:
                     cache[t.text] = hit

@@ -87,8 +87,9 @@ class Ranker:
         out: dict[int, float] = {}
         if field.scorable:
             text = field.from_bytes(btext)
-            weight = idf(self.searcher, fieldname, text)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1.0
+            n = self.field_docs(fieldname)
+            weight = idf(n, self.searcher.doc_frequency(fieldname, text))
+            avgfl = (reader.field_length(fieldname) / n) if n else 1.0
             length = reader.doc_field_length
             while m.is_active():
                 d = m.id()
@@ -99,6 +100,17 @@ class Ranker:
                 out[m.id()] = 0.0
                 m.next()
         return out
+
+    def field_docs(self, fieldname: str) -> int:
+        """N for a field's statistics: the documents that can have it. Quote documents have no title or
+        body and articles no quote field, so counting every document would skew idf and the average
+        length (an article with many quotes would look short)."""
+        counts = self._shared.get("kinds")
+        if counts is None:
+            reader = self.searcher.reader()
+            counts = self._shared["kinds"] = {k: reader.doc_frequency("kind", k) for k in ("article", "quote")}
+        n = counts["quote"] if fieldname == "quote" else counts["article"]
+        return n or self.searcher.reader().doc_count()
 
     @property
     def live(self) -> frozenset[int]:
@@ -228,13 +240,11 @@ class Ranker:
         return dates
 
 
-def idf(searcher, fieldname: str, text: str) -> float:
+def idf(n: int, df: int) -> float:
     """Robertson-Sparck Jones idf as Lucene uses it: log(1 + (N - df + 0.5) / (df + 0.5)).
 
     Whoosh's own (1 + log(N / (df + 1))) keeps common words heavy, which hurts OR-ranked long queries:
     MAP on TIME 0.625 with it, 0.637 with this one, at the same k1 and b."""
-    n = searcher.doc_count_all()
-    df = searcher.doc_frequency(fieldname, text)
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
