@@ -149,10 +149,9 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
     # reach quotes through their article in the search (quotes follow their article in the index).
     docs = [doc]
     shared = {k: doc[k] for k in ("published",) if k in doc}
-    for n, q in enumerate(article.quotes):
+    for q in article.quotes:
         qdoc: dict[str, Any] = {
-            "kind": "quote",
-            "id": f"{article.id}#q{n}",
+            "kind": "quote",  # no id of its own: a unique term per quote would cost the index more than it serves
             "parent": article.id,
             "quote": _postings(schema["quote"], q.text, qspans := {}),
             "_stored_quote": q.text,
