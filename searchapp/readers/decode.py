@@ -1,40 +1,55 @@
-"""Bytes -> text for readers: refuse binary, honour a BOM, fall back from UTF-8 to cp1252."""
+"""Bytes -> text for readers: refuse empty and binary input, honour a byte order mark, prefer valid
+UTF-8, then a charset the document declares, then cp1252 (what browsers do with latin-1 and
+undeclared pages), then latin-1, which maps every byte."""
 from __future__ import annotations
 
 import codecs
 
 from searchapp.readers import ReadError
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first 8 KiB: not a text file."""
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls > max(8, len(head) // 50)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control bytes that do not occur in text (TAB, LF, FF, CR and ESC are allowed).
+_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+_BINARY_MAGIC = (
+    (b"\x89PNG", "PNG image"),
+    (b"GIF8", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x7fELF", "ELF executable"),
+    (b"RIFF", "RIFF media"),
+)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode article bytes. ``declared`` (a charset named by the document) is tried after UTF-8
-    fails, because pages often declare one encoding and are written in another."""
-    if not data.strip():
+    """Decode article bytes. ``declared`` (a charset named by the document) is tried after UTF-8,
+    because pages often declare one encoding and are written in another. Raises ReadError for empty
+    or binary input."""
+    if not data or not data.strip():
         raise ReadError("empty file")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    if looks_binary(data):
-        raise ReadError("binary file, not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if declared:
-        try:
-            codecs.lookup(declared)
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return data.decode("cp1252", errors="replace")
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise ReadError(f"not valid {encoding} after its byte order mark") from None
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise ReadError(f"binary content ({what}), not text")
+    sample = data[:65536]
+    if b"\x00" in sample[:1024] or len(sample.translate(None, delete=_BINARY_BYTES)) < 0.97 * len(sample):
+        raise ReadError("binary content (NUL or control bytes), not text")
+    for encoding in ("utf-8", declared, "cp1252"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    return data.decode("latin-1")  # cp1252 leaves 5 bytes undefined; latin-1 maps every byte

@@ -53,6 +53,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, T
 
 from searchapp.article import Article, parse_iso_datetime
 from searchapp.readers import ReadError
+from searchapp.readers.decode import decode_bytes
 
 __all__ = ["parse_html", "read", "decode_html", "extract_text"]
 
@@ -60,29 +61,10 @@ __all__ = ["parse_html", "read", "decode_html", "extract_text"]
 # Decoding
 # --------------------------------------------------------------------------------------------------------
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE
 )
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:\-]{1,40})""")
-# Control bytes that do not occur in text (TAB, LF, FF, CR and ESC are allowed).
-_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
-_BINARY_MAGIC = (
-    (b"\x89PNG", "PNG image"),
-    (b"GIF8", "GIF image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"%PDF", "PDF document"),
-    (b"PK\x03\x04", "ZIP archive"),
-    (b"\x1f\x8b", "gzip data"),
-    (b"\x7fELF", "ELF executable"),
-    (b"RIFF", "RIFF media"),
-)
 _CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -112,27 +94,7 @@ def decode_html(data: bytes) -> str:
     the bytes decode with it (latin-1 and ASCII read as cp1252, as browsers do); then cp1252; then latin-1.
     So a cp1252 page that wrongly declares utf-8 still reads with the right characters.
     """
-    if not data or not data.strip():
-        raise ReadError("empty file")
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(encoding)
-            except UnicodeDecodeError:
-                raise ReadError(f"not valid {encoding} after its byte order mark") from None
-    for magic, what in _BINARY_MAGIC:
-        if data.startswith(magic):
-            raise ReadError(f"binary content ({what}), not HTML")
-    sample = data[:65536]
-    if b"\x00" in sample[:1024] or len(sample.translate(None, delete=_BINARY_BYTES)) < 0.97 * len(sample):
-        raise ReadError("binary content (NUL or control bytes), not text")
-    for encoding in ("utf-8", _declared_charset(data), "cp1252"):
-        if encoding:
-            try:
-                return data.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
-                continue
-    return data.decode("latin-1")  # cp1252 leaves 5 bytes undefined; latin-1 maps every byte
+    return decode_bytes(data, _declared_charset(data))
 
 
 # --------------------------------------------------------------------------------------------------------
