@@ -95,19 +95,21 @@ def _print_report(report, verb: str) -> None:
     if report.updated:
         click.echo(f"updated {report.updated:,} existing articles", err=True)
     if report.duplicates:
-        click.echo(f"duplicates skipped: {len(report.duplicates):,} (first id kept)", err=True)
-        for d in report.duplicates[:10]:
-            click.echo(f"  {d}", err=True)
-        if len(report.duplicates) > 10:
-            click.echo(f"  ... and {len(report.duplicates) - 10:,} more", err=True)
+        _echo_list(f"duplicates skipped: {len(report.duplicates):,} (first id kept)", report.duplicates, 10, "")
     if report.skipped:
-        click.echo(f"skipped: {len(report.skipped):,}", err=True)
-        for s in report.skipped[:50]:
-            click.echo(f"  {s.where}: {s.reason}", err=True)
-        if len(report.skipped) > 50:
-            click.echo(f"  ... and {len(report.skipped) - 50:,} more (see --report)", err=True)
+        _echo_list(f"skipped: {len(report.skipped):,}", [f"{s.where}: {s.reason}" for s in report.skipped], 50,
+                   " (see --report)")
     else:
         click.echo("skipped: 0", err=True)
+
+
+def _echo_list(title: str, lines: list[str], limit: int, more_hint: str) -> None:
+    """A heading and the first ``limit`` lines on stderr, then how many more there are."""
+    click.echo(title, err=True)
+    for line in lines[:limit]:
+        click.echo(f"  {line}", err=True)
+    if len(lines) > limit:
+        click.echo(f"  ... and {len(lines) - limit:,} more{more_hint}", err=True)
 
 
 def _index_run(fn, store, paths, enrich, procs, report_path, verb):

@@ -264,7 +264,7 @@ class Searcher:
         match = ranker.evaluate(full_q)
         docs = match.docs - tables["quote_docs"]
         words = _plain_words(user_q)
-        if len(docs) < FALLBACK_BELOW and len(words) >= 3 and _is_plain_and(user_q):
+        if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
         return match, docs
 
@@ -621,10 +621,8 @@ def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]
 
 
 def _plain_words(q: Q.Query) -> list[Q.Query]:
-    """The per-word clauses of a plain AND query (each an OR over the default fields)."""
-    if isinstance(q, Q.And) and all(not isinstance(c, (Q.Not, Q.Phrase)) for c in q.subqueries):
-        return list(q.subqueries)
-    return []
+    """The per-word clauses of a plain AND query (each an OR over the default fields); [] otherwise."""
+    return list(q.subqueries) if _is_plain_and(q) else []
 
 
 def _is_plain_and(q: Q.Query) -> bool:

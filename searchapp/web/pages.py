@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
-from searchapp.search import MAX_PAGE, Hit, Results, Searcher, Segment
+from searchapp.search import MAX_PAGE, Hit, Results, Segment
 from searchapp.web import FILTER_ORDER, get_searcher, parse_search, search_url
 from searchapp.web.api import name_query
 
@@ -121,7 +121,7 @@ def _lead_title(hit: Hit) -> str:
     return _shorten(hit.lead or hit.snippet_text) or hit.id
 
 
-def _hit_view(hit: Hit, q: str, searcher: Searcher) -> dict[str, Any]:
+def _hit_view(hit: Hit, q: str) -> dict[str, Any]:
     quotes = [{"segments": qh.segments, "speaker": qh.speaker, "cue": qh.cue,
                "speaker_url": _speaker_url(qh.speaker) if qh.speaker else None} for qh in hit.quotes]
     return {
@@ -237,7 +237,7 @@ def search():
         hidden_filters=[{"name": f"f.{k}", "value": v} for k in FILTER_ORDER for v in params.filters.get(k, [])],
         sort=sort if params.sort_given else "",
         first_number=(res.page - 1) * res.per_page + 1,
-        hits=[_hit_view(h, q, searcher) for h in res.hits],
+        hits=[_hit_view(h, q) for h in res.hits],
         facets=_facet_views(res, q, sort),
         histogram=_histogram_view(res, q, sort),
         chips=_chips(params.filters, q, sort),
@@ -306,7 +306,7 @@ def speaker(name: str):
 
     hits = []
     for hit in res.hits:
-        view = _hit_view(hit, q, searcher)
+        view = _hit_view(hit, q)
         if not q:
             # A hit carries at most 3 matching quotes; without a filter, list all of this person's.
             full = searcher.article(hit.id)
