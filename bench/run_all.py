@@ -89,8 +89,10 @@ def targets() -> list[list[Any]]:
     if web:
         seq = web.get("sequential")
         if seq:
-            rows.append(["Search page vs bare top-10 library search at the median <= 2x",
-                         f"{fmt(seq['page_vs_bare_p50'])}x ({fmt(seq['page']['p50_ms'])} ms vs {fmt(seq['bare']['p50_ms'])} ms)",
+            rows.append(["Search page (time in the app) vs bare top-10 library search at the median <= 2x",
+                         f"{fmt(seq['page_vs_bare_p50'])}x ({fmt(seq['page_app']['p50_ms'])} ms vs "
+                         f"{fmt(seq['bare']['p50_ms'])} ms); with the loopback round trip "
+                         f"{fmt(seq['page_round_trip_vs_bare_p50'])}x",
                          _verdict(seq["page_vs_bare_p50"] <= 2)])
         errors = sum(v["errors"] for v in web["load"].values())
         rows.append(["Web under load: zero errors", f"{errors} errors", _verdict(errors == 0)])

@@ -190,3 +190,47 @@ def news_analyzer():
 def name_analyzer():
     """Names (people, places, speakers ...): every word matchable, folded, never stemmed."""
     return NltkTokenizer() | NormalizeFilter()
+
+
+def index_terms(chain, text: str) -> dict[str, tuple[list[int], list[int]]] | None:
+    """What indexing `text` with a `news_analyzer()` chain yields, computed in one pass: term ->
+    (positions, [start, end, start, end, ...]); None for any other chain.
+
+    The chain's stages are generators that each touch every token, which made analysis the largest
+    cost of a build. Every stage after the tokenizer depends only on the token's own text (and the
+    stop filter's position renumbering only on which tokens are kept), so one cache from raw token
+    to indexed term reproduces the chain exactly; tests/test_analysis.py checks that it does."""
+    items = getattr(chain, "items", ())
+    if [type(i) for i in items] != [NltkTokenizer, NormalizeFilter, NewsStopFilter, NltkStemFilter]:
+        return None
+    tokenizer, normalize, stop, stemmer = items
+    cache = stemmer.__dict__.setdefault("_index_terms", {})
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    pos = -1
+    for index, (start, end) in enumerate(tokenizer._nltk.span_tokenize(text)):
+        raw = text[start:end]
+        term = cache.get(raw)
+        if term is None:
+            term = _index_term(raw, normalize, stop, stemmer)
+            if len(cache) < stemmer.cachesize:
+                cache[raw] = term
+        if not term:  # a stop word
+            continue
+        # The stop filter numbers kept tokens on from the first kept token's own position.
+        pos = index if pos < 0 else pos + 1
+        entry = out.get(term)
+        if entry is None:
+            out[term] = ([pos], [start, end])
+        else:
+            entry[0].append(pos)
+            entry[1].extend((start, end))
+    return out
+
+
+def _index_term(raw: str, normalize: NormalizeFilter, stop: NewsStopFilter, stemmer: NltkStemFilter) -> str:
+    """The one raw token through the chain's filters: its indexed term, or "" if it is a stop word."""
+    token = Token(positions=True, chars=True, removestops=True, mode="index")
+    token.text, token.pos, token.boost, token.stopped = raw, 0, 1.0, False
+    for t in stemmer(stop(normalize([token]))):
+        return t.text
+    return ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import heapq
 import itertools
 import math
 import re
@@ -277,8 +278,7 @@ class Searcher:
         for docnum, score in top:
             res.hits.append(self._hit(s, docnum, score, marks))
         if facets:
-            res.facets = _count_facets(tables, docs)
-            res.histogram = _count_histogram(tables, docs)
+            res.facets, res.histogram = _count_facets(tables, docs)
 
     def _fallback(self, ranker: Ranker, full_q, user_q, words, all_words: set[int], res: Results, tables):
         """Few or no articles have every word: add those having enough of them, and say so. BM25 alone
@@ -342,9 +342,8 @@ class Searcher:
         if facets:
             # Speakers count quotes; every other facet (and the histogram) counts articles.
             article_docs = set(groups)
-            res.facets = _count_facets(tables, article_docs)
-            res.facets["speakers"] = _count_facets(tables, qdocs)["speakers"]
-            res.histogram = _count_histogram(tables, article_docs)
+            res.facets, res.histogram = _count_facets(tables, article_docs)
+            res.facets["speakers"] = _count_facets(tables, qdocs)[0]["speakers"]
 
     def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
                   sort: str = "relevance") -> Iterator[Hit]:
@@ -553,7 +552,7 @@ def _expand_names(q: Q.Query, tables) -> Q.Query:
     if fieldname not in FACETS:
         return q.apply(lambda sub: _expand_names(sub, tables)) if not q.is_leaf() else q
     words, tokens = tables["name_words"][fieldname]
-    values = tables["facets"][fieldname][0]
+    values = tables["facets"][fieldname]
     if isinstance(q, Q.Term):
         vids = words.get(q.text, set())
     elif isinstance(q, Q.Phrase):
@@ -640,7 +639,7 @@ def _is_plain_and(q: Q.Query) -> bool:
 
 
 def _build_tables(s) -> dict[str, Any]:
-    """Per-generation tables: docnum -> facet value ids, docnum -> month, quote docnums, name index."""
+    """Per-generation tables: facet values, docnum -> facet value and month ids, quote docnums, name index."""
     reader = s.reader()
     doccount = reader.doc_count_all()
     quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
@@ -652,7 +651,7 @@ def _build_tables(s) -> dict[str, Any]:
         values: list[str] = []
         counts: list[int] = []
         # docnum -> value ids, a value repeated as often as its weight (an article's f_speakers weight
-        # is its number of quotes), so counting is one C-level Counter over the matching documents.
+        # is its number of quotes).
         by_doc: dict[int, list[int]] = {}
         if fname in reader.indexed_field_names():
             for term in reader.lexicon(fname):
@@ -705,31 +704,50 @@ def _build_tables(s) -> dict[str, Any]:
                 except (OverflowError, ValueError):  # the column's "no date" default
                     pass
     all_words = sorted({w for words, _ in name_words.values() for w in words})
-    return {"facets": facets, "months": months, "quote_docs": quote_docs, "quote_article": quote_article,
+    return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": _tally_table(facets, months),
+            "quote_docs": quote_docs, "quote_article": quote_article,
             "name_index": name_index, "name_words": name_words, "name_corrector": ListCorrector(all_words) if all_words else None}
 
 
-def _count_facets(tables, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
-    """The top values of every facet over ``docs``. Speakers count quotes: over articles through their
-    f_speakers weights, over quote documents one each."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    for name, (values, by_doc) in tables["facets"].items():
-        counter = Counter(chain.from_iterable(filter(None, map(by_doc.get, docs))))
-        out[name] = [(values[vid], c) for vid, c in counter.most_common(FACET_LIMIT)]
-    return out
+def _tally_table(facets: dict[str, tuple[list[str], dict[int, list[int]]]], months: dict[int, str]):
+    """Every facet and the histogram in one table, docnum -> ids of its values and month, so counting
+    them all is one C-level Counter pass over the matching documents (not one per facet)."""
+    labels: list[str] = []
+    owner: list[int] = []  # id -> index of its facet in FACETS; len(FACETS) for a month
+    keys: dict[int, list[int]] = {}
+    for i, (values, by_doc) in enumerate(facets.values()):
+        base = len(labels)
+        labels += values
+        owner += [i] * len(values)
+        for docnum, vids in by_doc.items():
+            keys.setdefault(docnum, []).extend(base + v for v in vids)
+    month_ids: dict[str, int] = {}
+    for docnum, month in months.items():
+        if month not in month_ids:
+            month_ids[month] = len(labels)
+            labels.append(month)
+            owner.append(len(facets))
+        keys.setdefault(docnum, []).append(month_ids[month])
+    return {docnum: tuple(ids) for docnum, ids in keys.items()}, labels, owner
 
 
-def _count_histogram(tables, docs: set[int]) -> list[tuple[str, int]]:
-    months = tables["months"]
-    counter = Counter(filter(None, map(months.get, docs)))
-    if not counter:
-        return []
-    if len(counter) > 36:  # long spans read better by year
+def _count_facets(tables, docs: set[int]) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
+    """The top values of every facet over ``docs``, and their hits per month (or per year over long
+    spans). Speakers count quotes: over articles through their f_speakers weights, over quote documents
+    one each. Ties list in alphabetical order."""
+    keys, labels, owner = tables["tally"]
+    groups: list[list[tuple[int, int]]] = [[] for _ in range(len(FACETS) + 1)]
+    for vid, count in Counter(chain.from_iterable(filter(None, map(keys.get, docs)))).items():
+        groups[owner[vid]].append((count, -vid))
+    facets = {name: [(labels[-vid], c) for c, vid in heapq.nlargest(FACET_LIMIT, groups[i])]
+              for i, name in enumerate(FACETS)}
+    months = [(labels[-vid], c) for c, vid in groups[-1]]
+    if len(months) > 36:  # long spans read better by year
         years: Counter = Counter()
-        for m, c in counter.items():
+        for m, c in months:
             years[m[:4]] += c
-        counter = years
-    return sorted(counter.items())
+        months = list(years.items())
+    return facets, sorted(months)
 
 
 HIGHLIGHT_FIELDS = ("title", "body", "quote")

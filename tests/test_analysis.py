@@ -1,4 +1,7 @@
-from searchapp.analysis import fold, name_analyzer, news_analyzer
+from hypothesis import given, settings, strategies as st
+
+from searchapp.analysis import fold, index_terms, name_analyzer, news_analyzer
+from tests.conftest import shared_data
 
 
 def terms(text, mode="index"):
@@ -46,3 +49,52 @@ def test_fold_is_idempotent():
 def test_possessives_match_the_name():
     assert terms("Japan’s exports") == terms("Japan exports") == ["japan", "export"]
     assert terms("AT&T's bid") == ["at&t", "bid"]
+
+
+# -- the one-pass indexing path reproduces the chain ----------------------------------------------
+
+def chain_terms(chain, text):
+    """What the analysis chain itself yields for indexing: term -> (positions, [start, end, ...])."""
+    out = {}
+    for t in chain(text, positions=True, chars=True, mode="index"):
+        if not t.stopped:
+            poses, spans = out.setdefault(t.text, ([], []))
+            poses.append(t.pos)
+            spans.extend((t.startchar, t.endchar))
+    return out
+
+
+TRICKY = ("The U.S. and the U.K. said it's AT&T's c++ deal; the Zürich-based firm's CEO can’t "
+          "say. Of the 100,000 troops, THE TROOPS were at... a an the US us Us u.s. e.g. Sergeï")
+
+
+def test_index_terms_equal_the_chain_on_tricky_text():
+    chain = news_analyzer()
+    for text in (TRICKY, "", "the of and", "of the troops", TRICKY.upper(), TRICKY * 3):
+        assert index_terms(chain, text) == chain_terms(chain, text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["the", "of", "U.S.", "us", "can't", "AT&T", "Zürich", "troops", "ran",
+                                 "running", "'s", "’", ".", "c++", "100,000", "é", "a", "Lavrov's", "\n"])
+                | st.text(max_size=30), max_size=40).map(" ".join))
+def test_index_terms_equal_the_chain_on_any_text(text):
+    chain = news_analyzer()
+    assert index_terms(chain, text) == chain_terms(chain, text)
+
+
+def test_index_terms_equal_the_chain_on_reuters():
+    from searchapp.readers.dispatch import read_paths
+
+    path = shared_data("reuters21578", "reut2-000.sgm")
+    chain = news_analyzer()
+    n = 0
+    for article in read_paths([path]):
+        if hasattr(article, "body"):
+            assert index_terms(chain, article.body) == chain_terms(chain, article.body), article.id
+            n += 1
+    assert n > 900
+
+
+def test_index_terms_declines_other_chains():
+    assert index_terms(name_analyzer(), "Sergey Lavrov") is None

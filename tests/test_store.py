@@ -136,3 +136,15 @@ def test_a_second_writer_is_told_who_holds_the_lock(tmp_path):
     assert lock.stale_pid == holder.pid
     lock.release()
     assert indexer.delete(store, ["alpha-0"]) == (["alpha-0"], [])
+
+
+def test_postings_fast_path_equals_whoosh_word_values():
+    """schema._postings analyses the news fields in one pass; Whoosh's own word_values is the reference."""
+    from searchapp.store.schema import _postings, build_schema
+
+    schema = build_schema()
+    text = "The U.S. troops’ deal: AT&T's CEO said the troops can't stay, the troops said."
+    for name in ("title", "body", "quote"):
+        field = schema[name]
+        reference = tuple((t.encode("utf-8"), f, w, v) for t, f, w, v in field.format.word_values(text, field.analyzer, mode="index"))
+        assert _postings(field, text, {}).postings == reference

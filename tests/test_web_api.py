@@ -278,6 +278,18 @@ def test_security_headers(client):
         response.close()
 
 
+def test_server_timing_gives_the_app_time_and_the_search_share(client):
+    from bench.web import server_ms
+
+    for url in ("/api/search?q=lavrov", "/search?q=lavrov"):
+        header = client.get(url).headers["Server-Timing"]
+        metrics = dict(m.strip().split(";dur=") for m in header.split(","))
+        assert set(metrics) == {"app", "search"}, header
+        assert 0 < float(metrics["search"]) <= float(metrics["app"]) == server_ms(header)
+    assert set(dict(m.strip().split(";dur=") for m in client.get("/api/openapi.json").headers["Server-Timing"]
+                    .split(","))) == {"app"}
+
+
 def test_xss_text_is_returned_as_json_data(client):
     response = client.get("/api/articles/fx-xss")
     assert response.mimetype == "application/json"

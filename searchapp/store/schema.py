@@ -14,7 +14,7 @@ from typing import Any
 from whoosh import columns, fields, formats
 
 
-from searchapp.analysis import name_analyzer, news_analyzer
+from searchapp.analysis import index_terms, name_analyzer, news_analyzer
 from searchapp.article import Article
 
 # Names a user may type before the colon -> the field searched.
@@ -98,6 +98,13 @@ def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, 
     from the same analysis pass."""
     if offsets is None:
         return Preanalyzed(tuple(field.index(text)))
+    terms = index_terms(field.analyzer, text) if isinstance(field.format, formats.Positions) else None
+    if terms is not None:  # the news chain in one pass (what the generic path below computes)
+        boost = field.format.field_boost
+        encode = field.format.encode
+        offsets.update((term, tuple(spans)) for term, (_, spans) in terms.items())
+        return Preanalyzed(tuple((term.encode("utf-8"), len(poses), len(poses) * boost, encode(poses))
+                                 for term, (poses, _) in terms.items()))
     spans: dict[str, list[int]] = {}
     analyzer = field.analyzer
 

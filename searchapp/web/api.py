@@ -10,7 +10,7 @@ import io
 from dataclasses import asdict, is_dataclass
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, stream_with_context
 
 from searchapp.search import MAX_PAGE, MAX_PER_PAGE, SORTS, QueryError
 from searchapp.web import get_searcher, parse_flag, parse_search
@@ -62,6 +62,7 @@ def search():
     facets = parse_flag(request.args, "facets", True)
     snippets = parse_flag(request.args, "snippets", True)
     results = get_searcher().search(params.q, facets=facets, snippets=snippets, **params.search_kwargs())
+    g.search_ms = results.took_ms
     return jsonify(results.to_json())
 
 

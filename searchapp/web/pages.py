@@ -6,13 +6,14 @@ and segment lists. The templates only loop and branch over them; Jinja escapes e
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any, Iterable
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
 from searchapp.search import MAX_PAGE, Hit, Results, Segment
-from searchapp.web import FILTER_ORDER, get_searcher, parse_search, search_url
+from searchapp.web import FILTER_ORDER, get_searcher, parse_search, quote_param, route_url, search_url
 from searchapp.web.api import name_query
 
 bp = Blueprint("pages", __name__)
@@ -26,6 +27,10 @@ SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
 TITLE_FALLBACK_CHARS = 90
 HISTOGRAM_STEPS = 10   # bar heights are CSS classes h0..h10 (the CSP forbids inline styles)
 MAX_MONTH_BARS = 48    # a longer span is shown per year
+
+# What the templates read in loops is a namespace, not a dict: Jinja tries getattr before [] and a
+# dict fails it with an exception, some 400 times on a results page.
+View = SimpleNamespace
 
 
 # -- small formatters ----------------------------------------------------------------------------
@@ -66,27 +71,18 @@ def safe_link(url: str) -> str | None:
     return None
 
 
-def _route(endpoint: str) -> str:
-    """The URL of an endpoint without arguments, built once per request: a results page links to
-    a hundred searches (facets, histogram bars, pages), and routing each one costs more than the search."""
-    cache = g.setdefault("route_cache", {})
-    if endpoint not in cache:
-        cache[endpoint] = url_for(endpoint)
-    return cache[endpoint]
-
-
 def _search_page(q: str = "", filters: dict[str, list[str]] | None = None, sort: str | None = None,
                  page: int = 1) -> str:
-    return search_url(_route("pages.search"), q, filters, sort, page)
+    return search_url(route_url("pages.search"), q, filters, sort, page)
 
 
 def _speaker_url(name: str) -> str:
-    return f"{_route('pages.home')}speaker/{quote(name, safe='')}"
+    return f"{route_url('pages.home')}speaker/{quote(name, safe='')}"
 
 
 def _article_url(article_id: str, q: str = "") -> str:
-    url = f"{_route('pages.home')}article/{quote(article_id, safe='')}"
-    return url + ("?" + urlencode({"q": q}) if q else "")
+    url = f"{route_url('pages.home')}article/{quote(article_id, safe='')}"
+    return url + ("?q=" + quote_param(q) if q else "")
 
 
 def _names(field: str, values: Iterable[str]) -> list[dict[str, str]]:
@@ -122,26 +118,26 @@ def _lead_title(hit: Hit) -> str:
 
 
 def _hit_view(hit: Hit, q: str) -> dict[str, Any]:
-    quotes = [{"segments": qh.segments, "speaker": qh.speaker, "cue": qh.cue,
-               "speaker_url": _speaker_url(qh.speaker) if qh.speaker else None} for qh in hit.quotes]
-    return {
-        "id": hit.id,
-        "url": _article_url(hit.id, q),
-        "title_segments": hit.title_segments if hit.title.strip() else [],
-        "fallback_title": "" if hit.title.strip() else _lead_title(hit),
-        "date": _date(hit.published),
-        "datetime": hit.published or "",
-        "publisher": hit.publisher,
-        "byline": hit.byline,
-        "dateline": hit.dateline,
-        "sources": hit.sources,
-        "speakers": [{"name": s, "url": _speaker_url(s)} for s in hit.speakers],
-        "snippet": [] if quotes else hit.snippet,
-        "quotes": quotes,
-    }
+    quotes = [View(segments=qh.segments, speaker=qh.speaker, cue=qh.cue,
+                   speaker_url=_speaker_url(qh.speaker) if qh.speaker else None) for qh in hit.quotes]
+    return View(
+        id=hit.id,
+        url=_article_url(hit.id, q),
+        title_segments=hit.title_segments if hit.title.strip() else [],
+        fallback_title="" if hit.title.strip() else _lead_title(hit),
+        date=_date(hit.published),
+        datetime=hit.published or "",
+        publisher=hit.publisher,
+        byline=hit.byline,
+        dateline=hit.dateline,
+        sources=hit.sources,
+        speakers=[View(name=s, url=_speaker_url(s)) for s in hit.speakers],
+        snippet=[] if quotes else hit.snippet,
+        quotes=quotes,
+    )
 
 
-def _facet_views(res: Results, q: str, sort: str) -> list[dict[str, Any]]:
+def _facet_views(res: Results, q: str, sort: str, base: str) -> list[View]:
     out = []
     for name in FILTER_ORDER:
         if name == "period" or not res.facets.get(name):
@@ -154,10 +150,9 @@ def _facet_views(res: Results, q: str, sort: str) -> list[dict[str, Any]]:
                 filters[name] = [v for v in filters[name] if v != value]
             else:
                 filters.setdefault(name, []).append(value)
-            values.append({"value": value, "count": count, "active": value in active,
-                           "url": _search_page(q, filters, sort)})
-        out.append({"name": name, "label": FACET_LABELS[name], "note": FACET_NOTES.get(name, ""),
-                    "options": values})
+            values.append(View(value=value, count=count, active=value in active,
+                               url=search_url(base, q, filters, sort)))
+        out.append(View(name=name, label=FACET_LABELS[name], note=FACET_NOTES.get(name, ""), options=values))
     return out
 
 
@@ -184,7 +179,7 @@ def _fill_periods(histogram: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [(str(y), counts.get(str(y), 0)) for y in range(int(first), int(last) + 1)]
 
 
-def _histogram_view(res: Results, q: str, sort: str) -> dict[str, Any] | None:
+def _histogram_view(res: Results, q: str, sort: str, base: str) -> dict[str, Any] | None:
     periods = _fill_periods(res.histogram)
     if not periods:
         return None
@@ -196,11 +191,11 @@ def _histogram_view(res: Results, q: str, sort: str) -> dict[str, Any] | None:
         if period not in active:
             filters["period"] = [period]
         level = 0 if not count else max(1, round(count / top * HISTOGRAM_STEPS))
-        bars.append({"period": period, "label": _period_label(period), "count": count,
-                     "level": level, "active": period in active,
-                     "url": _search_page(q, filters, sort) if count or period in active else None})
+        bars.append(View(period=period, label=_period_label(period), count=count, level=level,
+                         active=period in active,
+                         url=search_url(base, q, filters, sort) if count or period in active else None))
     unit = "month" if len(periods[0][0]) == 7 else "year"
-    return {"bars": bars, "first": bars[0]["label"], "last": bars[-1]["label"], "unit": unit,
+    return {"bars": bars, "first": bars[0].label, "last": bars[-1].label, "unit": unit,
             "wide": len(bars) > 24}
 
 
@@ -222,6 +217,7 @@ def search():
     params = parse_search(request.args, per_page=per_page)
     searcher = get_searcher()
     res = searcher.search(params.q, **params.search_kwargs())
+    g.search_ms = res.took_ms
     q, sort = params.q, params.sort
     browsing = not q or q == "*"
     noun = "article" if res.total == 1 else "articles"
@@ -238,8 +234,8 @@ def search():
         sort=sort if params.sort_given else "",
         first_number=(res.page - 1) * res.per_page + 1,
         hits=[_hit_view(h, q) for h in res.hits],
-        facets=_facet_views(res, q, sort),
-        histogram=_histogram_view(res, q, sort),
+        facets=_facet_views(res, q, sort, route_url("pages.search")),
+        histogram=_histogram_view(res, q, sort, route_url("pages.search")),
         chips=_chips(params.filters, q, sort),
         clear_url=_search_page(q, None, sort),
         sorts=[{"key": k, "label": SORT_LABELS[k], "active": k == sort, "url": _search_page(q, params.filters, k)}
@@ -311,8 +307,8 @@ def speaker(name: str):
             # A hit carries at most 3 matching quotes; without a filter, list all of this person's.
             full = searcher.article(hit.id)
             if full is not None:
-                view["quotes"] = [{"segments": [Segment(qt["text"])], "speaker": qt["speaker"], "cue": qt["cue"],
-                                   "speaker_url": None} for qt in full["quotes"] if qt["speaker"] == name]
+                view.quotes = [View(segments=[Segment(qt["text"])], speaker=qt["speaker"], cue=qt["cue"],
+                                    speaker_url=None) for qt in full["quotes"] if qt["speaker"] == name]
         hits.append(view)
     return render_template(
         "speaker.html",
