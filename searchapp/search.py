@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import heapq
 import itertools
 import math
 import re
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.spelling import ListCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -704,44 +704,75 @@ def _build_tables(s) -> dict[str, Any]:
                 except (OverflowError, ValueError):  # the column's "no date" default
                     pass
     all_words = sorted({w for words, _ in name_words.values() for w in words})
-    return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": _tally_table(facets, months),
+    return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
             "quote_docs": quote_docs, "quote_article": quote_article,
             "name_index": name_index, "name_words": name_words, "name_corrector": ListCorrector(all_words) if all_words else None}
 
 
-def _tally_table(facets: dict[str, tuple[list[str], dict[int, list[int]]]], months: dict[int, str]):
-    """Every facet and the histogram in one table, docnum -> ids of its values and month, so counting
-    them all is one C-level Counter pass over the matching documents (not one per facet)."""
-    labels: list[str] = []
-    owner: list[int] = []  # id -> index of its facet in FACETS; len(FACETS) for a month
-    keys: dict[int, list[int]] = {}
-    for i, (values, by_doc) in enumerate(facets.values()):
-        base = len(labels)
-        labels += values
-        owner += [i] * len(values)
-        for docnum, vids in by_doc.items():
-            keys.setdefault(docnum, []).extend(base + v for v in vids)
-    month_ids: dict[str, int] = {}
-    for docnum, month in months.items():
-        if month not in month_ids:
-            month_ids[month] = len(labels)
-            labels.append(month)
-            owner.append(len(facets))
-        keys.setdefault(docnum, []).append(month_ids[month])
-    return {docnum: tuple(ids) for docnum, ids in keys.items()}, labels, owner
+class Tally:
+    """Every facet and the month of every document in one table, so that counting them for a result set
+    is a few array operations whatever its size: document ``d``'s value ids are
+    ``ids[start[d]:start[d + 1]]`` (a value repeated as often as its weight); each facet's values, and
+    then the months, have consecutive ids, in alphabetical order within a facet."""
+
+    def __init__(self, facets: dict[str, tuple[list[str], dict[int, list[int]]]], months: dict[int, str],
+                 doccount: int):
+        self.labels: list[str] = []
+        self.bounds: list[int] = []  # first id of each facet, then of the months, then the end
+        per_doc: list[list[int]] = [[] for _ in range(doccount)]
+        for values, by_doc in facets.values():
+            base = len(self.labels)
+            self.bounds.append(base)
+            self.labels += values
+            for docnum, vids in by_doc.items():
+                per_doc[docnum].extend(base + v for v in vids)
+        self.bounds.append(len(self.labels))
+        month_ids = {m: len(self.labels) + i for i, m in enumerate(sorted(set(months.values())))}
+        self.labels += sorted(month_ids)
+        self.bounds.append(len(self.labels))
+        for docnum, month in months.items():
+            per_doc[docnum].append(month_ids[month])
+        self.start = np.zeros(doccount + 1, dtype=np.int64)
+        np.cumsum([len(v) for v in per_doc], out=self.start[1:])
+        self.ids = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(self.start[-1]))
+
+    def count(self, docs: set[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(value ids, their counts) over ``docs``, ids ascending."""
+        d = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        starts = self.start[d]
+        lens = self.start[d + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # Positions in ``ids`` of every value of every document: each document's run, end to end.
+        ends = np.cumsum(lens)
+        values = self.ids[np.repeat(starts - ends + lens, lens) + np.arange(total)]
+        if total * 8 < len(self.labels):
+            return np.unique(values, return_counts=True)
+        counts = np.bincount(values, minlength=len(self.labels))
+        present = np.flatnonzero(counts)
+        return present, counts[present]
 
 
 def _count_facets(tables, docs: set[int]) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
     """The top values of every facet over ``docs``, and their hits per month (or per year over long
     spans). Speakers count quotes: over articles through their f_speakers weights, over quote documents
     one each. Ties list in alphabetical order."""
-    keys, labels, owner = tables["tally"]
-    groups: list[list[tuple[int, int]]] = [[] for _ in range(len(FACETS) + 1)]
-    for vid, count in Counter(chain.from_iterable(filter(None, map(keys.get, docs)))).items():
-        groups[owner[vid]].append((count, -vid))
-    facets = {name: [(labels[-vid], c) for c, vid in heapq.nlargest(FACET_LIMIT, groups[i])]
-              for i, name in enumerate(FACETS)}
-    months = [(labels[-vid], c) for c, vid in groups[-1]]
+    tally: Tally = tables["tally"]
+    ids, counts = tally.count(docs)
+    cuts = np.searchsorted(ids, tally.bounds)
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for i, name in enumerate(FACETS):
+        vid, c = ids[cuts[i]:cuts[i + 1]], counts[cuts[i]:cuts[i + 1]]
+        if len(c) > FACET_LIMIT:  # the values above the 10th count, then the first of those tied with it
+            tenth = np.partition(c, len(c) - FACET_LIMIT)[len(c) - FACET_LIMIT]
+            above = np.flatnonzero(c > tenth)
+            keep = np.concatenate((above, np.flatnonzero(c == tenth)[:FACET_LIMIT - len(above)]))
+            vid, c = vid[keep], c[keep]
+        order = np.lexsort((vid, -c))  # by count, then alphabetically
+        facets[name] = [(tally.labels[v], int(n)) for v, n in zip(vid[order].tolist(), c[order].tolist())]
+    lo, hi = cuts[len(FACETS)], cuts[len(FACETS) + 1]
+    months = [(tally.labels[v], n) for v, n in zip(ids[lo:hi].tolist(), counts[lo:hi].tolist())]
     if len(months) > 36:  # long spans read better by year
         years: Counter = Counter()
         for m, c in months:
