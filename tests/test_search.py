@@ -197,3 +197,18 @@ def test_facet_counts_equal_a_count_of_the_stored_names(tmp_path):
                 assert facets[name] == sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:10], (size, name)
             assert dict(histogram) == dict(months), size
         assert facets["people"] and facets["places"] and len(histogram) >= 2  # the last round counted all
+
+
+def test_hyphenated_query_word_is_a_phrase(tmp_path):
+    from searchapp import indexer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "split.txt").write_text("Acme declares split\n\nAcme Corp declared a 3-for-2 stock split today.\n")
+    (docs / "apart.txt").write_text("Acme results\n\nAcme sold 3 plants for 12 mln dlrs and 2 more.\n")
+    store = IndexStore(tmp_path / "index")
+    indexer.build(store, [docs], enrich=False)
+    searcher = Searcher(store)
+    assert [h.path.rsplit("/", 1)[-1] for h in searcher.search("3-for-2").hits] == ["split.txt"]
+    assert searcher.search("3-for-2 stock split").total == 1
+    assert searcher.search("oil-price").total == 0

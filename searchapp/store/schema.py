@@ -64,9 +64,11 @@ def build_schema() -> fields.Schema:
         dateline=fields.STORED(),
         # Positions only: the character offsets for highlighting live in the stored ``offsets`` field,
         # read with the stored text in one go instead of one postings lookup per word and hit.
-        title=PreTEXT(analyzer=news, stored=True, field_boost=2.0),
-        body=PreTEXT(analyzer=news, stored=True),
-        quote=PreTEXT(analyzer=news, stored=True),
+        # A query word that analyses into several terms ("3-for-2", "oil-price") is a phrase, not
+        # its parts anywhere in the article.
+        title=PreTEXT(analyzer=news, stored=True, field_boost=2.0, multitoken_query="phrase"),
+        body=PreTEXT(analyzer=news, stored=True, multitoken_query="phrase"),
+        quote=PreTEXT(analyzer=news, stored=True, multitoken_query="phrase"),
         offsets=fields.STORED(),
         # Dates are matched and sorted from the column (store/ranking.py), so no range terms are indexed.
         published=fields.DATETIME(stored=True, sortable=True),
