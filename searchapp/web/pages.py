@@ -242,8 +242,8 @@ def search():
                for k in SORT_LABELS],
         suggestion_url=_search_page(res.suggestion, params.filters, None) if res.suggestion else None,
         pagination=_pagination(res.page, res.pages, lambda n: _search_page(q, params.filters, sort, n)),
-        export_url=search_url(url_for("api.export_csv"), q, params.filters, sort),
-        json_url=search_url(url_for("api.search"), q, params.filters, sort, res.page),
+        export_url=search_url(route_url("api.export_csv"), q, params.filters, sort),
+        json_url=search_url(route_url("api.search"), q, params.filters, sort, res.page),
     )
 
 
