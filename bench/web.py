@@ -166,6 +166,8 @@ def sequential(port: int, queries: list[str], index: Path, rounds: int) -> dict[
                 samples[kind].setdefault(i, []).append((time.perf_counter() - t0) * 1000)
     conn.close()
     out: dict[str, Any] = {}
+    if not samples["page_app"] or not samples["api_app"]:
+        raise RuntimeError("the server sent no Server-Timing header (app;dur=...): is it an older searchapp?")
     for kind, per_query in samples.items():
         med = [statistics.median(v) for v in per_query.values()]
         out[kind] = {"n": len(med), "p50_ms": round(percentile(med, 50), 3), "p95_ms": round(percentile(med, 95), 3),

@@ -115,6 +115,8 @@ class NormalizeFilter(Filter):
                 hit = (folded, acronym)
                 if len(cache) < 200_000:
                     cache[t.text] = hit
+            if not hit[0]:  # a mark that folds to nothing (U+FF9E): no term, like a stop word
+                continue
             t.text, t.acronym = hit
             yield t
 

@@ -38,6 +38,7 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_CHARS = 1000
+MAX_FILTER_CHARS = 300  # a name, a source or a period; longer is not one
 SNIPPET_CHARS = 240
 LEAD_CHARS = 200
 QUOTE_HITS_CAP = 5000  # quote documents considered per query in speaker mode
@@ -169,6 +170,8 @@ def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[st
         if canonical not in FACETS and canonical != "period":
             raise QueryError(f"unknown filter {name!r}; filters: {', '.join(FACETS + ('period',))}")
         vals = [v for v in values if isinstance(v, str) and v.strip()]
+        if any(len(v) > MAX_FILTER_CHARS for v in vals):
+            raise QueryError(f"filter {name!r}: a value may be at most {MAX_FILTER_CHARS} characters long")
         if canonical == "period":
             for v in vals:
                 m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", v)
@@ -264,7 +267,7 @@ class Searcher:
         """The matching articles (with the ranked-OR fallback for long queries that match nothing)."""
         match = ranker.evaluate(full_q)
         docs = match.docs - tables["quote_docs"]
-        words = _plain_words(user_q)
+        words = _plain_words(user_q, quoted='"' in res.query)
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
         return match, docs
@@ -619,20 +622,23 @@ def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]
     return groups
 
 
-def _plain_words(q: Q.Query) -> list[Q.Query]:
-    """The per-word clauses of a plain AND query (each an OR over the default fields); [] otherwise."""
-    return list(q.subqueries) if _is_plain_and(q) else []
+def _plain_words(q: Q.Query, quoted: bool) -> list[Q.Query]:
+    """The per-word clauses of a plain AND query (each an OR over the default fields); [] otherwise.
+    ``quoted``: the query text has a double quote, so its phrases are the user's own."""
+    return list(q.subqueries) if _is_plain_and(q, quoted) else []
 
 
-def _is_plain_and(q: Q.Query) -> bool:
-    """Words typed one after the other (hyphenated compounds count as one word): no operators,
-    phrases, wildcards or fields, which say the user wants exactly what they typed."""
+def _is_plain_and(q: Q.Query, quoted: bool) -> bool:
+    """Words typed one after the other (a hyphenated compound, which the parser makes a phrase, counts
+    as one word): no operators, quoted phrases, wildcards or fields, which say the user wants exactly
+    what they typed."""
     if not isinstance(q, Q.And):
         return False
     stack = list(q.subqueries)
     while stack:
         node = stack.pop()
-        if isinstance(node, (Q.Not, Q.Phrase, Q.MultiTerm)) or getattr(node, "fieldname", "body") not in ("title", "body"):
+        if isinstance(node, (Q.Not, Q.MultiTerm)) or (quoted and isinstance(node, Q.Phrase)) \
+                or getattr(node, "fieldname", "body") not in ("title", "body"):
             return False
         stack.extend(node.children())
     return True

@@ -65,7 +65,7 @@ def chain_terms(chain, text):
 
 
 TRICKY = ("The U.S. and the U.K. said it's AT&T's c++ deal; the Zürich-based firm's CEO can’t "
-          "say. Of the 100,000 troops, THE TROOPS were at... a an the US us Us u.s. e.g. Sergeï")
+          "say. Of the 100,000 troops, THE TROOPS were at... a an the US us Us u.s. e.g. Sergeï ﾞ ﾟ beta")
 
 
 def test_index_terms_equal_the_chain_on_tricky_text():
@@ -75,7 +75,7 @@ def test_index_terms_equal_the_chain_on_tricky_text():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["the", "of", "U.S.", "us", "can't", "AT&T", "Zürich", "troops", "ran",
+@given(st.lists(st.sampled_from(["the", "of", "U.S.", "us", "can't", "AT&T", "Zürich", "troops", "ran", "\uff9e",
                                  "running", "'s", "’", ".", "c++", "100,000", "é", "a", "Lavrov's", "\n"])
                 | st.text(max_size=30), max_size=40).map(" ".join))
 def test_index_terms_equal_the_chain_on_any_text(text):

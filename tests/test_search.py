@@ -119,11 +119,25 @@ def test_long_natural_query_falls_back_to_ranked_or(s):
     assert any("at least" in n for n in res.notices)
 
 
+def test_long_query_with_a_hyphenated_word_still_falls_back(s):
+    res = s.search("harbour ferry-terminal passengers budget zebra unicorn")
+    assert res.total >= 1 and ids(res)[0] == "fx-harbour"
+    assert any("at least" in n for n in res.notices)
+    # A phrase the user quoted means exactly that: no fallback.
+    assert not any("at least" in n for n in s.search('"ferry terminal" passengers budget zebra unicorn').notices)
+
+
 def test_bad_parameters_name_the_parameter():
     for kwargs, name in [({"page": -1}, "page"), ({"page": "abc"}, "page"), ({"per_page": 10**9}, "limit"),
                          ({"sort": "bogus"}, "sort")]:
         with pytest.raises(QueryError, match=name):
             check_params(**kwargs)
+
+
+def test_overlong_filter_value_is_rejected(s):
+    with pytest.raises(QueryError, match="'people'.*at most 300"):
+        s.search("*", filters={"people": ["x" * 301]})
+    assert s.search("*", filters={"people": ["x" * 300]}).total == 0
 
 
 def test_unknown_filter_is_rejected(s):

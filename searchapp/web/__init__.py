@@ -183,10 +183,15 @@ def route_url(endpoint: str, filename: str | None = None) -> str:
     return url
 
 
-@lru_cache(maxsize=16384)
 def quote_param(value: str) -> str:
     # A results page links to a hundred searches that share the query and filters; encoding each
     # value once instead of per link took URL building from a third of the page's cost to noise.
+    # Only short values are remembered, so requests cannot fill the memory with long ones.
+    return _quote_short(value) if len(value) <= 200 else quote_plus(value)
+
+
+@lru_cache(maxsize=8192)
+def _quote_short(value: str) -> str:
     return quote_plus(value)
 
 
