@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, stream_with_context
 
-from searchapp.search import MAX_PAGE, MAX_PER_PAGE, SORTS, QueryError
+from searchapp.search import MAX_FILTER_CHARS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, QueryError
 from searchapp.web import get_searcher, parse_flag, parse_search
 
 bp = Blueprint("api", __name__)
@@ -146,9 +146,10 @@ def openapi_spec() -> dict[str, Any]:
     q = _param("q", "The query, in the full query language: words (all must match), \"phrases\", OR, NOT, "
                     "wild*, fuzzy~, field:value (person, place, org, source, speaker, quote, title, author, "
                     "date), date:2022 or date:[2022-02-01 to 2022-02-28]. Empty: every article.",
-               {"type": "string", "maxLength": 1000})
+               {"type": "string", "maxLength": MAX_QUERY_CHARS})
     filters = [_param(f"f.{name}", f"Only hits with this {label} (exact value; repeatable, all must match).",
-                      {"type": "array", "items": {"type": "string"}}, style="form", explode=True)
+                      {"type": "array", "items": {"type": "string", "maxLength": MAX_FILTER_CHARS}},
+                      style="form", explode=True)
                for name, label in (("people", "person"), ("places", "place"), ("orgs", "organisation"),
                                    ("sources", "source"), ("speakers", "speaker"))]
     filters.append(_param("f.period", "Only hits published in this year or month: 2022 or 2022-02.",
