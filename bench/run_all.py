@@ -26,7 +26,7 @@ STEPS: dict[str, list[str]] = {
     "queries": ["bench.queries", "--sizes", "reuters", "--rounds", "3"],
     "natural": ["bench.natural"],
     "ranking": ["bench.ranking"],
-    "web": ["bench.web", "--clients", "16", "--duration", "15", "--rounds", "1"],
+    "web": ["bench.web", "--clients", "16", "--duration", "15", "--rounds", "3"],
     "profile": ["bench.profile_search", "--modes", "snippets,facets,page", "--top", "15"],
     "profile-nodate": ["bench.profile_search", "--modes", "snippets,facets,page", "--top", "15",
                        "--exclude", "date", "--name", "profile-nodate"],

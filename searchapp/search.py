@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import fnmatch
 import itertools
@@ -847,9 +848,12 @@ def _snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
     if not spans:
         end = _cut_right(text, width)
         return [Segment(text[:end] + ("…" if end < len(text) else ""))]
+    # The window starting at each match that holds the most matches. Spans are words, sorted and
+    # never overlapping, so their ends are sorted too and each count is one bisection.
+    ends = [e for _, e in spans]
     best_start, best_count = spans[0][0], 0
     for i, (start, _) in enumerate(spans):
-        count = sum(1 for s2, e2 in spans[i:] if e2 <= start + width)
+        count = bisect.bisect_right(ends, start + width, i) - i
         if count > best_count:
             best_start, best_count = start, count
     begin = _cut_left(text, max(0, best_start - width // 4))

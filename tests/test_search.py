@@ -226,3 +226,29 @@ def test_hyphenated_query_word_is_a_phrase(tmp_path):
     assert [h.path.rsplit("/", 1)[-1] for h in searcher.search("3-for-2").hits] == ["split.txt"]
     assert searcher.search("3-for-2 stock split").total == 1
     assert searcher.search("oil-price").total == 0
+
+
+def test_snippet_window_is_the_one_with_most_matches():
+    """The bisection in _snippet picks the same window as counting the matches after every start."""
+    import random
+
+    from searchapp import search
+
+    def counted(text, spans, width=search.SNIPPET_CHARS):  # the window choice, one count per start
+        best_start, best_count = spans[0][0], 0
+        for i, (start, _) in enumerate(spans):
+            count = sum(1 for _, e in spans[i:] if e <= start + width)
+            if count > best_count:
+                best_start, best_count = start, count
+        return best_start
+
+    rng = random.Random(3)
+    words = [rng.choice(["troops", "said", "Moscow", "the", "talks", "a", "Lavrov"]) for _ in range(400)]
+    text = " ".join(words)
+    starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+    for _ in range(200):
+        picked = sorted(rng.sample(range(len(words)), rng.randint(1, 80)))
+        spans = [(starts[i], starts[i] + len(words[i])) for i in picked]
+        begin = search._cut_left(text, max(0, counted(text, spans) - search.SNIPPET_CHARS // 4))
+        shown = "".join(seg.text for seg in search._snippet(text, spans))
+        assert shown.lstrip("…").startswith(text[begin:begin + 20])
