@@ -158,6 +158,9 @@ class NltkStemFilter(Filter):
         self.cachesize = cachesize
         self._stemmer = SnowballStemmer("english")
         self._cache: dict[str, str] = {}
+        # raw token -> its indexed term through the whole news chain ("" for a stop word), filled by
+        # index_terms(); kept here because this is the chain's last stage and, like _cache, it is not pickled.
+        self._index_terms: dict[str, str] = {}
 
     def __eq__(self, other):
         return type(other) is type(self)
@@ -206,7 +209,7 @@ def index_terms(chain, text: str) -> dict[str, tuple[list[int], list[int]]] | No
     if [type(i) for i in items] != [NltkTokenizer, NormalizeFilter, NewsStopFilter, NltkStemFilter]:
         return None
     tokenizer, normalize, stop, stemmer = items
-    cache = stemmer.__dict__.setdefault("_index_terms", {})
+    cache = stemmer._index_terms
     out: dict[str, tuple[list[int], list[int]]] = {}
     pos = -1
     for index, (start, end) in enumerate(tokenizer._nltk.span_tokenize(text)):

@@ -148,3 +148,9 @@ def test_postings_fast_path_equals_whoosh_word_values():
         field = schema[name]
         reference = tuple((t.encode("utf-8"), f, w, v) for t, f, w, v in field.format.word_values(text, field.analyzer, mode="index"))
         assert _postings(field, text, {}).postings == reference
+    # Any other chain takes the generic path, which records the offsets as it goes.
+    byline = schema["byline"]
+    offsets: dict = {}
+    reference = tuple((t.encode("utf-8"), f, w, v) for t, f, w, v in byline.format.word_values(text, byline.analyzer, mode="index"))
+    assert _postings(byline, text, offsets).postings == reference
+    assert offsets["troops"] == (9, 15, 43, 49, 66, 72)
