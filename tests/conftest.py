@@ -9,7 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
+# Beside the project by default; SEARCHAPP_SHARED_DATA points elsewhere (as for bench/).
+SHARED_DATA = Path(os.environ.get("SEARCHAPP_SHARED_DATA") or ROOT / ".." / "shared" / "data").resolve()
 
 
 def shared_data(*parts: str) -> Path:
