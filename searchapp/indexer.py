@@ -18,6 +18,7 @@ import os
 import queue
 import time
 import traceback
+from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -26,7 +27,7 @@ from searchapp.nlp.pipeline import Pipeline, default_pipeline
 from searchapp.readers import Skipped
 from searchapp.readers.dispatch import Task, plan, read_task
 from searchapp.store import GenerationWriter, IndexStore
-from searchapp.store.schema import article_documents, build_schema
+from searchapp.store.schema import PAIR_FIELDS, PairKeys, article_documents, build_schema
 
 
 @dataclass
@@ -136,19 +137,77 @@ class _FieldLengths:
         self._reader.close()
 
 
+class _PairPostings:
+    """A segment's word-pair postings (schema.PairField), kept beside Whoosh's posting pool and written
+    block by block: the pool sorts, spills and writes every posting through several Python calls, and
+    pairs outnumber words. The files written are the ones Whoosh writes (its own block writer), so any
+    reader, merge or `index add` treats these fields like any other."""
+
+    def __init__(self):
+        self.fields: dict[str, dict[bytes, tuple[array, array]]] = {}
+
+    def add(self, fieldname: str, docnum: int, keys: PairKeys) -> None:
+        terms = self.fields.setdefault(fieldname, {})
+        for btext, weight in keys:
+            postings = terms.get(btext)
+            if postings is None:
+                postings = terms[btext] = (array("I"), array("f"))
+            postings[0].append(docnum)
+            postings[1].append(weight)
+
+    def write(self, fieldwriter, schema) -> None:
+        """After the pool's fields (so these get the higher field numbers the terms table needs)."""
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            for btext in sorted(terms):
+                docs, weights = terms[btext]
+                fieldwriter.start_term(btext)
+                postwriter = fieldwriter._postwriter
+                limit = postwriter._blocklimit
+                for start in range(0, len(docs), limit):
+                    if start:  # a full block before this one: write it
+                        postwriter._write_block()
+                    postwriter._ids = docs[start:start + limit]
+                    postwriter._weights = weights[start:start + limit]
+                    postwriter._maxweight = max(postwriter._weights)
+                fieldwriter.finish_term()  # writes the last block
+            fieldwriter.finish_field()
+        self.fields.clear()
+
+
+BLOCK_POSTINGS = 512
+
+
 def _segment_writer(ix, limitmb: int):
+    from whoosh.codec.whoosh3 import W3Codec
     from whoosh.writing import SegmentWriter
 
     class Writer(SegmentWriter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pairs = _PairPostings()
+            self._pair_fields = [name for name in PAIR_FIELDS.values() if name in self.schema]
+
+        def add_document(self, **fields):
+            pairs = [(name, fields.pop(name)) for name in self._pair_fields if isinstance(fields.get(name), PairKeys)]
+            docnum = self.docnum
+            super().add_document(**fields)
+            for name, value in pairs:
+                self._pairs.add(name, docnum, value)
+
         def _flush_segment(self):  # SegmentWriter's, with the lengths read per field, not per posting
             self.perdocwriter.close()
             lengths = _FieldLengths(self.per_document_reader()) if self.codec.length_stats else None
             self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self._pairs.write(self.fieldwriter, self.schema)
             self.fieldwriter.close()
             if lengths:
                 lengths.close()
 
-    return Writer(ix, _lk=False, limitmb=limitmb)
+    # Blocks of 512 postings, not 128: the search reads whole posting lists (store/ranking.py), and a
+    # block's fixed cost (a header, a decompression, an unpickling) was a third of reading one.
+    return Writer(ix, _lk=False, limitmb=limitmb, codec=W3Codec(blocklimit=BLOCK_POSTINGS))
 
 
 def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) -> None:

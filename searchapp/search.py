@@ -32,7 +32,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from searchapp.analysis import fold
 from searchapp.store import IndexStore
-from searchapp.store.ranking import Match, Ranker, expand
+from searchapp.store.ranking import Match, Ranker, difference, expand, intersect, member, union
 from searchapp.store.schema import FACETS, FIELD_ALIASES
 
 SORTS = ("relevance", "newest", "oldest")
@@ -264,10 +264,10 @@ class Searcher:
     def _ranker(self, s) -> Ranker:
         return _cached(self.store.cache(s), "ranker", lambda: Ranker(s)).using(s)
 
-    def _select(self, ranker: Ranker, full_q, user_q, res: Results, tables) -> tuple[Match, set[int]]:
+    def _select(self, ranker: Ranker, full_q, user_q, res: Results, tables) -> tuple[Match, np.ndarray]:
         """The matching articles (with the ranked-OR fallback for long queries that match nothing)."""
         match = ranker.evaluate(full_q)
-        docs = match.docs - tables["quote_docs"]
+        docs = difference(match.docs, tables["quote_docs"], ranker.size)
         words = _plain_words(user_q, quoted='"' in res.query)
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
@@ -284,28 +284,29 @@ class Searcher:
         if facets:
             res.facets, res.histogram = _count_facets(tables, docs)
 
-    def _fallback(self, ranker: Ranker, full_q, user_q, words, all_words: set[int], res: Results, tables):
+    def _fallback(self, ranker: Ranker, full_q, user_q, words, all_words: np.ndarray, res: Results, tables):
         """Few or no articles have every word: add those having enough of them, and say so. BM25 alone
         ranks the articles with every word high (a bonus for them lowered MAP on TIME)."""
         need = min_should_match(len(words))
-        counts: Counter = Counter()
-        scores: list[dict] = []
+        counts = np.zeros(ranker.size, dtype=np.int16)
+        scores = []
         for word in words:
             m = ranker.evaluate(word)
-            counts.update(m.docs)
+            counts[m.docs] += 1
             scores += m.scores
-        docs = {d for d, c in counts.items() if c >= need} - tables["quote_docs"]
+        docs = difference(np.flatnonzero(counts >= need).astype(np.int32), tables["quote_docs"], ranker.size)
         if full_q is not user_q:  # the filters still apply
             for clause in _subqueries(full_q):
                 if clause is not user_q:
-                    docs &= ranker.evaluate(clause).docs
+                    docs = intersect(docs, ranker.evaluate(clause).docs, ranker.size)
         if len(docs) > len(all_words):
-            res.notices.append(f"{'No' if not all_words else 'Only ' + str(len(all_words))} "
+            res.notices.append(f"{'No' if not len(all_words) else 'Only ' + str(len(all_words))} "
                                f"{'article contains' if len(all_words) < 2 else 'articles contain'} all "
                                f"{len(words)} words; also showing articles with at least {need} of them.")
-        return Match(docs | all_words, scores), docs | all_words
+        docs = union([docs, all_words], ranker.size)
+        return Match(docs, scores), docs
 
-    def _quote_matches(self, ranker: Ranker, user_q, filters, tables) -> tuple[Match, set[int]]:
+    def _quote_matches(self, ranker: Ranker, user_q, filters, tables) -> tuple[Match, np.ndarray]:
         """Quote documents matching a speaker query. Clauses about the quote itself (its words, speaker,
         date) are matched on quote documents; clauses and filters about the article (place:, person:,
         f.places ...) on articles, keeping the quotes of the articles that match."""
@@ -316,12 +317,12 @@ class Searcher:
         article_filters = {k: v for k, v in filters.items() if k != "speakers"}
         quote_q = _with_filters(_and(quote_part) if quote_part else Q.Every(), speaker_filters, tables)
         match = ranker.evaluate(quote_q)
-        qdocs = match.docs & tables["quote_docs"]
+        qdocs = intersect(match.docs, tables["quote_docs"], ranker.size)
         if article_part or article_filters:
             articles = ranker.evaluate(_with_filters(_and(article_part) if article_part else Q.Every(),
                                                      article_filters, tables)).docs
-            quote_article = tables["quote_article"]
-            qdocs = {d for d in qdocs if quote_article.get(d) in articles}
+            parents = tables["quote_parents"][qdocs]
+            qdocs = qdocs[(parents >= 0) & member(np.maximum(parents, 0), articles, ranker.size)]
         return match, qdocs
 
     def _quote_search(self, s, user_q, filters, res: Results, tables, facets: bool, snippets: bool) -> None:
@@ -345,7 +346,7 @@ class Searcher:
             res.hits.append(hit)
         if facets:
             # Speakers count quotes; every other facet (and the histogram) counts articles.
-            article_docs = set(groups)
+            article_docs = np.array(sorted(groups), dtype=np.int32)
             res.facets, res.histogram = _count_facets(tables, article_docs)
             res.facets["speakers"] = _count_facets(tables, qdocs)[0]["speakers"]
 
@@ -611,6 +612,8 @@ def warm(store: IndexStore, searcher) -> None:
     ranker = _cached(cache, "ranker", lambda: Ranker(searcher)).using(searcher)
     ranker.live  # noqa: B018 - computed now rather than by the first search
     ranker.dates()
+    for fieldname in HIGHLIGHT_FIELDS:
+        ranker.lengths(fieldname)
 
 
 def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]) -> dict[int, list]:
@@ -650,6 +653,7 @@ def _build_tables(s) -> dict[str, Any]:
     reader = s.reader()
     doccount = reader.doc_count_all()
     quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
+    quote_parents = np.full(doccount, -1, dtype=np.int32)
     facets: dict[str, Any] = {}
     name_index: dict[str, tuple[list[str], list[int]]] = {}
     name_words: dict[str, tuple[dict[str, set[int]], list[tuple[str, ...]]]] = {}
@@ -692,7 +696,7 @@ def _build_tables(s) -> dict[str, Any]:
     for docnum in range(doccount):
         if docnum in quote_docs:
             if last_article is not None:
-                quote_article[docnum] = last_article
+                quote_article[docnum] = quote_parents[docnum] = last_article
         elif not is_deleted(docnum):
             last_article = docnum
     for qnum in list(quote_article)[:: max(1, len(quote_article) // 20)]:
@@ -712,7 +716,8 @@ def _build_tables(s) -> dict[str, Any]:
                     pass
     all_words = sorted({w for words, _ in name_words.values() for w in words})
     return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
-            "quote_docs": quote_docs, "quote_article": quote_article,
+            "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_article": quote_article,
+            "quote_parents": quote_parents,
             "name_index": name_index, "name_words": name_words, "name_corrector": ListCorrector(all_words) if all_words else None}
 
 
@@ -743,9 +748,9 @@ class Tally:
         np.cumsum([len(v) for v in per_doc], out=self.start[1:])
         self.ids = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(self.start[-1]))
 
-    def count(self, docs: set[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(value ids, their counts) over ``docs``, ids ascending."""
-        d = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    def count(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(value ids, their counts) over ``docs`` (docnums), ids ascending."""
+        d = np.asarray(docs, dtype=np.int64)
         starts = self.start[d]
         lens = self.start[d + 1] - starts
         total = int(lens.sum())
@@ -761,7 +766,7 @@ class Tally:
         return present, counts[present]
 
 
-def _count_facets(tables, docs: set[int]) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
+def _count_facets(tables, docs: np.ndarray) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
     """The top values of every facet over ``docs``, and their hits per month (or per year over long
     spans). Speakers count quotes: over articles through their f_speakers weights, over quote documents
     one each. Ties list in alphabetical order."""

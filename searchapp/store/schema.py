@@ -9,10 +9,11 @@ handed to the writer as `Preanalyzed` postings: the single writer process then o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from hashlib import blake2b
 from typing import Any
 
 from whoosh import columns, fields, formats
-
+from whoosh.system import pack_uint
 
 from searchapp.analysis import index_terms, name_analyzer, news_analyzer
 from searchapp.article import Article
@@ -34,6 +35,8 @@ FIELD_ALIASES = {
 }
 # The name fields, each with an exact-value twin (``f_<name>``) used for facets and filters.
 FACETS = ("people", "places", "orgs", "sources", "speakers")
+# Text field -> the field of its adjacent word pairs, which answers phrase queries (store/ranking.py).
+PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs", "quote": "quote_pairs"}
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,36 @@ class Preanalyzed:
     postings: tuple
 
 
-class PreTEXT(fields.TEXT):
-    """A TEXT field that also accepts `Preanalyzed` values (from a worker process)."""
-
+class _AcceptsPreanalyzed:
     def index(self, value, **kwargs):
         if isinstance(value, Preanalyzed):
             return iter(value.postings)
+        return super().index(value, **kwargs)
+
+
+class PreTEXT(_AcceptsPreanalyzed, fields.TEXT):
+    """A TEXT field that also accepts `Preanalyzed` values (from a worker process)."""
+
+
+class PairField(fields.KEYWORD):
+    """The adjacent word pairs of a text field ("interest rate"): a phrase is the documents having each
+    of its pairs, where Whoosh would walk the positions of every posting of its words (seconds for
+    common words at a million articles).
+
+    A pair is hashed (`pair_key`) to one of ``buckets`` terms, and the posting's weight carries the
+    rest of the hash: most pairs occur once, and a term per pair made writing the index 2.5 times
+    slower (a term costs far more to write than a posting; so does a bucket, hence a few thousand).
+    A bucket's postings can repeat a document (two of its pairs in one bucket); the phrase keeps
+    those with its own weight."""
+
+    def __init__(self, buckets: int):
+        super().__init__(stored=False, scorable=False)
+        self.format = formats.Existence()
+        self.buckets = buckets
+
+    def index(self, value, **kwargs):
+        if isinstance(value, PairKeys):
+            return ((bucket, 1, float(weight), b"") for bucket, weight in value)
         return super().index(value, **kwargs)
 
 
@@ -62,13 +89,13 @@ def build_schema() -> fields.Schema:
         path=fields.STORED(),
         url=fields.STORED(),
         dateline=fields.STORED(),
-        # Positions only: the character offsets for highlighting live in the stored ``offsets`` field,
-        # read with the stored text in one go instead of one postings lookup per word and hit.
-        # A query word that analyses into several terms ("3-for-2", "oil-price") is a phrase, not
-        # its parts anywhere in the article.
-        title=PreTEXT(analyzer=news, stored=True, field_boost=2.0, multitoken_query="phrase"),
-        body=PreTEXT(analyzer=news, stored=True, multitoken_query="phrase"),
-        quote=PreTEXT(analyzer=news, stored=True, multitoken_query="phrase"),
+        # Frequencies only: phrases are answered by the pair fields, and the character offsets for
+        # highlighting live in the stored ``offsets`` field, read with the stored text in one go.
+        # Without positions a posting block reads ~4x faster. A query word that analyses into several
+        # terms ("3-for-2", "oil-price") is a phrase, not its parts anywhere in the article.
+        title=PreTEXT(analyzer=news, stored=True, phrase=False, field_boost=2.0, multitoken_query="phrase"),
+        body=PreTEXT(analyzer=news, stored=True, phrase=False, multitoken_query="phrase"),
+        quote=PreTEXT(analyzer=news, stored=True, phrase=False, multitoken_query="phrase"),
         offsets=fields.STORED(),
         # Dates are matched and sorted from the column (store/ranking.py), so no range terms are indexed.
         published=fields.DATETIME(stored=True, sortable=True),
@@ -78,6 +105,8 @@ def build_schema() -> fields.Schema:
         cue=fields.STORED(),
         span=fields.STORED(),
         mention=fields.STORED(),
+        # Bodies have ~40 times the pairs of titles; quotes hold a fraction of the bodies' words.
+        title_pairs=PairField(1024), body_pairs=PairField(4096), quote_pairs=PairField(1024),
     )
     # Undated articles get 0 in the sort column (whoosh's default is the maximum, which would rank
     # them as the newest); the search sorts them last in both directions.
@@ -95,31 +124,66 @@ def build_schema() -> fields.Schema:
     return fields.Schema(**spec)
 
 
-def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, ...]] | None = None) -> Preanalyzed:
+def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, ...]] | None = None,
+              pairs: PairKeys | None = None) -> Preanalyzed:
     """The field's postings for ``text``; with ``offsets``, also record term -> (start, end, start, end, ...)
-    from the same analysis pass."""
+    and add the text's adjacent term pairs to ``pairs``, from the same analysis pass."""
     if offsets is None:
         return Preanalyzed(tuple(field.index(text)))
-    terms = index_terms(field.analyzer, text) if isinstance(field.format, formats.Positions) else None
+    fmt = field.format
+    terms = index_terms(field.analyzer, text) if isinstance(fmt, (formats.Frequency, formats.Positions)) else None
     if terms is not None:  # the news chain in one pass (what the generic path below computes)
-        boost = field.format.field_boost
-        encode = field.format.encode
+        boost = fmt.field_boost
+        encode = fmt.encode if isinstance(fmt, formats.Positions) else lambda poses: pack_uint(len(poses))
         offsets.update((term, tuple(spans)) for term, (_, spans) in terms.items())
+        if pairs is not None:
+            pairs.update(_pairs({p: term for term, (poses, _) in terms.items() for p in poses}, pairs.buckets))
         return Preanalyzed(tuple((term.encode("utf-8"), len(poses), len(poses) * boost, encode(poses))
                                  for term, (poses, _) in terms.items()))
     spans: dict[str, list[int]] = {}
+    at: dict[int, str] = {}
     analyzer = field.analyzer
 
     def recording(value, **kwargs):
-        kwargs["chars"] = True
+        kwargs["chars"] = kwargs["positions"] = True
         for t in analyzer(value, **kwargs):
             spans.setdefault(t.text, []).extend((t.startchar, t.endchar))
+            at[t.pos] = t.text
             yield t
 
     postings = tuple((term.encode("utf-8"), freq, weight, vbytes)
-                     for term, freq, weight, vbytes in field.format.word_values(text, recording, mode="index"))
+                     for term, freq, weight, vbytes in fmt.word_values(text, recording, mode="index"))
     offsets.update((term, tuple(v)) for term, v in spans.items())
+    if pairs is not None:
+        pairs.update(_pairs(at, pairs.buckets))
     return Preanalyzed(postings)
+
+
+def _pairs(at: dict[int, str], buckets: int) -> set[tuple[bytes, int]]:
+    """position -> term  ->  the keys of the pairs of terms at adjacent positions (stop words are
+    already gone and positions renumbered across them, as in the phrase the user types)."""
+    return {pair_key(term, nxt, buckets) for pos, term in at.items() if (nxt := at.get(pos + 1)) is not None}
+
+
+def pair_key(first: str, second: str, buckets: int) -> tuple[bytes, int]:
+    """(bucket term, weight) of a word pair, from a stable 64-bit hash: its remainder picks the bucket,
+    24 bits above those the weight, an integer the index's 32-bit float weights hold exactly."""
+    h = int.from_bytes(blake2b(f"{first} {second}".encode("utf-8"), digest_size=8).digest(), "big")
+    return b"%04x" % (h % buckets), 1 + (h >> 20) % 0xFFFFFF
+
+
+def pair_keys(words, buckets: int) -> list[tuple[bytes, int]]:
+    """A phrase's analysed words -> the pair keys every matching document has."""
+    return [pair_key(a, b, buckets) for a, b in zip(words, words[1:])]
+
+
+class PairKeys(set):
+    """The pair keys (`pair_key`) of one text, for a pair field of ``buckets`` buckets: the field's
+    value in an index document."""
+
+    def __init__(self, buckets: int):
+        super().__init__()
+        self.buckets = buckets
 
 
 def article_documents(article: Article, schema: fields.Schema) -> list[dict[str, Any]]:
@@ -140,8 +204,11 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
         value = getattr(article, name)
         if value:
             spans = offsets.setdefault(name, {}) if name in ("title", "body") else None
-            doc[name] = _postings(schema[name], value, spans)
+            pairs = PairKeys(schema[PAIR_FIELDS[name]].buckets) if PAIR_FIELDS.get(name) in schema else None
+            doc[name] = _postings(schema[name], value, spans, pairs)
             doc["_stored_" + name] = value
+            if pairs:
+                doc[PAIR_FIELDS[name]] = pairs
     doc["offsets"] = offsets
     if article.published:
         doc["published"] = article.published
@@ -159,10 +226,11 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
     docs = [doc]
     shared = {k: doc[k] for k in ("published",) if k in doc}
     for q in article.quotes:
+        qpairs = PairKeys(schema["quote_pairs"].buckets) if "quote_pairs" in schema else None
         qdoc: dict[str, Any] = {
             "kind": "quote",  # no id of its own: a unique term per quote would cost the index more than it serves
             "parent": article.id,
-            "quote": _postings(schema["quote"], q.text, qspans := {}),
+            "quote": _postings(schema["quote"], q.text, qspans := {}, qpairs),
             "_stored_quote": q.text,
             "offsets": {"quote": qspans},
             "span": (q.start, q.end),
@@ -170,6 +238,8 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             "mention": q.mention.to_json() if q.mention else None,
             **shared,
         }
+        if qpairs:
+            qdoc["quote_pairs"] = qpairs
         if q.speaker:
             qdoc["speakers"] = [q.speaker]
             qdoc["f_speakers"] = [q.speaker]
