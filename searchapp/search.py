@@ -259,6 +259,9 @@ class Searcher:
         if parsed is Q.NullQuery:
             res.notices.append("the query has no searchable words (only stop words or operators)")
             return None
+        if any(isinstance(leaf, Q.Phrase) and leaf.slop > 1
+               for leaf in ([parsed] if parsed.is_leaf() else parsed.leaves())):
+            res.notices.append('a proximity search ("..."~N) finds the articles having all its words')
         return parsed
 
     def _ranker(self, s) -> Ranker:

@@ -72,11 +72,15 @@ class Ranker:
         self._size = 0
         self._lock = threading.Lock()
         self._shared: dict[str, object] = {}  # live docs, dates, lengths: computed once, shared by all views
+        self._memo: dict[Q.Query, Match] = {}
 
     def using(self, searcher) -> "Ranker":
-        """A view of this ranker (same caches) that reads through ``searcher``: one per thread."""
+        """A view of this ranker (same caches) that reads through ``searcher``: one per thread and
+        search. The view remembers the subqueries it evaluated (the fallback for long queries
+        evaluates each word again)."""
         view = copy.copy(self)
         view.searcher = searcher
+        view._memo = {}
         return view
 
     # -- term postings ---------------------------------------------------------------------------
@@ -147,6 +151,14 @@ class Ranker:
     # -- evaluation ------------------------------------------------------------------------------
 
     def evaluate(self, q: Q.Query) -> Match:
+        if q.is_leaf() and not isinstance(q, Q.Phrase):
+            return self._evaluate(q)
+        match = self._memo.get(q)
+        if match is None:
+            match = self._memo[q] = self._evaluate(q)
+        return match
+
+    def _evaluate(self, q: Q.Query) -> Match:
         if q is Q.NullQuery:
             return Match(EMPTY)
         if isinstance(q, Q.Term):
@@ -236,7 +248,7 @@ class Ranker:
     def scores(self, match: Match, docs: np.ndarray) -> np.ndarray:
         """The summed score of each of ``docs`` (ascending docnums, a subset of match.docs)."""
         total = np.zeros(len(docs))
-        dense = None
+        dense = []
         for p in match.scores:
             if not len(p) or not len(docs):
                 continue
@@ -248,12 +260,12 @@ class Ranker:
                 at = np.minimum(np.searchsorted(docs, p.docs), len(docs) - 1)
                 hit = docs[at] == p.docs
                 total[at[hit]] += p.scores[hit]
-            else:  # comparable sizes: scatter into a table of every document
-                if dense is None:
-                    dense = np.zeros(self.size)
-                dense[p.docs] += p.scores
-        if dense is not None:
-            total += dense[docs]
+            else:  # comparable sizes: summed over a table of every document, below
+                dense.append(p)
+        if dense:
+            table = np.bincount(np.concatenate([p.docs for p in dense]), minlength=self.size,
+                                weights=np.concatenate([p.scores for p in dense]))
+            total += table[docs]
         return total
 
     def top(self, match: Match, docs: np.ndarray, n: int, order: str = "relevance") -> list[tuple[int, float]]:
@@ -343,8 +355,10 @@ def union(sets: list[np.ndarray], size: int) -> np.ndarray:
         return EMPTY
     if len(sets) == 1:
         return sets[0]
-    if sum(len(s) for s in sets) * 8 < size:
-        return np.unique(np.concatenate(sets))
+    if sum(len(s) for s in sets) * 16 < size:  # few: sort them together (np.unique hashes, slower)
+        docs = np.concatenate(sets)
+        docs.sort()
+        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
     table = np.zeros(size, dtype=bool)
     for s in sets:
         table[s] = True

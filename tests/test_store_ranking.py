@@ -1,0 +1,148 @@
+"""store/ranking.py: postings read in bulk, array set algebra, BM25 scores and phrases from word pairs,
+each checked against Whoosh's own matchers or a plain-Python reference."""
+import json
+import random
+
+import numpy as np
+import pytest
+from whoosh import query as Q
+from whoosh.qparser import MultifieldParser
+from whoosh.scoring import bm25
+
+from searchapp import indexer
+from searchapp.search import Searcher
+from searchapp.store import IndexStore
+from searchapp.store.ranking import (B, K1, Match, Postings, Ranker, difference, idf, intersect, member,
+                                     read_postings, union)
+
+
+def _matcher_postings(reader, fieldname, btext):
+    m = reader.postings(fieldname, btext)
+    docs, weights = [], []
+    while m.is_active():
+        docs.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return docs, weights
+
+
+def test_bulk_read_equals_whoosh_matchers_across_segments_and_deletions(tmp_path):
+    docs = tmp_path / "a.jsonl"
+    rng = random.Random(3)
+    words = "harbour ferry budget council plan vote rain port tax oil".split()
+    with open(docs, "w") as f:
+        for i in range(1500):  # several 512-posting blocks for the common words
+            body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 30)))
+            f.write(json.dumps({"id": f"d{i}", "title": f"story {i}", "body": body}) + "\n")
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [docs], enrich=False, procs=2)  # one segment per worker
+    more = tmp_path / "b.jsonl"
+    more.write_text("".join(json.dumps({"id": f"d{i}", "title": "rewritten", "body": "ferry ferry tax"}) + "\n"
+                            for i in range(0, 1500, 7)))
+    indexer.add(store, [more], enrich=False, procs=1)  # updates: deletions in the old segments
+    with store.searcher() as s:
+        reader = s.reader()
+        assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+        for word in words + ["story", "rewritten", "absent"]:
+            for fieldname in ("body", "title"):
+                got_docs, got_weights = read_postings(reader, fieldname, word.encode())
+                want_docs, want_weights = _matcher_postings(reader, fieldname, word.encode()) \
+                    if (fieldname, word.encode()) in reader else ([], [])
+                assert got_docs.tolist() == want_docs, (fieldname, word)
+                assert got_weights.tolist() == want_weights, (fieldname, word)
+
+
+def test_scores_are_whooshs_bm25_to_the_last_bit(reuters_index):
+    with reuters_index.searcher() as s:
+        reader = s.reader()
+        ranker = Ranker(s)
+        n = ranker.field_docs("body")
+        avgfl = reader.field_length("body") / n
+        for word in ("coffe", "mln", "said", "jaguar"):  # index terms: stems
+            postings = ranker.term("body", word.encode())
+            docs, weights = _matcher_postings(reader, "body", word.encode())
+            weight = idf(n, reader.doc_frequency("body", word))
+            want = [bm25(weight, w, reader.doc_field_length(d, "body"), avgfl, B, K1) for d, w in zip(docs, weights)]
+            assert postings.docs.tolist() == docs and postings.scores.tolist() == want, word
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_set_algebra_equals_python_sets(seed):
+    rng = random.Random(seed)
+    size = rng.choice([50, 5000, 200_000])
+    for _ in range(20):
+        a, b = (set(rng.sample(range(size), rng.randint(0, size // rng.choice([1, 3, 40, 400]) or 1)))
+                for _ in range(2))
+        xa, xb = (np.array(sorted(x), dtype=np.int32) for x in (a, b))
+        assert intersect(xa, xb, size).tolist() == sorted(a & b)
+        assert difference(xa, xb, size).tolist() == sorted(a - b)
+        assert union([xa, xb], size).tolist() == sorted(a | b)
+        values = np.array(rng.choices(range(size), k=rng.randint(0, 300)), dtype=np.int32)  # unsorted, repeats
+        assert member(values, xb, size).tolist() == [v in b for v in values.tolist()]
+
+
+def test_top_ranks_by_score_then_docnum_and_sorts_by_date(reuters_index):
+    with reuters_index.searcher() as s:
+        ranker = Ranker(s)
+        rng = random.Random(5)
+        docs = np.array(sorted(rng.sample(range(ranker.size), 3000)), dtype=np.int32)
+        scores = np.array([rng.choice([0.5, 1.0, 1.5, 2.0]) for _ in docs])  # many ties
+        match = Match(docs, [Postings(docs, scores)])
+        by_score = sorted(zip(docs.tolist(), scores.tolist()), key=lambda ds: (-ds[1], ds[0]))
+        assert ranker.top(match, docs, 25) == by_score[:25]
+        assert ranker.top(match, docs, 5000) == by_score
+        dates = ranker.dates()
+        newest = sorted(docs.tolist(), key=lambda d: (-dates[d], d))[:25]
+        assert [d for d, _ in ranker.top(match, docs, 25, "newest")] == newest
+        oldest = sorted(docs.tolist(), key=lambda d: (dates[d] or 1 << 63, d))[:25]
+        assert [d for d, _ in ranker.top(match, docs, 25, "oldest")] == oldest
+
+
+def _phrase_truth(s, ranker, fieldname, words, candidates):
+    """Documents among ``candidates`` whose analysed text has ``words`` at consecutive positions."""
+    analyzer = s.schema[fieldname].analyzer
+    out = set()
+    for d in candidates.tolist():
+        text = s.stored_fields(d).get(fieldname) or ""
+        at = {t.pos: t.text for t in analyzer(text, positions=True)}
+        if any(all(at.get(p + i) == w for i, w in enumerate(words)) for p in at):
+            out.add(d)
+    return out
+
+
+@pytest.mark.parametrize("phrase,exact", [
+    ("morgan stanley", True), ("billion dlr", True), ("bank of england", True), ("declined comment", True),
+    ("3-for-2", True), ("week ended march", False), ("dlrs per share", False),
+])
+def test_phrases_from_word_pairs_match_the_positions(reuters_index, phrase, exact):
+    with reuters_index.searcher() as s:
+        ranker = Ranker(s)
+        q = MultifieldParser(["title", "body"], s.schema).parse(f'"{phrase}"')
+        got = set(ranker.evaluate(q).docs.tolist())
+        truth: set[int] = set()
+        for fieldname in ("title", "body"):
+            words = [t.text for t in s.schema[fieldname].analyzer(phrase)]
+            candidates = ranker.evaluate(Q.And([Q.Term(fieldname, w) for w in words])).docs
+            truth |= _phrase_truth(s, ranker, fieldname, words, candidates)
+        assert truth and truth <= got
+        if exact:
+            assert got == truth
+        else:  # each adjacent pair somewhere, not necessarily together: a handful more at most
+            assert len(got - truth) <= max(3, len(truth) // 50)
+
+
+def test_phrases_work_for_articles_added_later_and_proximity_means_all_words(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    first = tmp_path / "a.jsonl"
+    first.write_text(json.dumps({"id": "a", "title": "Harbour", "body": "The ferry terminal opened."}) + "\n")
+    indexer.build(store, [first], enrich=False, procs=1)
+    later = tmp_path / "b.jsonl"
+    later.write_text(json.dumps({"id": "b", "title": "Terminal", "body": "A terminal serves the ferry fleet."}) + "\n"
+                     + json.dumps({"id": "c", "title": "Fleet", "body": "New ferry terminal rules."}) + "\n")
+    indexer.add(store, [later], enrich=False, procs=2)  # written through Whoosh's own pool, not the build
+    searcher = Searcher(store)
+    assert sorted(h.id for h in searcher.search('"ferry terminal"').hits) == ["a", "c"]
+    assert [h.id for h in searcher.search('"terminal ferry"').hits] == []
+    near = searcher.search('"terminal ferry"~3')
+    assert sorted(h.id for h in near.hits) == ["a", "b", "c"] and "proximity" in near.notices[0]
+    assert [h.id for h in searcher.search('title:"ferry terminal"').hits] == []
