@@ -19,6 +19,8 @@ import queue
 import time
 import traceback
 from array import array
+from itertools import groupby
+from operator import itemgetter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -88,9 +90,9 @@ def default_procs() -> int:
 class _Prepare:
     """read -> enrich -> index documents, for one task (one per process: models load once)."""
 
-    def __init__(self, enrich: bool):
+    def __init__(self, enrich: bool, schema=None):
         self.pipeline: Pipeline = default_pipeline(enrich)
-        self.schema = build_schema()
+        self.schema = schema or build_schema()
 
     def __call__(self, task: Task) -> Iterator[tuple[str, list[dict]] | Skipped]:
         for item in read_task(task):
@@ -155,25 +157,23 @@ class _PairPostings:
             postings[0].append(docnum)
             postings[1].append(weight)
 
-    def write(self, fieldwriter, schema) -> None:
-        """After the pool's fields (so these get the higher field numbers the terms table needs)."""
-        for fieldname in sorted(self.fields):
-            terms = self.fields[fieldname]
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            for btext in sorted(terms):
-                docs, weights = terms[btext]
-                fieldwriter.start_term(btext)
-                postwriter = fieldwriter._postwriter
-                limit = postwriter._blocklimit
-                for start in range(0, len(docs), limit):
-                    if start:  # a full block before this one: write it
-                        postwriter._write_block()
-                    postwriter._ids = docs[start:start + limit]
-                    postwriter._weights = weights[start:start + limit]
-                    postwriter._maxweight = max(postwriter._weights)
-                fieldwriter.finish_term()  # writes the last block
-            fieldwriter.finish_field()
-        self.fields.clear()
+    def write(self, fieldwriter, schema, fieldname: str) -> None:
+        """One field's postings, between the fields before and after it in name order."""
+        terms = self.fields.pop(fieldname)
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        for btext in sorted(terms):
+            docs, weights = terms[btext]
+            fieldwriter.start_term(btext)
+            postwriter = fieldwriter._postwriter
+            limit = postwriter._blocklimit
+            for start in range(0, len(docs), limit):
+                if start:  # a full block before this one: write it
+                    postwriter._write_block()
+                postwriter._ids = docs[start:start + limit]
+                postwriter._weights = weights[start:start + limit]
+                postwriter._maxweight = max(postwriter._weights)
+            fieldwriter.finish_term()  # writes the last block
+        fieldwriter.finish_field()
 
 
 BLOCK_POSTINGS = 512
@@ -199,8 +199,15 @@ def _segment_writer(ix, limitmb: int):
         def _flush_segment(self):  # SegmentWriter's, with the lengths read per field, not per posting
             self.perdocwriter.close()
             lengths = _FieldLengths(self.per_document_reader()) if self.codec.length_stats else None
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-            self._pairs.write(self.fieldwriter, self.schema)
+            # Fields in name order, the pair fields in their places: a multi-segment reader merges the
+            # segments' term lists assuming that order.
+            pairs = sorted(self._pairs.fields)
+            for fieldname, postings in groupby(self.pool.iter_postings(), key=itemgetter(0)):
+                while pairs and pairs[0] < fieldname:
+                    self._pairs.write(self.fieldwriter, self.schema, pairs.pop(0))
+                self.fieldwriter.add_postings(self.schema, lengths, postings)
+            for fieldname in pairs:
+                self._pairs.write(self.fieldwriter, self.schema, fieldname)
             self.fieldwriter.close()
             if lengths:
                 lengths.close()
@@ -334,23 +341,24 @@ def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report:
 _worker_prepare: dict[str, _Prepare] = {}
 
 
-def _init_prepare(enrich: bool) -> None:
+def _init_prepare(enrich: bool, schema) -> None:
     die_with_parent()
-    _worker_prepare["p"] = _Prepare(enrich)
+    _worker_prepare["p"] = _Prepare(enrich, schema)
 
 
 def _prepare_task(task: Task) -> list:
     return list(_worker_prepare["p"](task))
 
 
-def _prepared(tasks: list[Task], procs: int, enrich: bool) -> Iterator[tuple[Task, list]]:
+def _prepared(tasks: list[Task], procs: int, enrich: bool, schema) -> Iterator[tuple[Task, list]]:
+    """Index documents for ``schema``: the live index's own, which may be older than build_schema()."""
     if procs <= 1 or len(tasks) <= 1:
-        prepare = _Prepare(enrich)
+        prepare = _Prepare(enrich, schema)
         for task in tasks:
             yield task, list(prepare(task))
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(procs, initializer=_init_prepare, initargs=(enrich,)) as pool:
+    with ctx.Pool(procs, initializer=_init_prepare, initargs=(enrich, schema)) as pool:
         yield from zip(tasks, pool.imap(_prepare_task, tasks))
 
 
@@ -365,7 +373,7 @@ def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool =
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
                          skipped=len(report.skipped))
         seen: set[str] = set()
-        for task, items in _prepared(tasks, report.procs, enrich):
+        for task, items in _prepared(tasks, report.procs, enrich, writer.schema):
             for item in items:
                 if isinstance(item, Skipped):
                     report.skipped.append(item)

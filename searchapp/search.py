@@ -33,7 +33,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from searchapp.analysis import fold
 from searchapp.store import IndexStore
 from searchapp.store.ranking import Match, Ranker, difference, expand, intersect, member, union
-from searchapp.store.schema import FACETS, FIELD_ALIASES
+from searchapp.store.schema import FACETS, FIELD_ALIASES, PAIR_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
@@ -259,7 +259,7 @@ class Searcher:
         if parsed is Q.NullQuery:
             res.notices.append("the query has no searchable words (only stop words or operators)")
             return None
-        if any(isinstance(leaf, Q.Phrase) and leaf.slop > 1
+        if any(isinstance(leaf, Q.Phrase) and leaf.slop > 1 and PAIR_FIELDS.get(leaf.fieldname) in s.schema
                for leaf in ([parsed] if parsed.is_leaf() else parsed.leaves())):
             res.notices.append('a proximity search ("..."~N) finds the articles having all its words')
         return parsed

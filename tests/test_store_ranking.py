@@ -1,6 +1,7 @@
 """store/ranking.py: postings read in bulk, array set algebra, BM25 scores and phrases from word pairs,
 each checked against Whoosh's own matchers or a plain-Python reference."""
 import json
+import pickle
 import random
 
 import numpy as np
@@ -12,6 +13,7 @@ from whoosh.scoring import bm25
 from searchapp import indexer
 from searchapp.search import Searcher
 from searchapp.store import IndexStore
+from searchapp.store.schema import PairKeys
 from searchapp.store.ranking import (B, K1, Match, Postings, Ranker, difference, idf, intersect, member,
                                      read_postings, union)
 
@@ -146,3 +148,61 @@ def test_phrases_work_for_articles_added_later_and_proximity_means_all_words(tmp
     near = searcher.search('"terminal ferry"~3')
     assert sorted(h.id for h in near.hits) == ["a", "b", "c"] and "proximity" in near.notices[0]
     assert [h.id for h in searcher.search('title:"ferry terminal"').hits] == []
+
+
+def test_pair_keys_survive_pickling_to_and_from_worker_processes():
+    keys = PairKeys(1024, [(b"00ff", 7), (b"0100", 9)])
+    again = pickle.loads(pickle.dumps(keys))
+    assert again == keys and again.buckets == 1024
+
+
+def _stories(path, rows):
+    path.write_text("".join(json.dumps({"id": i, "title": t, "body": b}) + "\n" for i, t, b in rows))
+    return path
+
+
+def test_phrases_and_prefixes_across_segments_and_processes(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    a = _stories(tmp_path / "a.jsonl", [("a", "apple harvest", "The ferry terminal opened."),
+                                         ("b", "mango", "Ferry terminal fees rise.")])
+    indexer.build(store, [a], enrich=False, procs=1)
+    c = _stories(tmp_path / "c.jsonl", [("c", "banana zebra", "A new ferry terminal.")])
+    d = _stories(tmp_path / "d.jsonl", [("d", "nectar", "Terminal ferry.")])
+    indexer.add(store, [c, d], enrich=False, procs=2)  # a second segment, from a process pool
+    searcher = Searcher(store)
+    with store.searcher() as s:
+        assert len(list(s.reader().leaf_readers())) >= 2
+    assert sorted(h.id for h in searcher.search('"ferry terminal"').hits) == ["a", "b", "c"]
+    # Each segment's fields in name order: the first segment's pair fields must not end the merged
+    # list of title terms before the second segment's "zebra" and "nectar".
+    assert [h.id for h in searcher.search("title:ze*").hits] == ["c"]
+    assert [h.id for h in searcher.search("title:n*").hits] == ["d"]
+    assert searcher.search("body_pairs:0000").total == 0  # pair buckets are not words
+
+
+def test_an_index_built_before_the_pair_fields_still_searches_and_takes_additions(tmp_path, monkeypatch):
+    from whoosh import formats
+
+    from searchapp import store as store_module
+    from searchapp.store import schema as schema_module
+
+    def old_schema():  # as built before the pair fields: positions in the text fields
+        schema = schema_module.build_schema()
+        for name in ("title_pairs", "body_pairs", "quote_pairs"):
+            schema.remove(name)
+        for name in ("title", "body", "quote"):
+            schema[name].format = formats.Positions(field_boost=schema[name].format.field_boost)
+        return schema
+
+    monkeypatch.setattr(store_module, "build_schema", old_schema)
+    monkeypatch.setattr(indexer, "build_schema", old_schema)
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [_stories(tmp_path / "a.jsonl", [("a", "Harbour", "The ferry terminal opened.")])],
+                  enrich=False, procs=1)
+    monkeypatch.undo()
+    indexer.add(store, [_stories(tmp_path / "b.jsonl", [("b", "Fleet", "New ferry terminal rules.")]),
+                        _stories(tmp_path / "c.jsonl", [("c", "Other", "Terminal ferry.")])], enrich=False, procs=2)
+    with store.searcher() as s:
+        assert "body_pairs" not in s.schema
+    searcher = Searcher(store)
+    assert sorted(h.id for h in searcher.search('"ferry terminal"').hits) == ["a", "b"]

@@ -270,6 +270,11 @@ class GenerationWriter:
         self.stale_pid = stale_pid
         self._done = False
 
+    @property
+    def schema(self):
+        """The schema of the index written to (an older index keeps the schema it was built with)."""
+        return self._w.schema
+
     def add(self, docs: list[dict[str, Any]]) -> None:
         for doc in docs:
             self._w.add_document(**doc)

@@ -68,9 +68,7 @@ class Ranker:
         self.schema = searcher.schema
         self.searcher = searcher
         self.size = searcher.reader().doc_count_all()
-        self._terms: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        self._terms = _TermCache(CACHE_POSTINGS)
         self._shared: dict[str, object] = {}  # live docs, dates, lengths: computed once, shared by all views
         self._memo: dict[Q.Query, Match] = {}
 
@@ -87,19 +85,10 @@ class Ranker:
 
     def term(self, fieldname: str, btext: bytes) -> Postings:
         key = (fieldname, btext)
-        with self._lock:
-            hit = self._terms.get(key)
-            if hit is not None:
-                self._terms.move_to_end(key)
-                return hit
-        postings = self._load(fieldname, btext)
-        with self._lock:
-            self._terms[key] = postings
-            self._size += len(postings)
-            while self._size > CACHE_POSTINGS and len(self._terms) > 1:
-                _, old = self._terms.popitem(last=False)
-                self._size -= len(old)
-        return postings
+        hit = self._terms.get(key)
+        if hit is None:
+            hit = self._terms.put(key, self._load(fieldname, btext))
+        return hit
 
     def _load(self, fieldname: str, btext: bytes) -> Postings:
         if fieldname not in self.schema:
@@ -163,7 +152,7 @@ class Ranker:
             return Match(EMPTY)
         if isinstance(q, Q.Term):
             field = self.schema[q.fieldname] if q.fieldname in self.schema else None
-            if field is None:
+            if field is None or q.fieldname in _PAIR_FIELD_NAMES:  # pair buckets are not words
                 return Match(EMPTY)
             postings = self.term(q.fieldname, field.to_bytes(q.text))
             return Match(postings.docs, [postings] if field.scorable else [])
@@ -312,6 +301,37 @@ class Ranker:
         return dates
 
 
+class _TermCache:
+    """Postings by (field, term), least recently used evicted past ``limit`` postings in all; shared by
+    every view of a ranker (one per search), hence the lock."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> Postings | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key, postings: Postings) -> Postings:
+        """Keep ``postings`` (or the copy another thread loaded meanwhile) and return it."""
+        with self._lock:
+            kept = self._items.get(key)
+            if kept is not None:
+                return kept
+            self._items[key] = postings
+            self.size += len(postings)
+            while self.size > self.limit and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.size -= len(old)
+            return postings
+
+
 # -- document sets: ascending int32 docnum arrays; ``size`` is the index's docnum range ----------------
 
 def member(values: np.ndarray, docs: np.ndarray, size: int) -> np.ndarray:
@@ -387,8 +407,9 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
         except TermNotFound:
             continue
         deleted = None
-        if isinstance(m, FilterMatcher):  # the segment's deletions
+        if isinstance(m, FilterMatcher):  # the segment's deletions; the filter may have moved its child
             deleted, m = m._ids, m.child
+            m.reset()
         d, w = _read_blocks(m) if isinstance(m, W3LeafMatcher) else _read_matcher(m)
         if deleted:
             keep = ~np.isin(d, np.fromiter(deleted, dtype=np.int64))

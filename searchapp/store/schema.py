@@ -181,9 +181,12 @@ class PairKeys(set):
     """The pair keys (`pair_key`) of one text, for a pair field of ``buckets`` buckets: the field's
     value in an index document."""
 
-    def __init__(self, buckets: int):
-        super().__init__()
+    def __init__(self, buckets: int, keys=()):
+        super().__init__(keys)
         self.buckets = buckets
+
+    def __reduce__(self):  # a set subclass pickles as cls(items), which would read them as buckets
+        return PairKeys, (self.buckets, tuple(self))
 
 
 def article_documents(article: Article, schema: fields.Schema) -> list[dict[str, Any]]:
