@@ -19,9 +19,9 @@ import queue
 import time
 import traceback
 from array import array
+from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from operator import itemgetter
-from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from searchapp.article import Article
@@ -92,7 +92,7 @@ class _Prepare:
 
     def __init__(self, enrich: bool, schema=None):
         self.pipeline: Pipeline = default_pipeline(enrich)
-        self.schema = schema or build_schema()
+        self.schema = schema if schema is not None else build_schema()
 
     def __call__(self, task: Task) -> Iterator[tuple[str, list[dict]] | Skipped]:
         for item in read_task(task):

@@ -15,6 +15,7 @@ from typing import Any
 from whoosh import columns, fields, formats
 from whoosh.system import pack_uint
 
+
 from searchapp.analysis import index_terms, name_analyzer, news_analyzer
 from searchapp.article import Article
 
@@ -46,15 +47,13 @@ class Preanalyzed:
     postings: tuple
 
 
-class _AcceptsPreanalyzed:
+class PreTEXT(fields.TEXT):
+    """A TEXT field that also accepts `Preanalyzed` values (from a worker process)."""
+
     def index(self, value, **kwargs):
         if isinstance(value, Preanalyzed):
             return iter(value.postings)
         return super().index(value, **kwargs)
-
-
-class PreTEXT(_AcceptsPreanalyzed, fields.TEXT):
-    """A TEXT field that also accepts `Preanalyzed` values (from a worker process)."""
 
 
 class PairField(fields.KEYWORD):
