@@ -14,6 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchapp.web import create_app
 
@@ -483,3 +485,15 @@ def test_missing_index_is_a_503_page(tmp_path):
     client = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True}).test_client()
     text = page(client, "/", 503)
     assert "No search index has been built yet" in text
+
+
+@given(q=st.text(max_size=12), sort=st.sampled_from([None, "newest", "relevance"]),
+       filters=st.dictionaries(st.sampled_from(["people", "places", "period", "sources"]),
+                               st.lists(st.text(max_size=8), max_size=3), max_size=3),
+       name=st.sampled_from(["people", "places", "orgs", "period"]), value=st.text(max_size=8))
+def test_facet_links_built_once_per_facet_equal_search_url(q, sort, filters, name, value):
+    from searchapp.web import search_url, search_url_adding
+
+    added = {k: list(v) for k, v in filters.items()}
+    added.setdefault(name, []).append(value)
+    assert search_url_adding("/search", q, filters, sort, name)(value) == search_url("/search", q, added, sort)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from functools import lru_cache
 from urllib.parse import quote_plus
 
@@ -210,6 +210,18 @@ def search_url(endpoint_url: str, q: str = "", filters: Mapping[str, list[str]] 
     if page > 1:
         parts.append(f"page={page}")
     return endpoint_url + ("?" + "&".join(parts) if parts else "")
+
+
+def search_url_adding(endpoint_url: str, q: str, filters: Mapping[str, list[str]] | None, sort: str | None,
+                      name: str) -> Callable[[str], str]:
+    """value -> ``search_url`` with ``value`` added to the filter ``name``, for the many values of one
+    facet: the URL around the new value is built once. (It is built with a marker value, which the
+    last ``f.<name>=`` parameter holds: values are encoded, so no other parameter can look like it.)"""
+    marked = {k: list(v) for k, v in (filters or {}).items()}
+    marked.setdefault(name, []).append("\x00")
+    head, _, tail = search_url(endpoint_url, q, marked, sort).rpartition(f"{FILTER_PREFIX}{name}=%00")
+    head += f"{FILTER_PREFIX}{name}="
+    return lambda value: head + quote_param(value) + tail
 
 
 # -- errors: JSON under /api, an HTML page elsewhere ----------------------------------------------

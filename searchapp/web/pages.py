@@ -13,7 +13,8 @@ from urllib.parse import quote, urlsplit
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
 from searchapp.search import MAX_PAGE, Hit, Results, Segment
-from searchapp.web import FILTER_ORDER, get_searcher, parse_search, quote_param, route_url, search_url
+from searchapp.web import (FILTER_ORDER, get_searcher, parse_search, quote_param, route_url, search_url,
+                           search_url_adding)
 from searchapp.web.api import name_query
 
 bp = Blueprint("pages", __name__)
@@ -143,15 +144,15 @@ def _facet_views(res: Results, q: str, sort: str, base: str) -> list[View]:
         if name == "period" or not res.facets.get(name):
             continue
         active = set(res.filters.get(name, []))
+        adding = search_url_adding(base, q, res.filters, sort, name)
         values = []
         for value, count in res.facets[name]:
-            filters = {k: list(v) for k, v in res.filters.items()}
             if value in active:
-                filters[name] = [v for v in filters[name] if v != value]
+                filters = {k: [v for v in vs if not (k == name and v == value)] for k, vs in res.filters.items()}
+                url = search_url(base, q, filters, sort)
             else:
-                filters.setdefault(name, []).append(value)
-            values.append(View(value=value, count=count, active=value in active,
-                               url=search_url(base, q, filters, sort)))
+                url = adding(value)
+            values.append(View(value=value, count=f"{count:,}", active=value in active, url=url))
         out.append(View(name=name, label=FACET_LABELS[name], note=FACET_NOTES.get(name, ""), options=values))
     return out
 
@@ -185,15 +186,16 @@ def _histogram_view(res: Results, q: str, sort: str, base: str) -> dict[str, Any
         return None
     top = max(c for _, c in periods) or 1
     active = set(res.filters.get("period", []))
+    others = {k: v for k, v in res.filters.items() if k != "period"}
+    adding = search_url_adding(base, q, others, sort, "period")
     bars = []
     for period, count in periods:
-        filters = {k: list(v) for k, v in res.filters.items() if k != "period"}
-        if period not in active:
-            filters["period"] = [period]
         level = 0 if not count else max(1, round(count / top * HISTOGRAM_STEPS))
-        bars.append(View(period=period, label=_period_label(period), count=count, level=level,
-                         active=period in active,
-                         url=search_url(base, q, filters, sort) if count or period in active else None))
+        label = _period_label(period)
+        url = (search_url(base, q, others, sort) if period in active else adding(period)) \
+            if count or period in active else None
+        bars.append(View(period=period, label=label, count=count, level=level, active=period in active,
+                         title=f"{label}: {count}", url=url))
     unit = "month" if len(periods[0][0]) == 7 else "year"
     return {"bars": bars, "first": bars[0].label, "last": bars[-1].label, "unit": unit,
             "wide": len(bars) > 24}
