@@ -3,7 +3,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 
 from searchapp.cli import main

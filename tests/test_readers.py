@@ -1,6 +1,5 @@
 """The plain-text, Reuters SGML and JSON-lines readers, and the dispatcher (HTML: test_readers_html.py)."""
 import json
-from pathlib import Path
 
 import pytest
 

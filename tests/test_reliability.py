@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from searchapp import indexer
 from searchapp.search import QueryError, Searcher
 from searchapp.store import IndexStore
-from tests.conftest import SEEDS
 
 GOOD = "The harbour council approved the {} plan on Monday after a long debate. Residents welcomed it."
 

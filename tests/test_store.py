@@ -1,6 +1,5 @@
 """The index on disk: atomic rebuilds (even under kill -9), add/update/delete, the write lock."""
 import json
-import os
 import signal
 import subprocess
 import sys
