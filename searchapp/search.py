@@ -332,7 +332,7 @@ class Searcher:
         ranker = self._ranker(s)
         match, qdocs = self._quote_matches(ranker, user_q, filters, tables)
         full_q = user_q
-        groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_article"])
+        groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_parents"])
         res.total = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
         marks = _highlight_terms(s, full_q) if snippets else {}
@@ -369,7 +369,7 @@ class Searcher:
             if QUOTE_MODE_FIELDS & _fields_of(user_q):
                 quote_q = _expand_names(self.parse(s.schema, q, ["quote"]), tables)
                 match, qdocs = self._quote_matches(ranker, quote_q, filters, tables)
-                groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_article"])
+                groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_parents"])
                 ordered = [(a, quotes[0][1]) for a, quotes in groups.items()]
             else:
                 user_q = _expand_names(user_q, tables)
@@ -619,12 +619,12 @@ def warm(store: IndexStore, searcher) -> None:
         ranker.lengths(fieldname)
 
 
-def _group_quotes(ranked: list[tuple[int, float]], quote_article: dict[int, int]) -> dict[int, list]:
+def _group_quotes(ranked: list[tuple[int, float]], quote_parents: np.ndarray) -> dict[int, list]:
     """Ranked quote documents grouped under their article's docnum, best article first."""
     groups: dict[int, list[tuple[int, float]]] = {}
     for docnum, score in ranked:
-        article = quote_article.get(docnum)
-        if article is not None:
+        article = int(quote_parents[docnum])
+        if article >= 0:
             groups.setdefault(article, []).append((docnum, score))
     return groups
 
@@ -656,7 +656,7 @@ def _build_tables(s) -> dict[str, Any]:
     reader = s.reader()
     doccount = reader.doc_count_all()
     quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
-    quote_parents = np.full(doccount, -1, dtype=np.int32)
+    quote_parents = np.full(doccount, -1, dtype=np.int32)  # quote docnum -> its article's; -1 elsewhere
     facets: dict[str, Any] = {}
     name_index: dict[str, tuple[list[str], list[int]]] = {}
     name_words: dict[str, tuple[dict[str, set[int]], list[tuple[str, ...]]]] = {}
@@ -693,17 +693,16 @@ def _build_tables(s) -> dict[str, Any]:
         name_words[name] = (words, tokens)
     # An article's quotes are written right after it (indexer and store keep that order through merges),
     # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
-    quote_article: dict[int, int] = {}
-    last_article = None
+    last_article = -1
     is_deleted = reader.is_deleted
     for docnum in range(doccount):
         if docnum in quote_docs:
-            if last_article is not None:
-                quote_article[docnum] = quote_parents[docnum] = last_article
+            quote_parents[docnum] = last_article
         elif not is_deleted(docnum):
             last_article = docnum
-    for qnum in list(quote_article)[:: max(1, len(quote_article) // 20)]:
-        if s.stored_fields(qnum).get("parent") != s.stored_fields(quote_article[qnum]).get("id"):
+    placed = np.flatnonzero(quote_parents >= 0)
+    for qnum in placed[:: max(1, len(placed) // 20)].tolist():
+        if s.stored_fields(qnum).get("parent") != s.stored_fields(int(quote_parents[qnum])).get("id"):
             raise RuntimeError("index documents are out of order: quote and article do not match")
     months: dict[int, str] = {}
     if reader.has_column("published"):
@@ -719,8 +718,7 @@ def _build_tables(s) -> dict[str, Any]:
                     pass
     all_words = sorted({w for words, _ in name_words.values() for w in words})
     return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
-            "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_article": quote_article,
-            "quote_parents": quote_parents,
+            "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
             "name_index": name_index, "name_words": name_words, "name_corrector": ListCorrector(all_words) if all_words else None}
 
 
