@@ -178,6 +178,7 @@ def test_phrases_and_prefixes_across_segments_and_processes(tmp_path):
     assert [h.id for h in searcher.search("title:ze*").hits] == ["c"]
     assert [h.id for h in searcher.search("title:n*").hits] == ["d"]
     assert searcher.search("body_pairs:0000").total == 0  # pair buckets are not words
+    assert searcher.search("body_pairs:0*").total == 0
 
 
 def test_an_index_built_before_the_pair_fields_still_searches_and_takes_additions(tmp_path, monkeypatch):

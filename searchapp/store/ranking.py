@@ -148,11 +148,11 @@ class Ranker:
         return match
 
     def _evaluate(self, q: Q.Query) -> Match:
-        if q is Q.NullQuery:
+        if q is Q.NullQuery or getattr(q, "fieldname", None) in _PAIR_FIELD_NAMES:  # pair buckets are not words
             return Match(EMPTY)
         if isinstance(q, Q.Term):
             field = self.schema[q.fieldname] if q.fieldname in self.schema else None
-            if field is None or q.fieldname in _PAIR_FIELD_NAMES:  # pair buckets are not words
+            if field is None:
                 return Match(EMPTY)
             postings = self.term(q.fieldname, field.to_bytes(q.text))
             return Match(postings.docs, [postings] if field.scorable else [])
