@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
 from functools import lru_cache
+from typing import Any, Callable, Mapping
 from urllib.parse import quote_plus
 
 from flask import Flask, current_app, g, render_template, request, url_for

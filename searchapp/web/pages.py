@@ -118,7 +118,7 @@ def _lead_title(hit: Hit) -> str:
     return _shorten(hit.lead or hit.snippet_text) or hit.id
 
 
-def _hit_view(hit: Hit, q: str) -> dict[str, Any]:
+def _hit_view(hit: Hit, q: str) -> View:
     quotes = [View(segments=qh.segments, speaker=qh.speaker, cue=qh.cue,
                    speaker_url=_speaker_url(qh.speaker) if qh.speaker else None) for qh in hit.quotes]
     return View(
