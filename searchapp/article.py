@@ -32,6 +32,9 @@ class EntityMention:
     start: int
     end: int
     name: str
+    # A person named with evidence around this mention or another of the same person in the document
+    # (a title, a verb of saying, an apposition), not only by the shape of the name.
+    attested: bool = True
 
 
 @dataclass
@@ -90,6 +93,12 @@ class Article:
     orgs: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    # Short forms the text defines ("ICO" -> "International Coffee Organization"): archive-wide evidence
+    # that the two are one organisation (searchapp.archive.identities).
+    aliases: dict[str, str] = field(default_factory=dict)
+    # People named only by the shape of the name ("Societe Generale" looks like one): the archive keeps
+    # them as people only where another article attests the same person (searchapp.archive.identities).
+    tentative_people: list[str] = field(default_factory=list)
     # Every name mention with offsets, for later steps (quote attribution); not part of the JSON contract.
     entities: list[EntityMention] = field(default_factory=list, repr=False)
     # Hand-assigned labels some corpora carry (Reuters-21578). For evaluation only: never indexed.
@@ -124,6 +133,8 @@ class Article:
             "orgs": list(self.orgs),
             "sources": list(self.sources),
             "quotes": [q.to_json() for q in self.quotes],
+            "aliases": dict(self.aliases),
+            "tentative_people": list(self.tentative_people),
         }
         if gold:
             for name in ("gold_people", "gold_places", "gold_orgs", "gold_topics"):
@@ -149,7 +160,12 @@ class Article:
                 if not isinstance(value, list):
                     raise ValueError("field 'quotes' must be a list")
                 kwargs[key] = [Quote.from_json(q) for q in value]
-            elif key in ("people", "places", "orgs", "sources") or key.startswith("gold_"):
+            elif key == "aliases":
+                if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                          for k, v in value.items()):
+                    raise ValueError("field 'aliases' must be an object of strings")
+                kwargs[key] = dict(value)
+            elif key in ("people", "places", "orgs", "sources", "tentative_people") or key.startswith("gold_"):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ValueError(f"field {key!r} must be a list of strings")
                 kwargs[key] = list(value)

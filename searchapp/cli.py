@@ -112,15 +112,19 @@ def _echo_list(title: str, lines: list[str], limit: int, more_hint: str) -> None
         click.echo(f"  ... and {len(lines) - limit:,} more{more_hint}", err=True)
 
 
-def _index_run(fn, store, paths, enrich, procs, report_path, verb):
+def _index_run(fn, store, paths, enrich, procs, report_path, verb, corrections=None):
     from searchapp import indexer
+    from searchapp.archive.identities import CorrectionsError
 
     update, close = _progress_printer(verb)
     try:
-        report = fn(store, paths, enrich=enrich, procs=procs, progress=update)
+        report = fn(store, paths, enrich=enrich, procs=procs, progress=update, corrections=corrections)
     except IndexBusy as e:
         close()
         _fail(str(e), EXIT_INDEX)
+    except CorrectionsError as e:
+        close()
+        _fail(str(e), EXIT_USAGE)
     except KeyboardInterrupt:
         close()
         _fail("interrupted: the index was not changed", 130)
@@ -142,6 +146,9 @@ _build_options = [
                  help="Worker processes (default: one per core)."),
     click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
                  help="Write the full report (every skipped file and reason) as JSON."),
+    click.option("--corrections", type=click.Path(exists=True, dir_okay=False), default=None,
+                 help="A corrections file for the archive's identities (merge, split, not, type; see "
+                      "README). Kept with the index: later builds and adds apply it until replaced."),
 ]
 
 
@@ -156,7 +163,7 @@ def _with(options):
 @index_group.command("build")
 @_with(_build_options)
 @_index_option
-def index_build(paths, enrich, procs, report_path, index_dir):
+def index_build(paths, enrich, procs, report_path, corrections, index_dir):
     """Rebuild the index from PATHS (files or folders), atomically.
 
     The new index is built beside the live one and replaces it only when complete: if the build
@@ -164,17 +171,18 @@ def index_build(paths, enrich, procs, report_path, index_dir):
     """
     from searchapp import indexer
 
-    _index_run(indexer.build, _store(index_dir, must_exist=False), list(paths), enrich, procs, report_path, "indexed")
+    _index_run(indexer.build, _store(index_dir, must_exist=False), list(paths), enrich, procs, report_path,
+               "indexed", corrections)
 
 
 @index_group.command("add")
 @_with(_build_options)
 @_index_option
-def index_add(paths, enrich, procs, report_path, index_dir):
+def index_add(paths, enrich, procs, report_path, corrections, index_dir):
     """Add or update (by id) the articles in PATHS; committed all at once."""
     from searchapp import indexer
 
-    _index_run(indexer.add, _store(index_dir), list(paths), enrich, procs, report_path, "added")
+    _index_run(indexer.add, _store(index_dir), list(paths), enrich, procs, report_path, "added", corrections)
 
 
 @index_group.command("delete")
@@ -214,6 +222,29 @@ def index_stats(as_json, index_dir):
         click.echo(f"last build: {build.get('built_at')} from {', '.join(build.get('paths', []))}: "
                    f"{build.get('indexed', 0):,} indexed, {build.get('skipped', 0):,} skipped, "
                    f"{len(build.get('duplicates', [])):,} duplicates, {build.get('seconds', 0):.1f} s")
+
+
+# -- identities ---------------------------------------------------------------------------------
+
+@main.command("entities")
+@click.option("--type", "type_", type=click.Choice(["person", "place", "org", "source"]), default=None,
+              help="Only identities of this type.")
+@click.option("--limit", type=click.IntRange(1, None), default=50, show_default=True,
+              help="How many identities (most articles first).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: name, type, aliases, articles.")
+@_index_option
+def entities_cmd(type_, limit, as_json, index_dir):
+    """The archive's identities: one name per person, place, organisation and source, with its aliases
+    and the number of articles naming it."""
+    from searchapp.search import Searcher
+
+    for ident in Searcher(_store(index_dir)).entities(type_, limit=limit):
+        if as_json:
+            click.echo(json.dumps(ident, ensure_ascii=False))
+        else:
+            aliases = f"  (also: {', '.join(ident['aliases'][:6])}{', ...' if len(ident['aliases']) > 6 else ''})" \
+                if ident["aliases"] else ""
+            click.echo(f"{ident['articles']:>7,}  {ident['type']:<6}  {ident['name']}{aliases}")
 
 
 # -- search -------------------------------------------------------------------------------------
@@ -347,10 +378,12 @@ def eval_html(data):
 @click.option("--reuters", default="../shared/data/reuters21578", show_default=True)
 @click.option("--reuters-limit", type=int, default=None, help="Only the first N Reuters articles.")
 def eval_entities(conll, reuters, reuters_limit):
-    """People/places/organisations: CoNLL-2003 document F1, Reuters-21578 tag recall."""
+    """People/places/organisations: CoNLL-2003 document F1 (the tagger alone, and what `extract`
+    gives on plain text), Reuters-21578 tag recall."""
     from searchapp.evaluate import entities
 
     result = {"conll": entities.evaluate_conll(_data_dir(conll)),
+              "conll_extract": entities.evaluate_conll_extract(_data_dir(conll)),
               "reuters": entities.evaluate_reuters(_data_dir(reuters), limit=reuters_limit)}
     click.echo(entities.format_report(result))
 

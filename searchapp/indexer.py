@@ -24,6 +24,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
+from searchapp.archive import identities
 from searchapp.article import Article
 from searchapp.nlp.pipeline import Pipeline, default_pipeline
 from searchapp.readers import Skipped
@@ -252,13 +253,18 @@ def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) 
 
 
 def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
-          procs: int | None = None, progress: ProgressCallback | None = None) -> Report:
-    """Full rebuild into a new generation; the live index changes only if this returns."""
+          procs: int | None = None, progress: ProgressCallback | None = None,
+          corrections: str | os.PathLike | None = None) -> Report:
+    """Full rebuild into a new generation; the live index changes only if this returns.
+
+    ``corrections``: the archivist's corrections file for the identities (searchapp.archive.identities);
+    without it, the previous generation's carry over."""
     paths = list(paths)
     started_at = time.time()
     report = Report(enriched=enrich)
     start = time.monotonic()
     with store.rebuild() as writer:
+        writer.finalizers.append(identities.finalizer(corrections, writer.previous_dir))
         tasks = _plan(paths, report)
         report.procs = max(1, min(procs or default_procs(), len(tasks)))
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
@@ -363,11 +369,14 @@ def _prepared(tasks: list[Task], procs: int, enrich: bool, schema) -> Iterator[t
 
 
 def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
-        procs: int | None = None, progress: ProgressCallback | None = None) -> Report:
-    """Insert or update articles by id in the live index, committed all at once."""
+        procs: int | None = None, progress: ProgressCallback | None = None,
+        corrections: str | os.PathLike | None = None) -> Report:
+    """Insert or update articles by id in the live index, committed all at once (with the identities
+    of the whole archive updated from its names, no rebuild)."""
     report = Report(enriched=enrich)
     start = time.monotonic()
     with store.update() as writer:
+        writer.finalizers.append(identities.finalizer(corrections, writer.previous_dir))
         tasks = _plan(list(paths), report)
         report.procs = max(1, min(procs or default_procs(), len(tasks)))
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
@@ -396,10 +405,12 @@ def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool =
     return report
 
 
-def delete(store: IndexStore, ids: Iterable[str]) -> tuple[list[str], list[str]]:
+def delete(store: IndexStore, ids: Iterable[str], *,
+           corrections: str | os.PathLike | None = None) -> tuple[list[str], list[str]]:
     """Delete articles (and their quotes) by id: (deleted ids, ids not found)."""
     deleted, missing = [], []
     with store.update() as writer:
+        writer.finalizers.append(identities.finalizer(corrections, writer.previous_dir))
         for article_id in ids:
             (deleted if writer.delete(article_id) else missing).append(article_id)
     return deleted, missing

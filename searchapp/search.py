@@ -31,6 +31,8 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from searchapp.analysis import fold
+from searchapp.archive import identities
+from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity, name_tokens
 from searchapp.store import IndexStore
 from searchapp.store.ranking import Match, Ranker, difference, expand, intersect, member, union
 from searchapp.store.schema import FACETS, FIELD_ALIASES, PAIR_FIELDS
@@ -214,7 +216,11 @@ class Searcher:
     # Facet tables (once per generation) ---------------------------------------------------------
 
     def _tables(self, searcher) -> dict[str, Any]:
-        return _cached(self.store.cache(searcher), "tables", lambda: _build_tables(searcher))
+        return _cached(self.store.cache(searcher), "tables", lambda: _build_tables(searcher, self.identities(searcher)))
+
+    def identities(self, searcher) -> Identities:
+        """The archive's identities for ``searcher``'s generation (loaded once)."""
+        return _cached(self.store.cache(searcher), "identities", lambda: identities.for_searcher(self.store, searcher))
 
     # The search ---------------------------------------------------------------------------------
 
@@ -341,7 +347,7 @@ class Searcher:
             for qnum, _ in groups[article][:3]:
                 stored = s.stored_fields(qnum)
                 text = stored.get("quote", "")
-                hit.quotes.append(QuoteHit(text=text, speaker=(stored.get("speakers") or [None])[0],
+                hit.quotes.append(QuoteHit(text=text, speaker=_speaker_name(self.identities(s), stored),
                                            cue=stored.get("cue"),
                                            segments=_segments(text, _stored_spans(stored, marks, "quote"))))
             if hit.quotes:
@@ -380,6 +386,7 @@ class Searcher:
 
     def _hit(self, s, docnum: int, score: float, marks: dict[str, set[str]]) -> Hit:
         stored = s.stored_fields(docnum)
+        names = _identity_names(self.identities(s), stored)
         title = stored.get("title", "")
         body = stored.get("body", "")
         snippet = _snippet(body, _stored_spans(stored, marks, "body"))
@@ -389,8 +396,8 @@ class Searcher:
             published=published.isoformat() if published else None,
             publisher=stored.get("publisher", ""), byline=stored.get("byline", ""),
             dateline=stored.get("dateline", ""),
-            people=stored.get("people", []), places=stored.get("places", []), orgs=stored.get("orgs", []),
-            sources=stored.get("sources", []), speakers=stored.get("speakers", []),
+            people=names["people"], places=names["places"], orgs=names["orgs"],
+            sources=names["sources"], speakers=names["speakers"],
             score=round(float(score or 0.0), 4),
             title_segments=_segments(title, _stored_spans(stored, marks, "title")), snippet=snippet,
             lead=body[:LEAD_CHARS],
@@ -441,12 +448,14 @@ class Searcher:
             if stored.get("kind") != "article":
                 return None
             quotes = []
+            ids = self.identities(s)
+            names = _identity_names(ids, stored)
             for qnum in s.document_numbers(parent=article_id):
                 qf = s.stored_fields(qnum)
                 if qf.get("kind") == "quote":
                     start, end = qf.get("span") or (0, 0)
                     quotes.append({"text": qf.get("quote", ""), "start": start, "end": end,
-                                   "speaker": (qf.get("speakers") or [None])[0],
+                                   "speaker": _speaker_name(ids, qf),
                                    "mention": qf.get("mention"), "cue": qf.get("cue")})
             quotes.sort(key=lambda x: x["start"])
             marks = self._query_marks(s, q)
@@ -457,9 +466,9 @@ class Searcher:
                 "path": stored.get("path", ""), "published": published.isoformat() if published else None,
                 "byline": stored.get("byline", ""), "publisher": stored.get("publisher", ""),
                 "dateline": stored.get("dateline", ""), "body": body,
-                "people": stored.get("people", []), "places": stored.get("places", []),
-                "orgs": stored.get("orgs", []), "sources": stored.get("sources", []),
-                "speakers": stored.get("speakers", []), "quotes": quotes,
+                "people": names["people"], "places": names["places"],
+                "orgs": names["orgs"], "sources": names["sources"],
+                "speakers": names["speakers"], "quotes": quotes,
                 "title_segments": _segments(stored.get("title", ""), _stored_spans(stored, marks, "title")),
                 "body_segments": _segments(body, _stored_spans(stored, marks, "body")),
             }
@@ -482,14 +491,36 @@ class Searcher:
             return []
         with self.store.searcher() as s:
             tables = self._tables(s)
-        low = prefix.lower()
+        low = fold(prefix)
         out = []
         for facet, (values, counts) in tables["name_index"].items():
-            for i, v in enumerate(values):
-                if v.lower().startswith(low) or any(w.lower().startswith(low) for w in v.split()[1:]):
-                    out.append({"name": v, "field": facet, "count": counts[i]})
+            unit = "quotes" if facet == "speakers" else "articles"
+            for i, ident in enumerate(tables["facet_identities"][facet]):
+                if any(fold(w).startswith(low) for name in (ident.name, *ident.aliases) for w in [name, *name.split()[1:]]):
+                    out.append({"name": values[i], "field": facet, "count": counts[i], "unit": unit})
         out.sort(key=lambda x: (-x["count"], x["name"]))
         return out[:limit]
+
+    def entities(self, type_: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """The archive's identities, most articles first: {"name", "type", "aliases", "articles"} (the
+        articles counted now, over the live index)."""
+        with self.store.searcher() as s:
+            tables = self._tables(s)
+        rows = []
+        for facet, type_of in FACET_TYPES.items():
+            if type_ not in (None, type_of):
+                continue
+            values, counts = tables["name_index"][facet]
+            for ident, n in zip(tables["facet_identities"][facet], counts):
+                rows.append({**ident.to_json(), "articles": n})
+        rows.sort(key=lambda r: (-r["articles"], r["type"], r["name"]))
+        return rows[offset:offset + limit]
+
+    def canonical_name(self, type_: str, name: str) -> str | None:
+        """The name of the identity ``name`` stands for (any alias), if it names exactly one."""
+        with self.store.searcher() as s:
+            ident = self.identities(s).resolve(type_, name)
+        return ident.name if ident is not None else None
 
     def speaker_quotes(self, name: str, q: str = "", page: Any = 1, per_page: Any = 20) -> Results:
         """Everything one person said, newest first (the speaker page)."""
@@ -498,6 +529,27 @@ class Searcher:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+def _identity_names(ids: Identities, stored: dict[str, Any]) -> dict[str, list[str]]:
+    """An article's stored names as the archive's identities name them, each under its identity's type
+    ("Reagan" -> people "Ronald Reagan"; "Chrysler" typed as a person -> orgs "Chrysler Corp"); names
+    that are no one's are left out."""
+    out: dict[str, dict[str, None]] = {name: {} for name in FACETS}
+    for facet in FACETS:
+        for raw in stored.get(facet) or ():
+            ident = ids.of(facet, raw)
+            if ident is not None:
+                target = "speakers" if facet == "speakers" else TYPE_FACETS[ident.type]
+                out[target].setdefault(ident.name, None)
+    return {name: list(values) for name, values in out.items()}
+
+
+def _speaker_name(ids: Identities, stored: dict[str, Any]) -> str | None:
+    """A quote document's speaker, as the identities name the person (None for no one)."""
+    raw = (stored.get("speakers") or [None])[0]
+    ident = ids.of("speakers", raw) if raw else None
+    return ident.name if ident is not None else None
+
 
 def _escape_phrase(text: str) -> str:
     return text.replace('"', " ")
@@ -533,7 +585,7 @@ def _with_filters(user_q: Q.Query, filters: dict[str, list[str]], tables) -> Q.Q
                 clauses.append(Q.ConstantScoreQuery(Q.DateRange("published", start, end), 0.0))
         else:
             for v in values:
-                clauses.append(Q.ConstantScoreQuery(Q.Term("f_" + name, v), 0.0))
+                clauses.append(Q.ConstantScoreQuery(_filter_query(name, v, tables), 0.0))
     return clauses[0] if len(clauses) == 1 else Q.And(clauses)
 
 
@@ -553,29 +605,63 @@ def min_should_match(words: int) -> int:
 
 
 def _expand_names(q: Q.Query, tables) -> Q.Query:
-    """`person:Lavrov` -> the exact names that contain the word (f_people:"Sergey Lavrov" OR ...).
-
-    Phrases match names containing the words in order; wildcards and fuzzy words match name words."""
+    """`person:Lavrov` -> every indexed name of the identities it names (f_people:"Sergey Lavrov" OR
+    f_people:"Lavrov" ...). A name or alias typed whole is that identity alone (`person:Reagan` =
+    `person:"Ronald Reagan"`, `place:UK` = `place:Britain`); otherwise the identities with a name
+    containing the words (in order, for a phrase). Wildcards and fuzzy words match name words."""
     fieldname = getattr(q, "fieldname", None)
     if fieldname not in FACETS:
         return q.apply(lambda sub: _expand_names(sub, tables)) if not q.is_leaf() else q
-    words, tokens = tables["name_words"][fieldname]
-    values = tables["facets"][fieldname]
-    if isinstance(q, Q.Term):
-        vids = words.get(q.text, set())
-    elif isinstance(q, Q.Phrase):
-        seq = tuple(q.words)
+    words, entries = tables["name_words"][fieldname]
+    kept: list[Identity] = tables["facet_identities"][fieldname]
+    if isinstance(q, (Q.Term, Q.Phrase)):
+        seq = (q.text,) if isinstance(q, Q.Term) else tuple(q.words)
+        exact = _exact_identities(tables, fieldname, seq)
+        if exact is not None:
+            return _identity_query(fieldname, exact)
         sets = [words.get(w, set()) for w in seq]
         vids = set.intersection(*sets) if sets else set()
-        vids = {v for v in vids if any(tokens[v][i:i + len(seq)] == seq for i in range(len(tokens[v])))}
+        if len(seq) > 1:
+            vids = {v for toks, v in entries if v in vids
+                    and any(toks[i:i + len(seq)] == seq for i in range(len(toks)))}
     elif isinstance(q, (Q.Prefix, Q.Wildcard, Q.FuzzyTerm, Q.Regex)):
         matcher = _word_matcher(q)
         vids = set().union(*(ids for w, ids in words.items() if matcher(w)))
     else:
         return q
-    if not vids:
-        return Q.NullQuery
-    return Q.Or([Q.Term("f_" + fieldname, values[v]) for v in sorted(vids)])
+    return _identity_query(fieldname, [kept[v] for v in sorted(vids)])
+
+
+def _exact_identities(tables, fieldname: str, words: tuple[str, ...]) -> list[Identity] | None:
+    """The identities one of whose names is exactly ``words`` (a place also by the gazetteer's name
+    for it: `place:Britain`), or None."""
+    type_ = FACET_TYPES.get(fieldname, "person")
+    ids: Identities = tables["identities"]
+    found = ids.lookup(type_, words)
+    if not found and type_ == "place":
+        from searchapp.nlp.gazetteer import canonical_place
+
+        canonical = canonical_place(" ".join(words))
+        found = ids.lookup(type_, name_tokens(canonical)) if canonical else []
+    if fieldname == "speakers":
+        found = [i for i in found if "speakers" in i.members]
+    return found or None
+
+
+def _identity_query(fieldname: str, idents: list[Identity]) -> Q.Query:
+    terms = [Q.Term("f_" + facet, raw) for ident in idents for facet, raws in ident.members.items()
+             if (facet == "speakers") == (fieldname == "speakers") for raw in raws]
+    return Q.Or(terms) if terms else Q.NullQuery
+
+
+def _filter_query(name: str, value: str, tables) -> Q.Query:
+    """A facet filter: the identity the value names (any alias), else the indexed name itself."""
+    ident = tables["identities"].resolve(FACET_TYPES.get(name, "person"), value)
+    if ident is not None:
+        query = _identity_query(name, [ident])
+        if query is not Q.NullQuery:
+            return query
+    return Q.Term("f_" + name, value)
 
 
 def _word_matcher(q):
@@ -611,7 +697,8 @@ def warm(store: IndexStore, searcher) -> None:
     """Build a new index generation's tables before it serves (the store calls this in the background
     and keeps answering from the previous generation meanwhile)."""
     cache = store.cache(searcher)
-    _cached(cache, "tables", lambda: _build_tables(searcher))
+    ids = _cached(cache, "identities", lambda: identities.for_searcher(store, searcher))
+    _cached(cache, "tables", lambda: _build_tables(searcher, ids))
     ranker = _cached(cache, "ranker", lambda: Ranker(searcher)).using(searcher)
     ranker.live  # noqa: B018 - computed now rather than by the first search
     ranker.dates()
@@ -651,46 +738,75 @@ def _is_plain_and(q: Q.Query, quoted: bool) -> bool:
     return True
 
 
-def _build_tables(s) -> dict[str, Any]:
-    """Per-generation tables: facet values, docnum -> facet value and month ids, quote docnums, name index."""
+def _build_tables(s, ids: Identities) -> dict[str, Any]:
+    """Per-generation tables: facet values (identities), docnum -> facet value and month ids, quote
+    docnums, name index."""
     reader = s.reader()
     doccount = reader.doc_count_all()
     quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
     quote_parents = np.full(doccount, -1, dtype=np.int32)  # quote docnum -> its article's; -1 elsewhere
+    indexed = set(reader.indexed_field_names())
+
+    def postings(facet: str, raw: str) -> list[tuple[int, int]]:
+        """(docnum, weight) of one indexed name (an article's f_speakers weight is its quote count)."""
+        fname = "f_" + facet
+        if fname not in indexed or (fname, raw) not in reader:
+            return []
+        m = reader.postings(fname, raw)
+        out = []
+        while m.is_active():
+            out.append((m.id(), int(m.weight()) or 1))
+            m.next()
+        return out
+
     facets: dict[str, Any] = {}
     name_index: dict[str, tuple[list[str], list[int]]] = {}
-    name_words: dict[str, tuple[dict[str, set[int]], list[tuple[str, ...]]]] = {}
+    name_words: dict[str, tuple[dict[str, set[int]], list[tuple[tuple[str, ...], int]]]] = {}
+    facet_ids: dict[str, list[Identity]] = {}
     for name in FACETS:
-        fname = "f_" + name
+        # A facet's values are the identities of its type; an identity's documents are those of every
+        # name it has (in any name field: "Chrysler" typed as a person in a headline counts for the
+        # company). Speakers are people, counted by their quotes.
+        type_ = FACET_TYPES.get(name, "person")
+        idents = sorted((i for i in ids.of_type(type_) if name != "speakers" or "speakers" in i.members),
+                        key=lambda i: i.name)
         values: list[str] = []
         counts: list[int] = []
-        # docnum -> value ids, a value repeated as often as its weight (an article's f_speakers weight
-        # is its number of quotes).
+        kept: list[Identity] = []
         by_doc: dict[int, list[int]] = {}
-        if fname in reader.indexed_field_names():
-            for term in reader.lexicon(fname):
-                vid = len(values)
-                values.append(term.decode("utf-8"))
-                m = reader.postings(fname, term)
-                n = 0
-                while m.is_active():
-                    by_doc.setdefault(m.id(), []).extend([vid] * (int(m.weight()) or 1))
-                    n += 1
-                    m.next()
-                counts.append(n)
+        for ident in idents:
+            docs: dict[int, int] = {}
+            for facet, raws in ident.members.items():
+                if (facet == "speakers") != (name == "speakers"):
+                    continue
+                for raw in raws:
+                    for docnum, weight in postings(facet, raw):
+                        docs[docnum] = docs.get(docnum, 0) + weight if name == "speakers" else 1
+            if not docs:
+                continue
+            vid = len(values)
+            values.append(ident.name)
+            kept.append(ident)
+            # one number, one meaning: a speaker's quotes, anyone else's articles
+            counts.append(sum(d in quote_docs for d in docs) if name == "speakers" else len(docs))
+            for docnum, weight in docs.items():
+                by_doc.setdefault(docnum, []).extend([vid] * weight)
         facets[name] = (values, by_doc)
         name_index[name] = (values, counts)
-        # word -> ids of the names containing it, and each name's words: `person:Lavrov` and
-        # `person:"Sergey Lavrov"` are answered from these (the name fields themselves are not indexed).
+        facet_ids[name] = kept
+        # word -> ids of the identities with a name or alias containing it, and every such name's words
+        # with its identity: `person:Lavrov`, `person:"Sergey Lavrov"` are answered from these (the name
+        # fields themselves are not indexed).
         analyzer = s.schema[name].analyzer
         words: dict[str, set[int]] = {}
-        tokens: list[tuple[str, ...]] = []
-        for vid, value in enumerate(values):
-            toks = tuple(t.text for t in analyzer(value))
-            tokens.append(toks)
-            for w in toks:
-                words.setdefault(w, set()).add(vid)
-        name_words[name] = (words, tokens)
+        entries: list[tuple[tuple[str, ...], int]] = []
+        for vid, ident in enumerate(kept):
+            for alias in (ident.name, *ident.aliases):
+                toks = tuple(t.text for t in analyzer(alias))
+                entries.append((toks, vid))
+                for w in toks:
+                    words.setdefault(w, set()).add(vid)
+        name_words[name] = (words, entries)
     # An article's quotes are written right after it (indexer and store keep that order through merges),
     # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
     last_article = -1
@@ -719,7 +835,8 @@ def _build_tables(s) -> dict[str, Any]:
     all_words = sorted({w for words, _ in name_words.values() for w in words})
     return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
             "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
-            "name_index": name_index, "name_words": name_words, "name_corrector": ListCorrector(all_words) if all_words else None}
+            "name_index": name_index, "name_words": name_words, "identities": ids, "facet_identities": facet_ids,
+            "name_corrector": ListCorrector(all_words) if all_words else None}
 
 
 class Tally:

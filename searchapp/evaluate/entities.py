@@ -84,6 +84,61 @@ def evaluate_conll(path: str | Path, model_path: str | None = None) -> dict:
     }
 
 
+def conll_plain_text(doc: list[tuple[list[str], list[str]]]) -> str:
+    """A CoNLL document as a reader sees an article: each sentence detokenised ("Japan 's" -> "Japan's",
+    "U.S. ," -> "U.S.,"), one per line, the first line (usually a headline) first."""
+    from nltk.tokenize.treebank import TreebankWordDetokenizer
+
+    detok = TreebankWordDetokenizer()
+    return "\n".join(detok.detokenize(words) for words, _ in doc) + "\n"
+
+
+def _gold_names(doc: list[tuple[list[str], list[str]]]) -> set[tuple[str, str]]:
+    """The gold (type, name) set as an article's name lists state it: canonical places and organisations,
+    and a person's single-word mention merged into the full name it ends ("Lavrov" -> "Sergey Lavrov")."""
+    mentions = []
+    for words, tags in doc:
+        for lab, a, b in _gold_spans(tags):
+            if lab in LABELS:
+                mentions.append((lab, " ".join(words[a:b])))
+    full = [n for t, n in mentions if t == "PER" and " " in n]
+    out = set()
+    for lab, name in mentions:
+        if lab == "PER" and " " not in name:
+            name = max((f for f in full if f.split()[-1] == name), key=len, default=name)
+        out.add((lab, gazetteer.canonical(lab, name)))
+    return out
+
+
+def evaluate_conll_extract(path: str | Path) -> dict:
+    """What users get: every CoNLL document written as a plain-text file and read back through the
+    readers and the enrichment pipeline (``searchapp extract``), scored on its people/places/orgs lists
+    against the gold names (see ``_gold_names``). Skipped documents count as finding nothing."""
+    import tempfile
+
+    from searchapp.indexer import extract
+    from searchapp.nlp.train_ner import read_conll
+
+    docs = list(read_conll(path))
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="searchapp-conll-") as tmp:
+        for i, doc in enumerate(docs):
+            Path(tmp, f"doc{i:04d}.txt").write_text(conll_plain_text(doc), encoding="utf-8")
+        found: dict[int, set[tuple[str, str]]] = {}
+        skipped = []
+        for item in extract([tmp]):
+            if isinstance(item, Article):
+                found[int(item.id[3:])] = (
+                    {("PER", gazetteer.canonical("PER", n)) for n in item.people}
+                    | {("LOC", gazetteer.canonical("LOC", n)) for n in item.places}
+                    | {("ORG", gazetteer.canonical("ORG", n)) for n in item.orgs})
+            else:
+                skipped.append(f"{Path(item.where).name}: {item.reason}")
+    pairs = [(_gold_names(doc), found.get(i, set())) for i, doc in enumerate(docs)]
+    return {"path": str(path), "documents": len(docs), "skipped": skipped,
+            "seconds": round(time.perf_counter() - t0, 2), "scores": _set_scores(pairs)}
+
+
 def evaluate_conll_tokens(path: str | Path, model_path: str | None = None) -> dict:
     """Mention-level (CoNLL-style exact span) F1 of the CRF alone on the gold tokenisation, for tuning."""
     from searchapp.nlp.entities import _spans_from_bio, model
@@ -315,6 +370,14 @@ def format_report(result: dict) -> str:
             lines.append(f"  {kind:<9}  " + "  ".join(
                 f"{lab} P {sc[lab]['precision']:.3f} R {sc[lab]['recall']:.3f} F1 {sc[lab]['f1']:.3f}"
                 for lab in (*LABELS, "overall")))
+    ext = result.get("conll_extract")
+    if ext:
+        sc = ext["scores"]
+        lines.append(f"CoNLL-2003 through `searchapp extract` (plain text, as indexing reads it): "
+                     f"{ext['documents']} documents, {len(ext['skipped'])} skipped ({ext['seconds']} s)")
+        lines.append("  names     " + "  ".join(
+            f"{lab} P {sc[lab]['precision']:.3f} R {sc[lab]['recall']:.3f} F1 {sc[lab]['f1']:.3f}"
+            for lab in (*LABELS, "overall")))
     reu = result.get("reuters")
     if reu:
         lines.append(f"Reuters-21578 {reu['directory']}: {reu['articles']} articles"

@@ -423,24 +423,150 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
             b -= 1
         while b > a and words[a].lower() in _EDGE_WORDS:
             a += 1
+        titled = False
         if label == "PER":
-            a += _strip_title(words[a:b])
+            k = _strip_title(words[a:b])
+            titled = any(w.lower().translate(_QUOTES) in gazetteer.PERSON_TITLE_WORDS for w in words[a:a + k])
+            a += k
             # "Funaro and Gros": two people
             for j in range(a + 1, b - 1):
                 if words[j] in ("and", "&", "AND"):
-                    raw.append([label, a, j])
+                    raw.append([label, a, j, titled])
                     a = j + 1
         if b <= a or not any(c.isalpha() for w in words[a:b] for c in w):
             continue
-        raw.append([label, a, b])
-    return _resolve(text, spans, words, sents, raw)
+        raw.append([label, a, b, titled])
+    _join_coordinated_orgs(words, raw)
+    return _resolve(text, spans, words, sents, raw, lex)
 
 
-def _key(words: Sequence[str]) -> str:
-    return " ".join(words).translate(_QUOTES)
+_COORD = frozenset({"&", "and", "And"})
 
 
-def _resolve(text, spans, words, sents, raw) -> list[EntityMention]:
+def _join_coordinated_orgs(words: Sequence[str], raw: list[list]) -> None:
+    """An organisation named by coordinated words is one name: "Standard & Poor's Corp", "Foreign,
+    Commonwealth & Development Office" (the tagger often starts the name after the "&" or the comma).
+    A word is taken in only if it is capitalised and no place; what it was tagged as is dropped."""
+    taken: set[int] = set()
+    grown = []
+    for m in raw:
+        label, a, b = m[0], m[1], m[2]
+        if label != "ORG":
+            continue
+        inner_coord = any(w in _COORD for w in words[a:b])
+        while a >= 2 and words[a - 2][:1].isupper() and words[a - 2].isalpha() \
+                and gazetteer.place_record(words[a - 2]) is None \
+                and (words[a - 1] in _COORD or (words[a - 1] == "," and inner_coord)):
+            inner_coord = inner_coord or words[a - 1] in _COORD
+            a -= 2
+        if a < m[1]:
+            taken.update(range(a, m[1]))
+            m[1] = a
+            grown.append(m)
+    if taken:
+        raw[:] = [m for m in raw if any(m is g for g in grown) or not taken.intersection(range(m[1], m[2]))]
+
+
+def _person_evidence(words: Sequence[str], a: int, b: int, titled: bool, lowercase: frozenset[str]) -> int:
+    """How the words around one PER mention show it names a person: 2 for the context (a title before
+    it: "Mr.", "Treasury Secretary"; a verb of saying next to it: "Baker said", "said Baker", not "the
+    Navy said" or "said Societe Generale economist ..."; an apposition: "Baker, chairman of ..."),
+    1 for the shape of a full name only (a first name or an initial, or several capitalised words none
+    of which is a common word: "James Baker", "J. Smith", "Wasim Akram", not "Nine Mths"), 0 for none."""
+    before = words[a - 1].lower().translate(_QUOTES) if a > 0 else ""
+    after = words[b].lower() if b < len(words) else ""
+    if before in _DETERMINERS:
+        return 0
+    if titled or before in gazetteer.PERSON_TITLE_WORDS:
+        return 2
+    if after == "," and _role_follows(words, b + 1):
+        return 2
+    shape = 0
+    if b - a >= 2 and _NAME_WORD.fullmatch(words[b - 1]):
+        first = words[a].lower()
+        if first in gazetteer.first_names() or _INITIAL.fullmatch(words[a]) or (b - a >= 3 and _INITIALS.fullmatch(words[a])):
+            shape = 2  # a first name or an initial, which companies rarely have
+        elif all(_NAME_WORD.fullmatch(w) and w.lower() not in lowercase for w in words[a:b]):
+            shape = 1
+    # companies say things too ("Societe Generale said", "Paribas said"): a verb of saying attests a
+    # person only with a first name or an initial ("James Baker said"; "Baker said" attests the
+    # James Baker of the same article, see _confirm_people)
+    said = after in gazetteer.REPORTING_VERBS or (before in gazetteer.REPORTING_VERBS and after not in gazetteer.TITLE_WORDS)
+    if said and shape == 2:
+        return 2
+    return min(shape, 1) or (1 if said else 0)
+
+
+def _role_follows(words: Sequence[str], i: int) -> bool:
+    """An apposition that names a role: "..., chairman of", "..., a trader in", "..., the economist"."""
+    if i < len(words) and words[i].lower() in ("a", "an", "the"):
+        i += 1
+    if i >= len(words) or not words[i].islower():
+        return False
+    word = words[i]
+    return word in gazetteer.TITLE_WORDS or word.endswith(_ROLE_ENDINGS)
+
+
+_ROLE_ENDINGS = ("er", "or", "ist", "ian", "man", "woman", "person", "ent", "ant")
+_INITIAL = re.compile(r"[A-Z]\.")
+_NAME_WORD = re.compile(r"[A-Z][\w'’-]*[a-z][\w'’-]*")  # "Baker", "McDonald", "O'Neill"; not "U.S", "N.Z."
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "that"})
+
+
+def _not_a_person(words: Sequence[str], a: int, b: int, lowercase: frozenset[str], in_caps: bool) -> bool:
+    """Names that are never people whatever the context: a month in it ("May One"), a company form
+    ("Mark IV Industries Inc"), one common word ("Electric", "Bank"), one acronym ("U.S", "IBM")."""
+    low = [w.lower() for w in words[a:b]]
+    if any(w in gazetteer.MONTHS or w in gazetteer.NOT_PERSON_WORDS for w in low):
+        return True
+    if b - a == 1:
+        word = words[a]
+        return low[0] in lowercase or (not in_caps and (not any(c.islower() for c in word)
+                                                        or (len(word) <= 5 and sum(c.isupper() for c in word) > 1)))
+    return not in_caps and not _NAME_WORD.fullmatch(words[b - 1]) and low[-1].rstrip(".") not in ("jr", "sr", "ii", "iii")
+
+
+def _confirm_people(words: Sequence[str], kept: list[list], titled: set[int], lowercase: frozenset[str],
+                    caps_tokens: set[int]) -> set[str]:
+    """A name is a person's only on evidence in the document (``_person_evidence`` at one of its
+    mentions, or being the last name of a confirmed full name), and never when ``_not_a_person``; a
+    single word that starts an organisation's name in the document is that organisation ("Chrysler"
+    beside "Chrysler Corp"). Unconfirmed names are cleared (label ""): "Nine Mths", "Standard" (of
+    Standard & Poor's) and company names in headlines are no one. Returns the names (lower case)
+    the context attests, directly or through their last name."""
+    people = [m for m in kept if m[0] == "PER"]
+    org_heads = {m[4].split(" ", 1)[0] for m in kept if m[0] == "ORG"}
+    evidence: dict[str, int] = {}
+    rejected: set[str] = set()
+    for m in people:
+        if m[2] - m[1] > 1 and words[m[2] - 1].lower() in gazetteer.ORG_SUFFIXES:
+            m[0] = "ORG"  # "Smith Barney Inc"
+        elif _not_a_person(words, m[1], m[2], lowercase, m[1] in caps_tokens) \
+                or (m[2] - m[1] == 1 and m[4] in org_heads):
+            rejected.add(m[4])
+        else:
+            evidence[m[4]] = max(evidence.get(m[4], 0), _person_evidence(words, m[1], m[2], m[1] in titled, lowercase))
+    confirmed = {k for k, e in evidence.items() if e and k not in rejected}
+    surnames = {k.rsplit(" ", 1)[-1] for k in confirmed if " " in k}
+    for m in people:
+        if m[0] == "PER" and (m[4] in rejected or (m[4] not in confirmed and m[4].rsplit(" ", 1)[-1] not in surnames)):
+            m[0] = ""
+    attested = {k for k in confirmed if evidence[k] == 2}
+    # a full name with a first name attests its last name said alone ("Baker said"), and a last name
+    # with a title ("Secretary Baker") the full name; both are one person (attested or not) here
+    full = {k.rsplit(" ", 1)[-1] for k in confirmed if " " in k and k.split(" ", 1)[0] in gazetteer.first_names()}
+    attested |= {k for k in confirmed if " " not in k and k in full}
+    attested_last = {k.rsplit(" ", 1)[-1] for k in attested}
+    return attested | {m[4] for m in people if m[0] == "PER" and m[4].rsplit(" ", 1)[-1] in attested_last}
+
+
+def _key(text: str, spans, a: int, b: int) -> str:
+    """A name as written, white space folded ("Standard & Poor's", not "Standard & Poor 's")."""
+    return " ".join(text[spans[a][0]:spans[b - 1][1]].split()).translate(_QUOTES)
+
+
+def _resolve(text, spans, words, sents, raw, lowercase: frozenset[str] = frozenset()) -> list[EntityMention]:
     """Types made consistent within the document, and canonical names (see the module doc)."""
     if not raw:
         return []
@@ -452,8 +578,9 @@ def _resolve(text, spans, words, sents, raw) -> list[EntityMention]:
             caps_tokens.update(range(a, b))
     # [label, first, end, key, lower key]; demonyms are never places; a lone title word is no one
     kept = []
-    for label, a, b in raw:
-        key = _key(words[a:b])
+    titled = {a for label, a, b, has_title in raw if has_title}
+    for label, a, b, _ in raw:
+        key = _key(text, spans, a, b)
         low = key.lower()
         if label == "LOC" and gazetteer.is_demonym(key):
             continue
@@ -476,6 +603,8 @@ def _resolve(text, spans, words, sents, raw) -> list[EntityMention]:
             best = max(vote.items(), key=lambda kv: kv[1])
             if best[1] > vote[m[0]]:
                 m[0] = best[0]
+    attested = _confirm_people(words, kept, titled, lowercase, caps_tokens)
+    kept = [m for m in kept if m[0]]
     # full names of people: the longest PER name ending with the same word(s)
     full: dict[str, list[str]] = {}
     for m in kept:
@@ -495,7 +624,8 @@ def _resolve(text, spans, words, sents, raw) -> list[EntityMention]:
             name = gazetteer.canonical_org(key)
             if name == key:
                 name = canonical_outlet(key) or key
-        out.append(EntityMention(label=label, text=text[start:end], start=start, end=end, name=name))
+        out.append(EntityMention(label=label, text=text[start:end], start=start, end=end, name=name,
+                                 attested=label != "PER" or low in attested))
     return out
 
 
@@ -507,7 +637,7 @@ class EntityStep:
 
     The title is read together with the body (it helps to tell types apart) but its mentions are not in
     ``article.entities``; from an ALL-CAPS title, places and organisations are kept only when the
-    gazetteer knows them or the body names them too (people are kept, title-cased). A dateline that the
+    gazetteer knows them or the body names them too, and people only when the body names them. A dateline that the
     gazetteer knows ("Salvador") is the first place.
     """
 
@@ -527,6 +657,8 @@ class EntityStep:
         mentions = recognize(text, model_path=self.model_path)
         title_caps = title.isupper()
         body_names = {m.name.lower() for m in mentions if m.start >= offset}
+        body_surnames = {m.name.split()[-1].lower(): m.name for m in mentions
+                         if m.start >= offset and m.label == "PER"}
         entities = []
         groups: dict[str, dict[str, None]] = {"PER": {}, "LOC": {}, "ORG": {}}
         # the dateline ("MOSCOW", "Salvador, Feb 26") is where the story was filed: a place of the article
@@ -541,9 +673,9 @@ class EntityStep:
                         pass
                     elif m.label == "ORG" and gazetteer.canonical_org(m.name) != gazetteer.clean(m.name):
                         pass
-                    elif m.label == "PER" and len(m.name) > 3:
-                        m.name = m.name.title() if m.name.isupper() else m.name
-                    else:
+                    elif m.label == "PER" and m.name.split()[-1].lower() in body_surnames:
+                        m.name = body_surnames[m.name.split()[-1].lower()]
+                    else:  # a headline word the body does not confirm ("RESIGNS", "PAYOUT")
                         continue
                 if title_caps and m.name.isupper() and m.label == "LOC" and len(m.name) > 3:
                     m.name = gazetteer.canonical_place(m.name) or m.name.title()
@@ -559,11 +691,41 @@ class EntityStep:
                 if m.label == label:
                     by_lower[m.name.lower()] = m.name
             groups[label] = {by_lower[n.lower()]: None for n in names}
+        # kept as evidence for the archive's identities, which make the two one organisation
+        article.aliases = defined_acronyms(body, entities)
+        attested = {m.name for m in mentions if m.label == "PER" and m.attested}
+        article.tentative_people = [n for n in groups["PER"] if n not in attested]
         article.entities = entities
         article.people = list(groups["PER"])
         article.places = list(groups["LOC"])
         article.orgs = list(groups["ORG"])
         return article
+
+
+_ACRONYM_AFTER = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z]?(?:[A-Z&.]){1,7}s?)\s*\)")
+
+
+def defined_acronyms(body: str, entities: list[EntityMention]) -> dict[str, str]:
+    """Short forms the article defines: "International Coffee Organization (ICO)" -> {"ICO": name}.
+    The short form must start like the name and use only its capitals' letters (in order)."""
+    out: dict[str, str] = {}
+    for m in entities:
+        if m.label != "ORG" or " " not in m.name:
+            continue
+        found = _ACRONYM_AFTER.match(body, m.end)
+        if not found:
+            continue
+        short = found.group(1)
+        letters = [c for c in short.upper() if c.isalpha()]
+        caps = [w[0].upper() for w in m.name.replace("-", " ").split() if w[:1].isalpha()]
+        if letters and caps and letters[0] == caps[0] and _subsequence(letters, [c for w in m.name.split() for c in w.upper()]):
+            out.setdefault(short, m.name)
+    return out
+
+
+def _subsequence(needle: list[str], hay: list[str]) -> bool:
+    it = iter(hay)
+    return all(c in it for c in needle)
 
 
 def names(mentions: Iterable[EntityMention], label: str) -> list[str]:

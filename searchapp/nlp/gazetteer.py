@@ -187,6 +187,37 @@ officer coach manager striker midfielder defender goalkeeper premier leader oppo
 pm mp party first lady ayatollah imam rabbi professor prof prof. economist analyst
 """.split())
 
+# Verbs of saying: the one next to a name is evidence that the name is a person's ("Lavrov said",
+# "said Lavrov", "Lavrov told reporters").
+REPORTING_VERBS = frozenset("""
+said says say told tells added adds stated declared announced warned warns noted explained argued
+insisted insists claimed claims replied responded testified predicted urged urges stressed acknowledged
+admitted conceded complained recalled commented asked asks wrote writes believes believed thinks thought
+estimated estimates disclosed denied denies suggested suggests confirmed confirms reiterated
+""".split())
+
+# Month names: "Pay May One", "April 15" are dates, never people.
+MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+# Words that make a name a company's, a product's or a thing's, never a person's.
+NOT_PERSON_WORDS = frozenset("""
+inc inc. corp corp. co co. cos ltd ltd. plc llc ag sa nv bv gmbh spa nl bancorp bancshares associates
+holdings group bank banks securities capital partners brothers bros bros. industries international
+trust fund company corporation airlines airways motors systems exchange administration department
+ministry committee commission council office agency tower bay street avenue square park hotel airport
+university college school hospital church party league club basin river lake island islands valley
+canal bridge centre center building stadium
+""".split())
+
+# Title words that also modify other nouns ("General Electric", "State Street", "Home Depot"): only
+# the others, before a name, show that it is a person's.
+WEAK_TITLE_WORDS = frozenset("""
+vice foreign defence defense finance interior justice home trade economy economics health energy
+agriculture education deputy state general chief major first party opposition executive officer leader
+speaker chair father brother sister lady manager
+""".split())
+PERSON_TITLE_WORDS = TITLE_WORDS - WEAK_TITLE_WORDS
+
 # Words that often end an organisation name.
 ORG_SUFFIXES = frozenset("""
 inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa group bank corporation company holdings

@@ -1875,7 +1875,27 @@ class QuoteStep:
 
     def __call__(self, article: Article) -> Article:
         article.quotes = extract_quotes(article.body, article.entities or None)
+        canonical_speakers(article.quotes, article.people)
         return article
+
+
+def canonical_speakers(quotes: list[Quote], people: list[str]) -> None:
+    """Speakers named as the article's people are: the person whose name ends the speaker's words
+    ("Staff Howard Baker" -> "Howard Baker", "Volcker" -> "Paul Volcker"). Several people joined by
+    "and" are no one speaker; a speaker the article's people do not explain is left as found."""
+    if not people:
+        return
+    for q in quotes:
+        sp = q.speaker
+        if not sp or sp in people:
+            continue
+        words = sp.split()
+        if "and" in words or "&" in words:
+            q.speaker = None
+            continue
+        found = {p for p in people if sp.endswith(" " + p) or p.endswith(" " + sp)}
+        if len(found) == 1:
+            q.speaker = found.pop()
 
     def __repr__(self) -> str:
         return "QuoteStep()"

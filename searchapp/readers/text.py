@@ -23,9 +23,18 @@ def looks_like_headline(line: str, rest: str) -> bool:
     return 1 <= len(words) <= 20 and len(line) <= 160 and not _SENTENCE_END.search(line)
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{8}")
+
+
 def looks_like_prose(text: str) -> bool:
-    """At least one sentence: several words followed by sentence punctuation."""
-    return bool(_PROSE.search(text[:20000]))
+    """An article, even one without sentences (a results table, a list of prices): some line has at
+    least three words, or a sentence does. A word list (one word a line) or a bare data file has not.
+    Scripts written without spaces (Chinese, Japanese, Thai) count as prose by their letters."""
+    head = text[:20000]
+    if _PROSE.search(head) or _UNSPACED_SCRIPT.search(head):
+        return True
+    return any(sum(bool(_WORD.search(token)) for token in line.split()) >= 3 for line in head.splitlines())
 
 
 def parse_text(text: str, *, id: str, path: str = "") -> Article:
@@ -33,7 +42,7 @@ def parse_text(text: str, *, id: str, path: str = "") -> Article:
     if not text.strip():
         raise ReadError("no text")
     if not looks_like_prose(text):
-        raise ReadError("not an article: no sentences (a word list or data file?)")
+        raise ReadError("not an article: no line of words (a word list or data file?)")
     first, _, rest = text.partition("\n")
     title = ""
     body = text

@@ -91,8 +91,10 @@ class IndexStore:
                 ix = whoosh_index.create_in(str(tmp), build_schema())
                 writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
                 writer.index_dir = tmp
+                writer.previous_dir = self.root / live if (live := self.current_name()) else None
                 yield writer
                 writer.commit()
+                writer.finish(tmp)
                 _write_json(tmp / BUILD_INFO, writer.info)
                 _fsync_tree(tmp)
                 final = self.root / f"gen-{stamp}"
@@ -112,12 +114,15 @@ class IndexStore:
         with WriteLock(self.root) as lock:
             ix = self.open()
             writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+            writer.index_dir = writer.previous_dir = self.current_dir()
             try:
                 yield writer
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+            writer.finish(writer.index_dir)
+            _prune_generation_files(writer.index_dir)
             self._serve_latest()
 
     def _clear_abandoned_builds(self) -> None:
@@ -181,7 +186,9 @@ class IndexStore:
 
     def _open(self, key: tuple) -> Searcher:
         s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
-        s.searchapp_generation = key  # which cache() belongs to this searcher
+        # Which cache() belongs to this searcher: the table of contents it really opened, which may be
+        # newer than ``key`` if a writer committed in between.
+        s.searchapp_generation = (key[0], s.reader().generation())
         return s
 
     def _warm(self, key: tuple) -> None:
@@ -231,6 +238,12 @@ class IndexStore:
         previous generation must not fill or read the caches of the next one."""
         return self._caches.setdefault(searcher.searchapp_generation, {})
 
+    def generation_file(self, searcher: Searcher, name: str) -> Path:
+        """A file that belongs to ``searcher``'s index generation (``name`` may hold ``{toc}``: files
+        written after each commit, such as the archive's identities)."""
+        gen, toc = searcher.searchapp_generation
+        return self.root / gen / name.format(toc=toc)
+
     # -- information -------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -266,9 +279,24 @@ class GenerationWriter:
     def __init__(self, writer, stale_pid: int | None = None):
         self._w = writer
         self.index_dir: Path | None = None
+        self.previous_dir: Path | None = None  # the generation this one follows (None for a first build)
         self.info: dict[str, Any] = {}
         self.stale_pid = stale_pid
+        # ``finalizer(index_dir, names, toc)`` runs after the commit, before the generation serves: what
+        # is computed from the whole archive (searchapp.archive) is written beside it there.
+        self.finalizers: list = []
         self._done = False
+
+    def finish(self, index_dir: Path) -> None:
+        if not self.finalizers:
+            return
+        reader = whoosh_index.open_dir(str(index_dir)).reader()
+        try:
+            names = ArchiveNames.read(reader)
+            for finalizer in self.finalizers:
+                finalizer(index_dir, names, reader.generation())
+        finally:
+            reader.close()
 
     @property
     def schema(self):
@@ -315,6 +343,48 @@ class GenerationWriter:
         if not self._done:
             self._done = True
             self._w.cancel()
+
+
+class ArchiveNames:
+    """Every name of the archive with its number of articles, read from the index's lexicons (cheap:
+    no posting lists): what the archive's identities are resolved from."""
+
+    def __init__(self, facets: dict[str, dict[str, int]], aliases: dict[tuple[str, str], int],
+                 tentative: dict[str, int]):
+        self.facets, self.aliases, self.tentative = facets, aliases, tentative
+
+    @classmethod
+    def read(cls, reader) -> "ArchiveNames":
+        from searchapp.store.schema import ALIAS_SEPARATOR, FACETS
+
+        indexed = set(reader.indexed_field_names())
+
+        def counts(fieldname: str) -> dict[str, int]:
+            if fieldname not in indexed:
+                return {}
+            return {term.decode("utf-8"): info.doc_frequency()
+                    for term, info in reader.iter_field(fieldname)}
+
+        aliases = {}
+        for text, n in counts("f_aliases").items():
+            short, sep, long = text.partition(ALIAS_SEPARATOR)
+            if sep:
+                aliases[(short, long)] = n
+        return cls({name: counts("f_" + name) for name in FACETS}, aliases, counts("f_tentative"))
+
+
+def _prune_generation_files(gen: Path, keep: int = 2) -> None:
+    """Per-commit files (``NAME-<toc>.json``) of commits older than the newest ``keep``: searchers
+    still reading the previous commit keep theirs."""
+    by_name: dict[str, list[tuple[int, Path]]] = {}
+    for p in gen.glob("*-*.json"):
+        stem, _, toc = p.stem.rpartition("-")
+        if toc.isdigit():
+            by_name.setdefault(stem, []).append((int(toc), p))
+    for files in by_name.values():
+        for _, p in sorted(files)[:-keep]:
+            with contextlib.suppress(OSError):
+                p.unlink()
 
 
 def _atomic_write(path: Path, text: str) -> None:

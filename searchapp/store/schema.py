@@ -120,7 +120,15 @@ def build_schema() -> fields.Schema:
         spec["f_" + name] = fields.KEYWORD(stored=False, scorable=False)
         # Frequency keeps per-document counts: an article's f_speakers weight is its quote count.
         spec["f_" + name].format = formats.Frequency()
+    # Short forms the articles define ("ICO" <US> "International Coffee Organization"), read back
+    # from the lexicon when the archive's identities are resolved; not stored, never searched.
+    spec["f_aliases"] = fields.KEYWORD(stored=False, scorable=False)
+    # People named without evidence in their article (Article.tentative_people), likewise.
+    spec["f_tentative"] = fields.KEYWORD(stored=False, scorable=False)
     return fields.Schema(**spec)
+
+
+ALIAS_SEPARATOR = "\x1f"
 
 
 def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, ...]] | None = None,
@@ -218,6 +226,10 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
         if values:
             doc[name] = list(values)
             doc["f_" + name] = list(values)
+    if article.tentative_people and "f_tentative" in schema:
+        doc["f_tentative"] = list(article.tentative_people)
+    if article.aliases and "f_aliases" in schema:
+        doc["f_aliases"] = [f"{short}{ALIAS_SEPARATOR}{long}" for short, long in article.aliases.items()]
     # One f_speakers entry per quote, so the speakers facet counts quotes, not articles.
     quoted = [q.speaker for q in article.quotes if q.speaker]
     if quoted:

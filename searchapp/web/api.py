@@ -92,6 +92,33 @@ def suggest():
     return jsonify({"prefix": prefix, "suggestions": names})
 
 
+ENTITY_TYPES = ("person", "place", "org", "source")
+ENTITIES_MAX = 1000
+
+
+@bp.get("/entities")
+def entities():
+    type_ = request.args.get("type", "").strip() or None
+    if type_ is not None and type_ not in ENTITY_TYPES:
+        raise QueryError(f"parameter 'type' must be one of {', '.join(ENTITY_TYPES)}, not {type_[:40]!r}")
+    limit = _int_param("limit", 50, 1, ENTITIES_MAX)
+    offset = _int_param("offset", 0, 0, 1_000_000)
+    return jsonify({"type": type_, "entities": get_searcher().entities(type_, limit=limit, offset=offset)})
+
+
+def _int_param(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise QueryError(f"parameter '{name}' must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise QueryError(f"parameter '{name}' must be between {low} and {high}, not {value}")
+    return value
+
+
 def _cell(value: Any) -> Any:
     """A CSV cell; text a spreadsheet would run as a formula (=, +, -, @) is prefixed with '."""
     if isinstance(value, list):
@@ -205,6 +232,19 @@ def openapi_spec() -> dict[str, Any]:
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
                               "400": error_ref, "503": error_ref},
             }},
+            "/api/entities": {"get": {
+                "summary": "The archive's identities (one per person, place, organisation, source), most articles first",
+                "operationId": "entities",
+                "parameters": [_param("type", "Only identities of this type.",
+                                      {"type": "string", "enum": list(ENTITY_TYPES)}),
+                               _param("limit", "How many identities.",
+                                      {"type": "integer", "minimum": 1, "maximum": ENTITIES_MAX, "default": 50}),
+                               _param("offset", "How many to skip.",
+                                      {"type": "integer", "minimum": 0, "maximum": 1_000_000, "default": 0})],
+                "responses": {"200": {"description": "Identities",
+                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Entities"}}}},
+                              "400": error_ref, "503": error_ref},
+            }},
             "/api/export.csv": {"get": {
                 "summary": "Every hit of a search as CSV (streamed)",
                 "operationId": "exportCsv",
@@ -280,7 +320,15 @@ def openapi_spec() -> dict[str, Any]:
                     "prefix": {"type": "string"},
                     "suggestions": {"type": "array", "items": {"type": "object", "properties": {
                         "name": {"type": "string"}, "field": {"type": "string"}, "count": {"type": "integer"},
+                        "unit": {"type": "string", "enum": ["articles", "quotes"],
+                                 "description": "what count counts: a speaker's quotes, anyone else's articles"},
                         "query": {"type": "string"}}}}}},
+                "Entities": {"type": "object", "properties": {
+                    "type": {"type": "string"},
+                    "entities": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "type": {"type": "string"},
+                        "aliases": {"type": "array", "items": {"type": "string"}},
+                        "articles": {"type": "integer"}}}}}},
             },
         },
     }

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
+from searchapp.archive.identities import TYPE_FACETS
 from searchapp.search import MAX_PAGE, Hit, Results, Segment
 from searchapp.web import (FILTER_ORDER, get_searcher, parse_search, quote_param, route_url, search_url,
                            search_url_adding)
@@ -22,6 +23,7 @@ bp = Blueprint("pages", __name__)
 FACET_LABELS = {"people": "People", "places": "Places", "orgs": "Organisations", "sources": "Sources",
                 "speakers": "Speakers", "period": "Date"}
 FACET_NOTES = {"speakers": "quotes"}
+ENTITY_TYPES = TYPE_FACETS  # identity type -> its facet
 CHIP_LABELS = {"people": "Person", "places": "Place", "orgs": "Organisation", "sources": "Source",
                "speakers": "Speaker", "period": "Date"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
@@ -293,6 +295,9 @@ def speaker(name: str):
     per_page = current_app.config["SPEAKER_PER_PAGE"]
     page = request.args.get("page", "").strip() or 1
     searcher = get_searcher()
+    canonical = searcher.canonical_name("person", name)
+    if canonical is not None and canonical != name:  # any alias ("Volcker") -> the person's page
+        return redirect(url_for("pages.speaker", name=canonical, q=q or None, page=request.args.get("page") or None))
     res = searcher.speaker_quotes(name, q, page=page, per_page=per_page)
     if not res.total and not q and res.page == 1:
         abort(404, description="No quotes by this person are in the index.")
@@ -323,3 +328,20 @@ def speaker(name: str):
         all_url=url_for("pages.speaker", name=name),
         pagination=_pagination(res.page, res.pages, page_url),
     )
+
+
+# -- identities ------------------------------------------------------------------------------------
+
+@bp.get("/entities")
+def entities():
+    """The archive's identities of one type, most articles first, each a link to its search."""
+    type_ = request.args.get("type", "").strip() or "person"
+    if type_ not in ENTITY_TYPES:
+        abort(400, description=f"parameter 'type' must be one of {', '.join(ENTITY_TYPES)}, not {type_[:40]!r}")
+    rows = get_searcher().entities(type_, limit=current_app.config.get("ENTITIES_PER_PAGE", 200))
+    facet = ENTITY_TYPES[type_]
+    items = [View(name=r["name"], aliases=r["aliases"][:12], more_aliases=max(0, len(r["aliases"]) - 12),
+                  articles=r["articles"], url=_search_page("", {facet: [r["name"]]}, None)) for r in rows]
+    tabs = [View(label=FACET_LABELS[f], url=url_for("pages.entities", type=t), current=t == type_)
+            for t, f in ENTITY_TYPES.items()]
+    return render_template("entities.html", items=items, tabs=tabs, label=FACET_LABELS[facet])

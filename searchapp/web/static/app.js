@@ -87,7 +87,7 @@
         field.textContent = FIELD_LABELS[item.field] || item.field;
         var count = document.createElement("span");
         count.className = "suggestion-count";
-        count.textContent = String(item.count);
+        count.textContent = item.count + " " + (item.unit || "");
         li.appendChild(name);
         li.appendChild(field);
         li.appendChild(count);

@@ -1,0 +1,1 @@
+"""What needs the whole archive, computed once per index generation: identities (and duplicate groups)."""
