@@ -162,3 +162,46 @@ def test_reuters_sample():
     assert result["articles"] == 400
     assert result["places"]["recall"] >= 0.75
     assert result["people"]["gold"] == 0 or result["people"]["recall"] >= 0.7
+
+
+def test_conll_through_extract_as_indexing_reads_it():
+    """What users get: CoNLL eng.testa written as plain-text files, read and enriched like `extract`."""
+    from searchapp.evaluate.entities import evaluate_conll_extract
+
+    result = evaluate_conll_extract(shared_data("conll2003", "eng.testa"))
+    assert result["documents"] > 200 and result["skipped"] == []
+    assert result["scores"]["overall"]["f1"] >= 0.88
+
+
+def _enrich(title: str, body: str) -> Article:
+    return EntityStep()(Article(id="t", title=title, body=body))
+
+
+def test_a_person_needs_evidence():
+    a = _enrich("", "Pay May One\n\nRecord April One\n\nQtly div 48 cts vs 44 cts prior. "
+                    "The Navy said the contract was awarded. Funaro said U.S officials understood.")
+    assert not {"May One", "April One", "Navy", "U.S"} & set(a.people)
+    b = _enrich("", "Standard and Poor's Corp said it lowered the rating. Chrysler Corp said output fell. "
+                    "Chrysler said more.")
+    assert not {"Standard", "Poor", "Chrysler"} & set(b.people)
+    assert "Standard and Poor's Corp" in b.orgs
+
+
+def test_a_headline_name_counts_only_if_the_body_names_it():
+    a = _enrich("TEXACO RESIGNS FROM PAYOUT PLAN", "The company said on Monday it would leave the plan.")
+    assert a.people == []
+    b = _enrich("VOLCKER SAYS DOLLAR FALL IS ENOUGH", "Federal Reserve Board Chairman Paul Volcker said the fall was enough.")
+    assert b.people == ["Paul Volcker"]
+
+
+def test_coordinated_organisation_names_stay_whole(seed):
+    assert "Foreign, Commonwealth & Development Office" in seed.orgs
+    assert not any(o.startswith("Commonwealth &") for o in seed.orgs)
+
+
+def test_defined_acronyms_and_tentative_people():
+    a = _enrich("", "The International Coffee Organization (ICO) met in London. \"Prices will rise,\" said "
+                    "Societe Generale economist Alain Marais. Lead manager Banque Paribas said the issue was sold.")
+    assert a.aliases == {"ICO": "International Coffee Organization"}
+    assert "Alain Marais" in a.people and "Alain Marais" not in a.tentative_people
+    assert set(a.tentative_people) <= {"Societe Generale", "Banque Paribas"}

@@ -312,3 +312,46 @@ def test_a_new_index_is_served_without_restarting(tmp_path):
     assert client.get("/api/search").status_code == 503
     report = indexer.build(IndexStore(tmp_path / "ix"), [FIXTURE_ARTICLES], enrich=False, procs=1)
     assert get_json(client, "/api/search")["total"] == report.indexed >= 3
+
+
+# -- /api/entities and identities ------------------------------------------------------------------
+
+def test_entities_lists_identities_most_articles_first(client):
+    data = get_json(client, "/api/entities?type=person&limit=50")
+    rows = data["entities"]
+    assert rows and all(set(r) == {"name", "type", "aliases", "articles"} and r["type"] == "person" for r in rows)
+    assert [r["articles"] for r in rows] == sorted((r["articles"] for r in rows), reverse=True)
+    assert "Sergey Lavrov" in {r["name"] for r in rows}
+    places = {r["name"]: r for r in get_json(client, "/api/entities?type=place&limit=200")["entities"]}
+    assert {"UK", "Britain"} <= set(places["United Kingdom"]["aliases"])
+    assert "type" in error_of(client, "/api/entities?type=planet")
+    assert "limit" in error_of(client, "/api/entities?limit=0")
+
+
+def test_field_queries_and_filters_accept_any_alias(client):
+    def ids(url):
+        return sorted(h["id"] for h in get_json(client, url)["hits"])
+
+    uk = ids("/api/search?q=place:%22United%20Kingdom%22&limit=100")
+    assert uk and ids("/api/search?q=place:UK&limit=100") == uk == ids("/api/search?q=place:Britain&limit=100")
+    assert ids("/api/search?q=*&f.places=Britain&limit=100") == uk
+    assert ids("/api/search?q=person:Lavrov") == ids('/api/search?q=person:"Sergey Lavrov"') == [LAVROV]
+    assert ids("/api/search?q=speaker:Lavrov") == [LAVROV]
+
+
+def test_suggestions_say_what_they_count(client):
+    data = get_json(client, "/api/suggest?prefix=lavr")
+    units = {(s["field"], s["unit"]) for s in data["suggestions"] if s["name"] == "Sergey Lavrov"}
+    assert units == {("people", "articles"), ("speakers", "quotes")}
+    speaker = next(s for s in data["suggestions"] if s["field"] == "speakers" and s["name"] == "Sergey Lavrov")
+    assert speaker["count"] == 3  # his quotes in the seed article, not quotes and articles added
+
+
+def test_seed_article_names_and_quotes(client):
+    article = get_json(client, f"/api/articles/{LAVROV}")
+    assert "Foreign, Commonwealth & Development Office" in article["orgs"]
+    assert {"Sergey Lavrov", "Elizabeth Truss"} <= set(article["people"])
+    truss = get_json(client, "/api/search?q=speaker:Truss%20troops")
+    assert [h["id"] for h in truss["hits"]] == [LAVROV]
+    assert any("troops" in q["text"] for q in article["quotes"] if q["speaker"] == "Elizabeth Truss")
+    assert LAVROV in [h["id"] for h in get_json(client, "/api/search?q=place:Moscow")["hits"]]

@@ -497,3 +497,17 @@ def test_facet_links_built_once_per_facet_equal_search_url(q, sort, filters, nam
     added = {k: list(v) for k, v in filters.items()}
     added.setdefault(name, []).append(value)
     assert search_url_adding("/search", q, filters, sort, name)(value) == search_url("/search", q, added, sort)
+
+
+def test_speaker_page_alias_redirects_to_the_person(client):
+    response = client.get("/speaker/Keller")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/speaker/Maria%20Keller")
+
+
+def test_entities_page_lists_names_with_links(seed_index):
+    client = create_app({"INDEX_DIR": str(seed_index.root), "TESTING": True}).test_client()
+    text = page(client, "/entities?type=place")
+    assert "<h1>Places in the archive</h1>" in text
+    assert re.search(r'<a href="/search\?f\.places=United(%20|\+)Kingdom">United Kingdom</a>', text)
+    assert "Britain" in text  # an alias, listed
+    page(client, "/entities?type=planet", 400)
