@@ -372,13 +372,29 @@ def resolve(names: Mapping[str, Mapping[str, int]], *, acronyms: Mapping[tuple[s
         if set(g.members) == {"speakers"} and not g.forms:
             continue
         name = g.fixed_name or _display_name(g)
-        aliases = sorted((set(g.forms) | g.extra_aliases | {r for rs in g.members.values() for r in rs}) - {name})
+        aliases = _shown_aliases(name, set(g.forms) | g.extra_aliases | {r for rs in g.members.values() for r in rs})
         out.append(Identity(name, g.type, aliases, g.articles,
                             {f: sorted(rs) for f, rs in sorted(g.members.items())}))
     return Identities(out)
 
 
 _PARTICLES = frozenset("de da del della di du dos das van von der den bin ibn al el la le st".split())
+
+
+_ODD = re.compile(r"[()\[\]{}<>;|]")
+
+
+def _shown_aliases(name: str, forms: set[str]) -> list[str]:
+    """The other names worth showing: not the name itself in other case ("BANK OF ENGLAND"), nor a
+    form with stray brackets from the source text ("World) Bank"); the search still knows them all."""
+    seen = {name.casefold()}
+    out = []
+    for form in sorted(forms, key=lambda f: (f.isupper(), f)):
+        if form.casefold() in seen or _ODD.search(form):
+            continue
+        seen.add(form.casefold())
+        out.append(form)
+    return sorted(out)
 
 
 def _junk(raw: str, key: tuple[str, ...], type_: str, lowercase: frozenset[str]) -> bool:
@@ -394,9 +410,12 @@ def _junk(raw: str, key: tuple[str, ...], type_: str, lowercase: frozenset[str])
     if len(key) == 1 and (key[0] in lowercase and not (raw.isupper() and len(raw) <= 5)
                           or any(m.startswith(key[0]) and len(key[0]) >= 3 for m in gazetteer.MONTHS)):
         return True
+    if type_ == "source" and gazetteer.canonical_place(raw):
+        return True  # a place is no outlet ("U.S.")
     if type_ == "person":
         words = raw.split()
-        if any(w[:1].islower() and w not in _PARTICLES for w in words):
+        if _ODD.search(raw) or any(w[:1].islower() and w not in _PARTICLES for w in words) \
+                or any(w in ("and", "&", "And") for w in words):
             return True
         first = words[0].lower()
         return len(words) > 1 and first in lowercase and first not in gazetteer.first_names()
