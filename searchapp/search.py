@@ -26,7 +26,6 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.spelling import ListCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
@@ -34,7 +33,8 @@ from searchapp.analysis import fold
 from searchapp.archive import identities
 from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity, name_tokens
 from searchapp.store import IndexStore
-from searchapp.store.ranking import Match, Ranker, difference, expand, intersect, member, union
+from searchapp.store.lexicon import Lexicon
+from searchapp.store.ranking import Match, Ranker, difference, intersect, member, union
 from searchapp.store.schema import FACETS, FIELD_ALIASES, PAIR_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
@@ -42,6 +42,9 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_CHARS = 1000
 MAX_FILTER_CHARS = 300  # a name, a source or a period; longer is not one
+SUGGEST_WORDS = 8  # words a spelling correction looks at
+MAX_QUERY_WORDS = 64  # words in a query, after parsing (a headline has 10, a pasted paragraph 100)
+MAX_QUERY_PATTERNS = 6  # wildcards and fuzzy words in a query
 SNIPPET_CHARS = 240
 LEAD_CHARS = 200
 QUOTE_HITS_CAP = 5000  # quote documents considered per query in speaker mode
@@ -185,6 +188,18 @@ def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[st
     return out
 
 
+def check_query_cost(leaves: list[Q.Query]) -> None:
+    """What bounds a query's cost before it runs: its words (every field's, phrases' words counted)
+    and its fuzzy words and wildcards, each of which stands for up to MAX_EXPANSION terms."""
+    # each word is searched in several fields (title, body): count it once
+    words = len({w for leaf in leaves for w in (leaf.words if isinstance(leaf, Q.Phrase) else [getattr(leaf, "text", leaf)])})
+    if words > MAX_QUERY_WORDS:
+        raise QueryError(f"the query has {words} words; the limit is {MAX_QUERY_WORDS}")
+    multi = len({leaf.text for leaf in leaves if isinstance(leaf, Q.MultiTerm)})
+    if multi > MAX_QUERY_PATTERNS:
+        raise QueryError(f"the query has {multi} wildcards or fuzzy words; the limit is {MAX_QUERY_PATTERNS}")
+
+
 # -- the search ---------------------------------------------------------------------------------
 
 class Searcher:
@@ -225,7 +240,8 @@ class Searcher:
     # The search ---------------------------------------------------------------------------------
 
     def search(self, q: str, *, filters: dict[str, Iterable[str]] | None = None, sort: str = "relevance",
-               page: Any = 1, per_page: Any = 10, facets: bool = True, snippets: bool = True) -> Results:
+               page: Any = 1, per_page: Any = 10, facets: bool = True, snippets: bool = True,
+               spelling: bool = True) -> Results:
         started = time.perf_counter()
         page, per_page, sort = check_params(page, per_page, sort)
         filters = check_filters(filters)
@@ -253,7 +269,7 @@ class Searcher:
             else:
                 full_q = _with_filters(user_q, filters, tables)
                 self._article_search(s, full_q, user_q, res, tables, facets, snippets)
-            if not res.total and q and q != "*":
+            if spelling and not res.total and q and q != "*":
                 res.suggestion = self._suggest(s, tables, q)
         res.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return res
@@ -265,8 +281,10 @@ class Searcher:
         if parsed is Q.NullQuery:
             res.notices.append("the query has no searchable words (only stop words or operators)")
             return None
+        leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
+        check_query_cost(leaves)
         if any(isinstance(leaf, Q.Phrase) and leaf.slop > 1 and PAIR_FIELDS.get(leaf.fieldname) in s.schema
-               for leaf in ([parsed] if parsed.is_leaf() else parsed.leaves())):
+               for leaf in leaves):
             res.notices.append('a proximity search ("..."~N) finds the articles having all its words')
         return parsed
 
@@ -287,7 +305,7 @@ class Searcher:
         match, docs = self._select(ranker, full_q, user_q, res, tables)
         res.total = len(docs)
         top = ranker.top(match, docs, res.page * res.per_page, res.sort)[(res.page - 1) * res.per_page:]
-        marks = _highlight_terms(s, user_q) if snippets else {}
+        marks = _highlight_terms(ranker, user_q) if snippets else {}
         for docnum, score in top:
             res.hits.append(self._hit(s, docnum, score, marks))
         if facets:
@@ -341,7 +359,7 @@ class Searcher:
         groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_parents"])
         res.total = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
-        marks = _highlight_terms(s, full_q) if snippets else {}
+        marks = _highlight_terms(ranker, full_q) if snippets else {}
         for article in articles:
             hit = self._hit(s, article, groups[article][0][1], {})
             for qnum, _ in groups[article][:3]:
@@ -404,37 +422,58 @@ class Searcher:
         )
 
     def _suggest(self, s, tables, q: str) -> str | None:
-        """A corrected query when some plain words are not in the index ("Did you mean ...?").
+        """A corrected query that finds something ("Did you mean ...?"), or None.
 
-        Names (people, places, organisations, speakers) are tried first, in the case the articles
-        write them; then the body vocabulary. Field names and operators are left alone."""
-        reader = s.reader()
+        Each unknown plain word (at most SUGGEST_WORDS of them) is replaced by the nearest known one
+        within two edits, names first (in the case the articles write them), then the body's words,
+        the most frequent first; if that finds nothing, known words with a neighbour one edit away
+        in ten times as many articles are tried too ("prises" -> "prices"). A correction is offered
+        only when it finds articles. Candidates come from the lexicons' deletion indexes
+        (store/lexicon.py): an unknown word costs a few look-ups, never a walk of the vocabulary."""
+        ranker = self._ranker(s)
+        body: Lexicon = ranker.lexicon("body")
+        title: Lexicon = ranker.lexicon("title")
+        names: Lexicon = tables["name_lexicon"]
         analyzer = s.schema["body"].analyzer
-        corrected, changed = q, False
-        for m in _PLAIN_WORD.finditer(q):
+        unknown, known = [], []
+        for m in itertools.islice((m for m in _PLAIN_WORD.finditer(q)
+                                   if m.group(0) not in ("AND", "OR", "NOT", "TO") and len(m.group(0)) >= 3),
+                                  SUGGEST_WORDS):
+            stems = [t.text for t in analyzer(m.group(0), mode="query")]
+            if not stems:
+                continue
+            if any(t in body or t in title for t in stems):
+                known.append((m, stems[0]))
+            else:
+                unknown.append((m, stems[0]))
+        fixes: dict[tuple[int, int], str] = {}
+        for m, stem in unknown:
             word = m.group(0)
-            if word in ("AND", "OR", "NOT", "TO") or len(word) < 3:
-                continue
-            terms = [t.text for t in analyzer(word, mode="query")]
-            if not terms or any(reader.doc_frequency(f, t) for f in ("title", "body") for t in terms):
-                continue
-            best = None
-            # The closest first (one edit, then two), names before ordinary words.
-            names = tables["name_corrector"]
-            for maxdist in (1, 2):
-                cands = names.suggest(fold(word), limit=1, maxdist=maxdist) if names else []
-                if cands:
-                    best = _as_written(cands[0], tables, word)
-                    break
-                cands = s.suggest("body", fold(word), limit=1, maxdist=maxdist)
-                if cands:
-                    best = _surface(s, cands[0])
-                    break
+            # typing rarely gets the first letter wrong: candidates that keep it first
+            cands = names.near(fold(word), 2, prefix=1, limit=1)
+            best = _as_written(cands[0], tables, word) if cands else None
+            if best is None:
+                cands = body.near(stem, 2, prefix=1, limit=1) or body.near(stem, 2, limit=1)
+                best = _spelt_as(s, cands[0], word) if cands else None
             if best and best.lower() != word.lower():
-                corrected = corrected[:m.start()] + best + corrected[m.end():] if corrected == q else \
-                    re.sub(rf"(?<![\w:]){re.escape(word)}(?![\w:])", best, corrected, count=1)
-                changed = True
-        return corrected if changed else None
+                fixes[m.span()] = best
+        candidate = _replaced(q, fixes) if fixes else None
+        if candidate and self._finds(candidate):
+            return candidate
+        for m, stem in known:  # a real word typed for another ("prises" for "prices")
+            freq = body.frequency(stem)
+            near = [t for t in body.near(stem, 1, prefix=1, limit=3) if t != stem and body.frequency(t) >= 10 * max(freq, 1)]
+            surface = _spelt_as(s, near[0], m.group(0)) if near else None
+            if surface:
+                fixes[m.span()] = surface
+        candidate = _replaced(q, fixes) if fixes else None
+        return candidate if candidate and candidate != q and self._finds(candidate) else None
+
+    def _finds(self, q: str) -> bool:
+        try:
+            return self.search(q, per_page=1, facets=False, snippets=False, spelling=False).total > 0
+        except QueryError:
+            return False
 
     # Single articles ---------------------------------------------------------------------------
 
@@ -481,7 +520,7 @@ class Searcher:
             parsed = self.parse(s.schema, q, ["title", "body"])
         except QueryError:
             return {}
-        terms = set().union(*_highlight_terms(s, parsed).values())
+        terms = set().union(*_highlight_terms(self._ranker(s), parsed).values())
         return {f: terms for f in HIGHLIGHT_FIELDS}
 
     def suggest_names(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
@@ -704,6 +743,8 @@ def warm(store: IndexStore, searcher) -> None:
     ranker.dates()
     for fieldname in HIGHLIGHT_FIELDS:
         ranker.lengths(fieldname)
+    for fieldname in ("title", "body"):  # spelling and fuzzy words, never built by a request
+        ranker.lexicon(fieldname).warm()
 
 
 def _group_quotes(ranked: list[tuple[int, float]], quote_parents: np.ndarray) -> dict[int, list]:
@@ -832,11 +873,16 @@ def _build_tables(s, ids: Identities) -> dict[str, Any]:
                     months[docnum] = long_to_datetime(raw).strftime("%Y-%m")
                 except (OverflowError, ValueError):  # the column's "no date" default
                     pass
-    all_words = sorted({w for words, _ in name_words.values() for w in words})
+    word_counts: Counter = Counter()
+    for name, (words, _) in name_words.items():
+        counts = name_index[name][1]
+        for w, vids in words.items():
+            word_counts[fold(w)] += sum(counts[v] for v in vids)
+    all_words = sorted(word_counts)
     return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
             "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
             "name_index": name_index, "name_words": name_words, "identities": ids, "facet_identities": facet_ids,
-            "name_corrector": ListCorrector(all_words) if all_words else None}
+            "name_lexicon": Lexicon(all_words, [word_counts[w] for w in all_words])}
 
 
 class Tally:
@@ -914,10 +960,9 @@ def _count_facets(tables, docs: np.ndarray) -> tuple[dict[str, list[tuple[str, i
 HIGHLIGHT_FIELDS = ("title", "body", "quote")
 
 
-def _highlight_terms(s, q: Q.Query) -> dict[str, set[str]]:
+def _highlight_terms(ranker: Ranker, q: Q.Query) -> dict[str, set[str]]:
     """The indexed terms of the query, per highlightable field (wildcards and fuzzy terms expanded)."""
     out: dict[str, set[str]] = {}
-    reader = s.reader()
     for leaf in ([q] if q.is_leaf() else q.leaves()):
         fieldname = getattr(leaf, "fieldname", None)
         if fieldname not in HIGHLIGHT_FIELDS:
@@ -927,7 +972,7 @@ def _highlight_terms(s, q: Q.Query) -> dict[str, set[str]]:
         elif isinstance(leaf, Q.Phrase):
             texts = list(leaf.words)
         elif isinstance(leaf, (Q.Wildcard, Q.Prefix, Q.FuzzyTerm, Q.Regex, Q.Variations)):
-            texts = [b.decode("utf-8") for b in itertools.islice(expand(leaf, reader), 50)]
+            texts = [b.decode("utf-8") for b in ranker.expansions(leaf)[:50]]
         else:
             continue
         out.setdefault(fieldname, set()).update(texts)
@@ -1007,20 +1052,33 @@ def _cut_right(text: str, pos: int) -> int:
     return sp if sp > pos - 30 else pos
 
 
-def _surface(s, stem: str) -> str | None:
-    """A word as an article writes it, for an indexed stem: read one article that has it."""
+_PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w:])")
+
+
+def _spelt_as(s, stem: str, typed: str, articles: int = 5) -> str | None:
+    """How the articles write ``stem``, in the form closest to what was typed ("prises" -> "prices",
+    not "price"): read a few articles that have it."""
+    forms: Counter = Counter()
     try:
         m = s.reader().postings("body", stem.encode("utf-8"))
-        text = s.stored_fields(m.id()).get("body", "")
-    except Exception:
+        while m.is_active() and len(forms) < 12 and articles:
+            text = s.stored_fields(m.id()).get("body", "")
+            forms.update(text[t.startchar:t.endchar].lower()
+                         for t in s.schema["body"].analyzer(text, chars=True, removestops=True) if t.text == stem)
+            articles -= 1
+            m.next()
+    except Exception:  # a stem the body does not have (a title word): no form to show
         return None
-    for t in s.schema["body"].analyzer(text, chars=True, removestops=True):
-        if t.text == stem:
-            return text[t.startchar:t.endchar].lower()
-    return None
+    typed = fold(typed)
+    return min(forms, key=lambda f: (damerau_levenshtein(f, typed, 9), -forms[f], f)) if forms else None
 
 
-_PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w:])")
+def _replaced(q: str, fixes: dict[tuple[int, int], str]) -> str:
+    out, pos = [], 0
+    for (start, end), word in sorted(fixes.items()):
+        out += [q[pos:start], word]
+        pos = end
+    return "".join(out) + q[pos:]
 
 
 def _as_written(folded: str, tables, typed: str) -> str:

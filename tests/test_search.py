@@ -254,3 +254,19 @@ def test_snippet_window_is_the_one_with_most_matches():
         begin = search._cut_left(text, max(0, counted(text, spans) - search.SNIPPET_CHARS // 4))
         shown = "".join(seg.text for seg in search._snippet(text, spans))
         assert shown.lstrip("…").startswith(text[begin:begin + 20])
+
+
+def test_corrections_are_offered_only_when_they_find_something(s):
+    res = s.search("Lavorv troops")
+    assert res.total == 0 and res.suggestion == "Lavrov troops"
+    assert s.search(res.suggestion).total >= 1
+    assert s.search("zzxqwv blorfing").suggestion is None  # nothing near: no guess
+    assert s.search("Lavrov zzxqwv").suggestion is None  # the unknown word has no correction that finds
+
+
+def test_query_cost_is_bounded_before_it_runs(s):
+    with pytest.raises(QueryError, match="words; the limit is"):
+        s.search(" ".join(f"word{i}" for i in range(100)))
+    with pytest.raises(QueryError, match="wildcards or fuzzy words"):
+        s.search(" ".join(f"*a{i}*" for i in range(10)))
+    assert s.search("lavrv~ troop*").total >= 1  # a few are fine

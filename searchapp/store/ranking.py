@@ -11,6 +11,7 @@ come from the date column.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import pickle
 import threading
@@ -26,6 +27,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from searchapp.store.lexicon import Lexicon
 from searchapp.store.schema import PAIR_FIELDS, pair_keys
 
 # BM25 with Lucene's probabilistic idf. k1 and b were chosen on the TIME collection (the only one here
@@ -220,17 +222,37 @@ class Ranker:
                 docs = difference(docs, self.evaluate(neg.query).docs, self.size)
         return Match(docs, [p for m in matches for p in m.scores])
 
+    def lexicon(self, fieldname: str) -> Lexicon:
+        """The field's vocabulary (store/lexicon.py), read once per generation."""
+        key = "lexicon:" + fieldname
+        lex = self._shared.get(key)
+        if lex is None:
+            lex = self._shared[key] = Lexicon.read(self.searcher.reader(), fieldname)
+        return lex  # type: ignore[return-value]
+
     def _expand(self, q) -> Match:
         fieldname = q.field()
         if fieldname not in self.schema:
             return Match(EMPTY)
-        postings = []
-        for n, btext in enumerate(expand(q, self.searcher.reader())):
-            if n >= MAX_EXPANSION:
-                break
-            postings.append(self.term(fieldname, btext))
+        postings = [self.term(fieldname, btext) for btext in self.expansions(q)]
         scored = postings if self.schema[fieldname].scorable else []
         return Match(union([p.docs for p in postings], self.size), scored)
+
+    def expansions(self, q) -> list[bytes]:
+        """The terms a fuzzy word, wildcard or prefix stands for: at most MAX_EXPANSION, found in the
+        field's lexicon (a fuzzy word by its deletions, never a walk of the whole vocabulary per
+        request); other multi-term queries through Whoosh, capped likewise."""
+        fieldname = q.field()
+        if isinstance(q, (Q.FuzzyTerm, Q.Wildcard, Q.Prefix)) and not isinstance(q, Q.Variations):
+            lex = self.lexicon(fieldname)
+            if isinstance(q, Q.FuzzyTerm):
+                terms = lex.near(q.text, min(q.maxdist, 2), q.prefixlength, MAX_EXPANSION)
+            elif isinstance(q, Q.Prefix):
+                terms = list(lex.with_prefix(q.text, MAX_EXPANSION))
+            else:
+                terms = list(lex.matching(q.text, MAX_EXPANSION))
+            return [t.encode("utf-8") for t in terms]
+        return list(itertools.islice(expand(q, self.searcher.reader()), MAX_EXPANSION))
 
     # -- ranking ---------------------------------------------------------------------------------
 

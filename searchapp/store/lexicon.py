@@ -1,0 +1,119 @@
+"""A field's vocabulary, read once per index generation, for what must never walk it per request:
+spelling candidates, fuzzy words (`opec~`) and wildcards (`*ffe*`).
+
+Whoosh answers those by running an automaton or a regular expression over the whole term list on
+every request (a second for one unknown word on Reuters, minutes for a query of many). Here the terms
+of a field are read once, with their document frequencies, into a sorted list and a symmetric-delete
+index (every term and its one-character deletions -> the terms): the terms sharing a key with the
+word or its own deletions are every term one edit away and the two-edit ones made of a swap or of one
+letter missing and another added, found in a few dictionary look-ups whatever the size of the
+vocabulary, then checked with a real edit distance. Wildcards scan the list with a
+compiled pattern, stopping at a cap.
+"""
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import re
+from typing import Iterator
+
+from whoosh.support.levenshtein import damerau_levenshtein
+
+MAX_WORD = 40  # longer "words" get no spelling candidates (no word is that long; a hash may be)
+MIN_FREQ = 2  # in a large vocabulary, terms in fewer documents are no candidate nor a fuzzy expansion
+SMALL = 200_000  # terms
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class Lexicon:
+    """The terms of one field (str) and their document frequencies."""
+
+    def __init__(self, terms: list[str], freqs: list[int]):
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        self.terms = [terms[i] for i in order]
+        self.freqs = [freqs[i] for i in order]
+        self._freq = dict(zip(self.terms, self.freqs))
+        self._deletes: dict[str, list[int]] | None = None
+
+    @classmethod
+    def read(cls, reader, fieldname: str) -> "Lexicon":
+        terms, freqs = [], []
+        if fieldname in reader.indexed_field_names():
+            for btext, info in reader.iter_field(fieldname):
+                terms.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+                freqs.append(info.doc_frequency())
+        return cls(terms, freqs)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._freq
+
+    def frequency(self, term: str) -> int:
+        return self._freq.get(term, 0)
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._deletes is None:  # built once per generation (the search warms it in the background)
+            index: dict[str, list[int]] = {}
+            # words of one article are half of a large vocabulary and rarely anyone's correction:
+            # past SMALL terms they are left out, which halves the index
+            min_freq = 1 if len(self.terms) <= SMALL else MIN_FREQ
+            for i, term in enumerate(self.terms):
+                if len(term) > MAX_WORD or self.freqs[i] < min_freq or not term.isalpha():
+                    continue
+                index.setdefault(term, []).append(i)
+                for key in _deletes(term):
+                    index.setdefault(key, []).append(i)
+            self._deletes = index
+        return self._deletes
+
+    def warm(self) -> None:
+        self._index()
+
+    def near(self, word: str, maxdist: int = 2, prefix: int = 0, limit: int = 10) -> list[str]:
+        """Terms within ``maxdist`` (1 or 2) edits of ``word`` that share its first ``prefix``
+        letters, the closest first, then those in most documents (the word itself too, if it is a
+        term in MIN_FREQ documents or more)."""
+        if not word or len(word) > MAX_WORD:
+            return []
+        index = self._index()
+        keys = {word} | _deletes(word) if maxdist >= 1 else {word}
+        found: set[int] = set()
+        for key in keys:
+            found.update(index.get(key, ()))
+        head = word[:prefix]
+        out = []
+        for i in found:
+            term = self.terms[i]
+            if term.startswith(head) and damerau_levenshtein(term, word, maxdist) <= maxdist:
+                out.append(term)
+        out.sort(key=lambda t: (damerau_levenshtein(t, word, maxdist), -self._freq[t], t))
+        return out[:limit]
+
+    def with_prefix(self, prefix: str, limit: int) -> Iterator[str]:
+        i = bisect.bisect_left(self.terms, prefix)
+        n = 0
+        while i < len(self.terms) and self.terms[i].startswith(prefix) and n < limit:
+            yield self.terms[i]
+            i += 1
+            n += 1
+
+    def matching(self, pattern: str, limit: int) -> Iterator[str]:
+        """Terms a wildcard pattern (``*``, ``?``) matches, at most ``limit``; a pattern with a fixed
+        start only looks at the terms with that start."""
+        head = re.match(r"[^*?\[]*", pattern).group(0)
+        rx = re.compile(fnmatch.translate(pattern))
+        i = bisect.bisect_left(self.terms, head)
+        n = 0
+        while i < len(self.terms) and n < limit:
+            term = self.terms[i]
+            if head and not term.startswith(head):
+                break
+            if rx.match(term):
+                yield term
+                n += 1
+            i += 1
