@@ -1,0 +1,1 @@
+"""What needs the whole archive: duplicate groups (``duplicates``) and quote groups (``quotes``)."""
