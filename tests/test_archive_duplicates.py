@@ -10,7 +10,7 @@ import pytest
 
 from searchapp.archive import text
 from searchapp.archive.duplicates import (ARRAYS_FILE, JSON_FILE, DuplicateIndex, DuplicatesFileError, Params, Record,
-                                          band_keys, candidate_pairs, minhash_signatures)
+                                          band_keys, candidate_pairs, minhash_signatures, read_groups)
 from tests.conftest import shared_data
 
 T0 = dt.datetime(2024, 3, 5, 9, 0)
@@ -207,6 +207,7 @@ def test_save_and_load(tmp_path):
     assert meta["groups"] == [{"ids": ["orig", "copy"], "kind": "near", "first": "orig"}]
     with np.load(tmp_path / ARRAYS_FILE, allow_pickle=False) as arrays:  # plain arrays, no pickle
         assert arrays["shingles"].dtype == np.uint32
+    assert read_groups(tmp_path) == index.groups()
     loaded = DuplicateIndex.load(tmp_path)
     assert groups(loaded) == groups(index) and loaded.params == index.params
     assert loaded.similarity("orig", "copy") == index.similarity("orig", "copy")

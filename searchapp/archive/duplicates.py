@@ -38,6 +38,7 @@ generation folder, ``duplicates.json`` (parameters, ids, dates, publishers, exac
 and ``duplicates.npz`` (the sets of shingle, number and name hashes as plain arrays, loaded without
 pickle; signatures are remade from the shingles when an ``add`` needs them); the JSON
 names a random token the arrays must carry, so a half-written pair is refused on load.
+``read_groups(directory)`` reads the groups alone (from the JSON), for the side that collapses results.
 """
 from __future__ import annotations
 
@@ -558,10 +559,7 @@ class DuplicateIndex:
     def load(cls, directory: str | os.PathLike) -> "DuplicateIndex":
         """The index saved in ``directory`` (FileNotFoundError when there is none)."""
         directory = Path(directory)
-        with open(directory / JSON_FILE, encoding="utf-8") as f:
-            meta = json.load(f)
-        if meta.get("format") != FORMAT:
-            raise DuplicatesFileError(f"{directory / JSON_FILE}: unknown format {meta.get('format')!r}")
+        meta = _read_meta(directory)
         with np.load(directory / ARRAYS_FILE, allow_pickle=False) as z:
             arrays = {name: z[name] for name in z.files}
         if arrays["token"].tobytes().hex() != meta["token"]:
@@ -585,3 +583,17 @@ class DuplicateIndex:
             index._docs[ids[b]].neighbours.add(ids[a])
         index._regroup(set(index._docs))
         return index
+
+
+def read_groups(directory: str | os.PathLike) -> list[Group]:
+    """The groups saved in ``directory``, from ``duplicates.json`` alone (what collapsing results needs,
+    without the arrays); FileNotFoundError when there are none."""
+    return [Group(tuple(g["ids"]), g["kind"], g["first"]) for g in _read_meta(Path(directory))["groups"]]
+
+
+def _read_meta(directory: Path) -> dict[str, Any]:
+    with open(directory / JSON_FILE, encoding="utf-8") as f:
+        meta = json.load(f)
+    if meta.get("format") != FORMAT:
+        raise DuplicatesFileError(f"{directory / JSON_FILE}: unknown format {meta.get('format')!r}")
+    return meta
