@@ -202,6 +202,24 @@ def index_delete(ids, index_dir):
     sys.exit(EXIT_PARTIAL if missing else 0)
 
 
+@index_group.command("dups")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per group: ids, kind, first.")
+@_index_option
+def index_dups(as_json, index_dir):
+    """The archive's groups of copies of one story (exact and near: syndicated versions with another
+    headline, cut or edited), each with the id of the first published."""
+    from searchapp.search import Searcher
+
+    groups = Searcher(_store(index_dir)).duplicate_groups()
+    for group in groups:
+        if as_json:
+            click.echo(json.dumps(group.to_json(), ensure_ascii=False))
+        else:
+            click.echo(f"{group.kind:<5}  {len(group.ids):>3}  first {group.first}: {', '.join(group.ids)}")
+    if not as_json:
+        click.echo(f"{len(groups):,} groups, {sum(len(g.ids) for g in groups):,} articles", err=True)
+
+
 @index_group.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @_index_option
@@ -266,9 +284,15 @@ def _render_segments(segments, color: bool) -> str:
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
 @click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
               help="Exact facet filter, e.g. --filter place='United Kingdom' (repeatable).")
+@click.option("--all-versions", is_flag=True,
+              help="Every article: copies of one story (syndicated, near copies) are not collapsed.")
+@click.option("--quotes", "quotes", is_flag=True,
+              help="Every quote of every hit, one row each, with where it was first seen (needs --format).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="Every hit (not a page), streamed: one row per article, or per quote with --quotes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results (hits, facets, histogram) as JSON.")
 @_index_option
-def search_cmd(query, limit, page, sort, filters, as_json, index_dir):
+def search_cmd(query, limit, page, sort, filters, all_versions, quotes, fmt, as_json, index_dir):
     """Search the index. Query syntax: words (all must match), "phrases", OR, NOT, wild*, fuzzy~,
     field:value (person, place, org, source, speaker, quote, title, author, date), date ranges like
     date:[2022-02-01 to 2022-02-28] or date:2022."""
@@ -281,8 +305,15 @@ def search_cmd(query, limit, page, sort, filters, as_json, index_dir):
         if not sep:
             _fail(f"--filter must look like FACET=VALUE, not {f!r}", EXIT_USAGE)
         parsed.setdefault(name.strip(), []).append(value.strip())
+    if quotes and not fmt:
+        _fail("--quotes lists every quote of every hit: give --format csv or jsonl", EXIT_USAGE)
+    searcher = Searcher(store)
     try:
-        res = Searcher(store).search(" ".join(query), filters=parsed, sort=sort, page=page, per_page=limit)
+        res = searcher.search(" ".join(query), filters=parsed, sort=sort, page=page, per_page=limit,
+                              collapse=not all_versions)
+        if fmt:
+            _export(searcher, " ".join(query), parsed, sort, not all_versions, quotes, fmt)
+            sys.exit(0 if res.total else EXIT_PARTIAL)
     except QueryError as e:
         _fail(str(e), EXIT_USAGE)
     if as_json:
@@ -294,12 +325,15 @@ def search_cmd(query, limit, page, sort, filters, as_json, index_dir):
     if res.suggestion:
         click.echo(f"Did you mean: {res.suggestion}?")
     first = (res.page - 1) * res.per_page
-    click.echo(f"{res.total:,} {'article' if res.total == 1 else 'articles'} ({res.took_ms:.1f} ms)"
-               + (f", page {res.page} of {res.pages}" if res.pages > 1 else ""))
+    counted = f"{res.total:,} {'article' if res.total == 1 else 'articles'}"
+    if res.collapse and res.articles != res.total:
+        counted = f"{res.total:,} {'story' if res.total == 1 else 'stories'} ({res.articles:,} articles)"
+    click.echo(f"{counted} ({res.took_ms:.1f} ms)" + (f", page {res.page} of {res.pages}" if res.pages > 1 else ""))
     for i, hit in enumerate(res.hits, first + 1):
         title = _render_segments(hit.title_segments, color) or hit.snippet_text[:80]
         meta = " | ".join(x for x in (hit.published[:10] if hit.published else "", hit.publisher, hit.id) if x)
-        click.echo(f"\n{i}. {title}\n   {meta}")
+        more = f"\n   + {len(hit.versions)} more version{'s' if len(hit.versions) != 1 else ''}" if hit.versions else ""
+        click.echo(f"\n{i}. {title}\n   {meta}{more}")
         if hit.quotes:
             for qh in hit.quotes:
                 who = qh.speaker or "unattributed"
@@ -307,6 +341,30 @@ def search_cmd(query, limit, page, sort, filters, as_json, index_dir):
         else:
             click.echo(f"   {_render_segments(hit.snippet, color)}")
     sys.exit(0 if res.total else EXIT_PARTIAL)
+
+
+def _export(searcher, q: str, filters, sort: str, collapse: bool, quotes: bool, fmt: str) -> None:
+    """Every hit (or every quote of every hit) to stdout as CSV or JSON lines, streamed."""
+    import csv
+
+    from searchapp.web.api import EXPORT_COLUMNS, QUOTE_COLUMNS
+
+    kwargs = {"filters": filters, "sort": sort, "collapse": collapse}
+    if quotes:
+        columns, records = QUOTE_COLUMNS, searcher.iter_quotes(q, **kwargs)
+    else:
+        columns = EXPORT_COLUMNS
+        records = ({col: getattr(hit, col) for col in columns} for hit in searcher.iter_hits(q, **kwargs))
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writerow(columns)
+    for record in records:
+        if writer:
+            writer.writerow(["; ".join(v) if isinstance(v, list) else "" if v is None else v
+                             for v in (record[c] for c in columns)])
+        else:
+            out.write(json.dumps({c: record[c] for c in columns}, ensure_ascii=False, default=str) + "\n")
 
 
 # -- extract ------------------------------------------------------------------------------------

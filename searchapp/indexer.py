@@ -24,12 +24,12 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
-from searchapp.archive import identities
+from searchapp.archive import duplicates, identities
 from searchapp.article import Article
 from searchapp.nlp.pipeline import Pipeline, default_pipeline
 from searchapp.readers import Skipped
 from searchapp.readers.dispatch import Task, plan, read_task
-from searchapp.store import GenerationWriter, IndexStore
+from searchapp.store import GenerationWriter, IndexStore, article_record
 from searchapp.store.schema import PAIR_FIELDS, PairKeys, article_documents, build_schema
 
 
@@ -105,6 +105,12 @@ class _Prepare:
                 yield article.id, article_documents(article, self.schema)
             except Exception as e:  # an enrichment bug costs one article, not the build
                 yield Skipped(f"{task.path}#{item.id}", f"enrichment failed: {type(e).__name__}: {e}")
+
+
+def _archive_finalizers(writer: GenerationWriter, corrections) -> None:
+    """After each commit, what needs the whole archive (searchapp.archive) is brought up to date."""
+    writer.finalizers += [identities.finalizer(corrections, writer.previous_dir),
+                          duplicates.finalizer(writer.previous_dir)]
 
 
 def _plan(paths, report: Report) -> list[Task]:
@@ -238,9 +244,10 @@ def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) 
                     continue
                 article_id, docs = item
                 first = writer.docnum
+                record = article_record(docs[0])
                 for doc in docs:
                     writer.add_document(**doc)
-                articles.append((article_id, first, len(docs)))
+                articles.append((article_id, first, len(docs), record))
             results.put(("task", number, os.getpid(), articles, skipped))
         if writer._added:
             segment = writer._finalize_segment()
@@ -264,7 +271,7 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
     report = Report(enriched=enrich)
     start = time.monotonic()
     with store.rebuild() as writer:
-        writer.finalizers.append(identities.finalizer(corrections, writer.previous_dir))
+        _archive_finalizers(writer, corrections)
         tasks = _plan(paths, report)
         report.procs = max(1, min(procs or default_procs(), len(tasks)))
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
@@ -315,7 +322,8 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
                 if w.is_alive():
                     w.kill()
             raise
-        _resolve_duplicates(tasks, placed, segments, report)
+        writer.added = _resolve_duplicates(tasks, placed, segments, report)
+        writer.complete = True
         writer.commit_segments([s for s in segments.values() if s is not None])
         report.seconds = time.monotonic() - start
         writer.info = {
@@ -327,19 +335,23 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
     return report
 
 
-def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report: Report) -> None:
-    """Keep the first copy of each id in walk order; mark later copies deleted in their segment."""
+def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report: Report) -> list[dict]:
+    """Keep the first copy of each id in walk order; mark later copies deleted in their segment.
+    Returns the records (searchapp.store.article_record) of the articles kept."""
     seen: set[str] = set()
+    kept = []
     for number in range(len(tasks)):
         pid, articles = placed.get(number, (None, []))
-        for article_id, first, count in articles:
+        for article_id, first, count, record in articles:
             if article_id in seen:
                 report.duplicates.append(f"{tasks[number].path}#{article_id}")
                 for docnum in range(first, first + count):
                     segments[pid].delete_document(docnum)
                 continue
             seen.add(article_id)
+            kept.append(record)
             report.indexed += 1
+    return kept
 
 
 # -- add / update: prepared in workers, written by one transactional writer ---------------------
@@ -376,7 +388,7 @@ def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool =
     report = Report(enriched=enrich)
     start = time.monotonic()
     with store.update() as writer:
-        writer.finalizers.append(identities.finalizer(corrections, writer.previous_dir))
+        _archive_finalizers(writer, corrections)
         tasks = _plan(list(paths), report)
         report.procs = max(1, min(procs or default_procs(), len(tasks)))
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
@@ -410,7 +422,7 @@ def delete(store: IndexStore, ids: Iterable[str], *,
     """Delete articles (and their quotes) by id: (deleted ids, ids not found)."""
     deleted, missing = [], []
     with store.update() as writer:
-        writer.finalizers.append(identities.finalizer(corrections, writer.previous_dir))
+        _archive_finalizers(writer, corrections)
         for article_id in ids:
             (deleted if writer.delete(article_id) else missing).append(article_id)
     return deleted, missing

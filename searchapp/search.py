@@ -31,6 +31,8 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from searchapp.analysis import fold
 from searchapp.archive import identities
+from searchapp.archive.duplicates import saved_groups
+from searchapp.archive.quotes import Occurrence, group_quotes
 from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity, name_tokens
 from searchapp.store import IndexStore
 from searchapp.store.lexicon import Lexicon
@@ -93,6 +95,9 @@ class Hit:
     snippet: list[Segment]
     quotes: list[QuoteHit] = field(default_factory=list)
     lead: str = ""  # the start of the body: a label for untitled articles
+    # The other versions of this story (syndicated and near copies), earliest first: id, title,
+    # published, publisher. Empty for a story with one version.
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def snippet_text(self) -> str:
@@ -107,6 +112,7 @@ class Hit:
         out["snippet_text"] = self.snippet_text
         out["quotes"] = [{"text": q.text, "speaker": q.speaker, "cue": q.cue, "segments": _segments_json(q.segments)}
                          for q in self.quotes]
+        out["versions"] = [dict(v) for v in self.versions]
         return out
 
 
@@ -132,6 +138,10 @@ class Results:
     notices: list[str] = field(default_factory=list)
     mode: str = "articles"
     took_ms: float = 0.0
+    # Copies of one story are one hit unless collapse is off: ``total`` then counts stories, and
+    # ``articles`` every matching article, copies included.
+    collapse: bool = True
+    articles: int = 0
 
     @property
     def pages(self) -> int:
@@ -140,7 +150,8 @@ class Results:
     def to_json(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies every segment and costs more than the search.
         out = {name: getattr(self, name) for name in
-               ("query", "sort", "page", "per_page", "total", "suggestion", "mode", "took_ms")}
+               ("query", "sort", "page", "per_page", "total", "articles", "suggestion", "mode", "took_ms")}
+        out["counting"] = "stories" if self.collapse else "articles"
         out["filters"] = {k: list(v) for k, v in self.filters.items()}
         out["notices"] = list(self.notices)
         out["pages"] = self.pages
@@ -231,7 +242,8 @@ class Searcher:
     # Facet tables (once per generation) ---------------------------------------------------------
 
     def _tables(self, searcher) -> dict[str, Any]:
-        return _cached(self.store.cache(searcher), "tables", lambda: _build_tables(searcher, self.identities(searcher)))
+        return _cached(self.store.cache(searcher), "tables",
+                       lambda: _build_tables(searcher, self.identities(searcher), saved_groups(self.store, searcher)))
 
     def identities(self, searcher) -> Identities:
         """The archive's identities for ``searcher``'s generation (loaded once)."""
@@ -241,14 +253,14 @@ class Searcher:
 
     def search(self, q: str, *, filters: dict[str, Iterable[str]] | None = None, sort: str = "relevance",
                page: Any = 1, per_page: Any = 10, facets: bool = True, snippets: bool = True,
-               spelling: bool = True) -> Results:
+               spelling: bool = True, collapse: bool = True) -> Results:
         started = time.perf_counter()
         page, per_page, sort = check_params(page, per_page, sort)
         filters = check_filters(filters)
         q = (q or "").strip()
         if len(q) > MAX_QUERY_CHARS:
             raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}")
-        res = Results(query=q, filters=filters, sort=sort, page=page, per_page=per_page)
+        res = Results(query=q, filters=filters, sort=sort, page=page, per_page=per_page, collapse=collapse)
         for name in _UNKNOWN_FIELD.findall(q):
             if name.lower() not in FIELD_ALIASES:
                 res.notices.append(f"unknown field {name!r} was searched as words; fields are: "
@@ -303,11 +315,14 @@ class Searcher:
     def _article_search(self, s, full_q, user_q, res: Results, tables, facets: bool, snippets: bool) -> None:
         ranker = self._ranker(s)
         match, docs = self._select(ranker, full_q, user_q, res, tables)
+        res.articles = len(docs)
+        if res.collapse:
+            docs = ranker.collapse(match, docs, tables["group_of"], res.sort)
         res.total = len(docs)
         top = ranker.top(match, docs, res.page * res.per_page, res.sort)[(res.page - 1) * res.per_page:]
         marks = _highlight_terms(ranker, user_q) if snippets else {}
         for docnum, score in top:
-            res.hits.append(self._hit(s, docnum, score, marks))
+            res.hits.append(self._hit(s, docnum, score, marks, tables if res.collapse else None))
         if facets:
             res.facets, res.histogram = _count_facets(tables, docs)
 
@@ -357,11 +372,14 @@ class Searcher:
         match, qdocs = self._quote_matches(ranker, user_q, filters, tables)
         full_q = user_q
         groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_parents"])
+        res.articles = len(groups)
+        if res.collapse:
+            groups = _collapse_articles(groups, tables["group_of"])
         res.total = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
         marks = _highlight_terms(ranker, full_q) if snippets else {}
         for article in articles:
-            hit = self._hit(s, article, groups[article][0][1], {})
+            hit = self._hit(s, article, groups[article][0][1], {}, tables if res.collapse else None)
             for qnum, _ in groups[article][:3]:
                 stored = s.stored_fields(qnum)
                 text = stored.get("quote", "")
@@ -378,33 +396,85 @@ class Searcher:
             res.facets["speakers"] = _count_facets(tables, qdocs)[0]["speakers"]
 
     def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
-                  sort: str = "relevance") -> Iterator[Hit]:
-        """Every hit of a query, in order, without snippets (for exports): one evaluation, no paging."""
+                  sort: str = "relevance", collapse: bool = True) -> Iterator[Hit]:
+        """Every hit of a query, in order, without snippets (for exports): one evaluation, no paging;
+        one per story unless ``collapse`` is off."""
+        with self.store.searcher() as s:
+            for docnum, score, _ in self._ordered(s, q, filters, sort, collapse):
+                yield self._hit(s, docnum, score, {})
+
+    def iter_quotes(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
+                    sort: str = "relevance", collapse: bool = True) -> Iterator[dict[str, Any]]:
+        """One row per quote of every hit (a speaker query: the quotes that match; otherwise all the
+        article's quotes), with where the quote was first seen and in how many articles: the quote
+        export. Its cost grows with its rows: each speaker's quotes are grouped once."""
+        with self.store.searcher() as s:
+            tables, ids = self._tables(s), self.identities(s)
+            by_speaker: dict[str, dict[tuple[str, str], Any]] = {}
+            for docnum, _, qnums in self._ordered(s, q, filters, sort, collapse):
+                article = s.stored_fields(docnum)
+                if qnums is None:
+                    qnums = sorted(d for d in s.document_numbers(parent=article.get("id", ""))
+                                   if s.stored_fields(d).get("kind") == "quote")
+                for qnum in qnums:
+                    stored = s.stored_fields(qnum)
+                    speaker = _speaker_name(ids, stored)
+                    text = stored.get("quote", "")
+                    group = None
+                    if speaker is not None:
+                        if speaker not in by_speaker:
+                            by_speaker[speaker] = self._speaker_groups(s, tables, ids, speaker)
+                        group = by_speaker[speaker].get((article.get("id", ""), text))
+                    published = article.get("published")
+                    first = group.first if group is not None else None
+                    yield {"quote": text, "speaker": speaker, "cue": stored.get("cue"),
+                           "article": article.get("id", ""), "url": article.get("url", ""),
+                           "published": published.isoformat() if published else None,
+                           "publisher": article.get("publisher", ""),
+                           "first_seen": first.published.isoformat() if first and first.published else None,
+                           "first_publisher": first.publisher if first else "",
+                           "first_article": first.article_id if first else "",
+                           "versions": len(group.articles) if group is not None else 1}
+
+    def _speaker_groups(self, s, tables, ids: Identities, speaker: str) -> dict[tuple[str, str], Any]:
+        """(article id, quote text) -> its quote group, for every quote of one speaker."""
+        user_q = _expand_names(self.parse(s.schema, f'speaker:"{_escape_phrase(speaker)}"', ["quote"]), tables)
+        _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
+        groups, _ = _quote_groups(s, tables, ids, qdocs[:QUOTE_HITS_CAP])
+        return {(o.article_id, o.text): g for g in groups for o in g.occurrences}
+
+    def _ordered(self, s, q: str, filters, sort: str, collapse: bool) -> Iterator[tuple[int, float, list | None]]:
+        """(article docnum, score, its matching quote docnums in a speaker query or None), in order."""
         _, _, sort = check_params(1, 1, sort)
         filters = check_filters(filters)
         q = (q or "").strip()
         res = Results(query=q, filters=filters, sort=sort, page=1, per_page=1)
-        with self.store.searcher() as s:
-            tables = self._tables(s)
-            user_q = self._user_query(s, q, res)
-            if user_q is None:
-                return
-            ranker = self._ranker(s)
-            if QUOTE_MODE_FIELDS & _fields_of(user_q):
-                quote_q = _expand_names(self.parse(s.schema, q, ["quote"]), tables)
-                match, qdocs = self._quote_matches(ranker, quote_q, filters, tables)
-                groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_parents"])
-                ordered = [(a, quotes[0][1]) for a, quotes in groups.items()]
-            else:
-                user_q = _expand_names(user_q, tables)
-                match, docs = self._select(ranker, _with_filters(user_q, filters, tables), user_q, res, tables)
-                ordered = ranker.top(match, docs, len(docs), sort)
-            for docnum, score in ordered:
-                yield self._hit(s, docnum, score, {})
+        tables = self._tables(s)
+        user_q = self._user_query(s, q, res)
+        if user_q is None:
+            return
+        ranker = self._ranker(s)
+        if QUOTE_MODE_FIELDS & _fields_of(user_q):
+            quote_q = _expand_names(self.parse(s.schema, q, ["quote"]), tables)
+            match, qdocs = self._quote_matches(ranker, quote_q, filters, tables)
+            groups = _group_quotes(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_parents"])
+            if collapse:
+                groups = _collapse_articles(groups, tables["group_of"])
+            for article, quotes in groups.items():
+                yield article, quotes[0][1], sorted(qnum for qnum, _ in quotes)
+        else:
+            user_q = _expand_names(user_q, tables)
+            match, docs = self._select(ranker, _with_filters(user_q, filters, tables), user_q, res, tables)
+            if collapse:
+                docs = ranker.collapse(match, docs, tables["group_of"], sort)
+            for docnum, score in ranker.top(match, docs, len(docs), sort):
+                yield docnum, score, None
 
-    def _hit(self, s, docnum: int, score: float, marks: dict[str, set[str]]) -> Hit:
+    def _hit(self, s, docnum: int, score: float, marks: dict[str, set[str]], tables=None) -> Hit:
+        """One result; with ``tables`` (results collapsed), the other versions of its story too."""
         stored = s.stored_fields(docnum)
         names = _identity_names(self.identities(s), stored)
+        versions = _versions(tables, docnum) if tables is not None else []
         title = stored.get("title", "")
         body = stored.get("body", "")
         snippet = _snippet(body, _stored_spans(stored, marks, "body"))
@@ -418,7 +488,7 @@ class Searcher:
             sources=names["sources"], speakers=names["speakers"],
             score=round(float(score or 0.0), 4),
             title_segments=_segments(title, _stored_spans(stored, marks, "title")), snippet=snippet,
-            lead=body[:LEAD_CHARS],
+            lead=body[:LEAD_CHARS], versions=versions,
         )
 
     def _suggest(self, s, tables, q: str) -> str | None:
@@ -555,6 +625,11 @@ class Searcher:
         rows.sort(key=lambda r: (-r["articles"], r["type"], r["name"]))
         return rows[offset:offset + limit]
 
+    def duplicate_groups(self) -> list:
+        """The live index's groups of copies of one story (searchapp.archive.duplicates.Group)."""
+        with self.store.searcher() as s:
+            return saved_groups(self.store, s)
+
     def canonical_name(self, type_: str, name: str) -> str | None:
         """The name of the identity ``name`` stands for (any alias), if it names exactly one."""
         with self.store.searcher() as s:
@@ -562,12 +637,147 @@ class Searcher:
         return ident.name if ident is not None else None
 
     def speaker_quotes(self, name: str, q: str = "", page: Any = 1, per_page: Any = 20) -> Results:
-        """Everything one person said, newest first (the speaker page)."""
+        """Everything one person said, newest first, as articles."""
         query = f'speaker:"{_escape_phrase(name)}"' + (f" {q}" if q.strip() else "")
         return self.search(query, sort="newest", page=page, per_page=per_page)
 
+    def quote_groups(self, name: str, q: str = "", page: Any = 1, per_page: Any = 20) -> QuoteGroups:
+        """What one person said, each quote once (its versions in every article grouped,
+        searchapp.archive.quotes), the most recently repeated first (the speaker page)."""
+        page, per_page, _ = check_params(page, per_page)
+        out = QuoteGroups(speaker=name, query=q.strip(), page=page, per_page=per_page)
+        query = f'speaker:"{_escape_phrase(name)}"' + (f" {q}" if q.strip() else "")
+        with self.store.searcher() as s:
+            tables = self._tables(s)
+            user_q = self.parse(s.schema, query, ["quote"])
+            check_query_cost([user_q] if user_q.is_leaf() else list(user_q.leaves()))
+            user_q = _expand_names(user_q, tables)
+            ranker = self._ranker(s)
+            _, qdocs = self._quote_matches(ranker, user_q, {}, tables)
+            groups, where = _quote_groups(s, tables, self.identities(s), qdocs[:QUOTE_HITS_CAP])
+            groups.sort(key=lambda g: (max(o.order() for o in g.occurrences), g.id), reverse=True)
+            out.total, out.quotes = len(groups), len(where)
+            out.articles = len({o.article_id for g in groups for o in g.occurrences})
+            marks = _highlight_terms(ranker, user_q)
+            for g in groups[(page - 1) * per_page: page * per_page]:
+                first = g.first
+                qnum = where[(first.article_id, first.text)]
+                stored = s.stored_fields(qnum)
+                out.groups.append(QuoteGroupView(
+                    id=_quote_key(first.article_id, (stored.get("span") or (0, 0))[0]), speaker=name,
+                    segments=_segments(first.text, _stored_spans(stored, marks, "quote")),
+                    summary=g.summary(), first=first, articles=len(g.articles),
+                    latest=max(g.occurrences, key=lambda o: o.order())))
+        return out
+
+    def quote(self, quote_id: str) -> dict[str, Any] | None:
+        """One quote and its provenance: every article that carries it, in time order, each version's
+        wording compared with the first (GET /api/quotes/<id>, the quote page). ``quote_id`` names the
+        first occurrence (`article id@offset`), as the speaker page links it."""
+        article_id, sep, offset = quote_id.rpartition("@")
+        if not sep or not offset.isdigit():
+            return None
+        with self.store.searcher() as s:
+            tables = self._tables(s)
+            ids = self.identities(s)
+            qnum = next((d for d in s.document_numbers(parent=article_id)
+                         if (s.stored_fields(d).get("span") or (None,))[0] == int(offset)), None)
+            if qnum is None:
+                return None
+            speaker = _speaker_name(ids, s.stored_fields(qnum))
+            if speaker is None:
+                return None
+            user_q = _expand_names(self.parse(s.schema, f'speaker:"{_escape_phrase(speaker)}"', ["quote"]), tables)
+            _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
+            groups, where = _quote_groups(s, tables, ids, qdocs[:QUOTE_HITS_CAP])
+        text = next((o.text for g in groups for o in g.occurrences
+                     if where[(o.article_id, o.text)] == qnum), None)
+        group = next((g for g in groups if any(o.article_id == article_id and o.text == text for o in g.occurrences)), None)
+        if group is None:
+            return None
+        out = group.to_json()
+        out["id"], out["speaker"] = quote_id, speaker
+        return out
+
 
 # -- helpers ------------------------------------------------------------------------------------
+
+@dataclass
+class QuoteGroupView:
+    id: str  # the first occurrence: "article id@offset"
+    speaker: str
+    segments: list[Segment]
+    summary: str  # "first reported by <publisher> on <date>, repeated in N articles"
+    first: Occurrence
+    articles: int
+    latest: Occurrence
+
+
+@dataclass
+class QuoteGroups:
+    speaker: str
+    query: str
+    page: int
+    per_page: int
+    total: int = 0  # distinct quotes
+    quotes: int = 0  # quotes in all (every version in every article)
+    articles: int = 0
+    groups: list[QuoteGroupView] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+
+def _quote_key(article_id: str, offset: int) -> str:
+    return f"{article_id}@{offset}"
+
+
+def _quote_groups(s, tables, ids: Identities, qdocs: np.ndarray) -> tuple[list, dict[tuple[str, str], int]]:
+    """The quote documents ``qdocs`` as occurrences grouped into quotes; and (article id, text) -> the
+    quote document, for their offsets and marks."""
+    articles: dict[int, dict[str, Any]] = {}
+    occurrences, where = [], {}
+    for qnum in qdocs.tolist():
+        stored = s.stored_fields(qnum)
+        parent = int(tables["quote_parents"][qnum])
+        art = articles.get(parent)
+        if art is None:
+            art = articles[parent] = s.stored_fields(parent)
+        text = stored.get("quote", "")
+        occurrences.append(Occurrence(art.get("id", ""), text, _speaker_name(ids, stored),
+                                      art.get("published"), art.get("publisher", "")))
+        where.setdefault((art.get("id", ""), text), qnum)
+    return group_quotes(occurrences), where
+
+
+def _collapse_articles(groups: dict[int, list], group_of: np.ndarray) -> dict[int, list]:
+    """Quote hits grouped by article (best first), one article per story: the first of its versions."""
+    seen: set[int] = set()
+    out = {}
+    for article, quotes in groups.items():
+        g = int(group_of[article])
+        if g >= 0:
+            if g in seen:
+                continue
+            seen.add(g)
+        out[article] = quotes
+    return out
+
+
+def _version(stored: dict[str, Any]) -> dict[str, Any]:
+    published = stored.get("published")
+    return {"id": stored.get("id", ""), "title": stored.get("title", ""),
+            "published": published.isoformat() if published else None, "publisher": stored.get("publisher", "")}
+
+
+def _versions(tables, docnum: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The other versions of a hit's story, earliest first (at most ``limit``; read once per generation)."""
+    g = int(tables["group_of"][docnum])
+    if g < 0:
+        return []
+    return [dict(v) for d, v in tables["group_members"][g] if d != docnum][:limit]
+
 
 def _identity_names(ids: Identities, stored: dict[str, Any]) -> dict[str, list[str]]:
     """An article's stored names as the archive's identities name them, each under its identity's type
@@ -737,14 +947,16 @@ def warm(store: IndexStore, searcher) -> None:
     and keeps answering from the previous generation meanwhile)."""
     cache = store.cache(searcher)
     ids = _cached(cache, "identities", lambda: identities.for_searcher(store, searcher))
-    _cached(cache, "tables", lambda: _build_tables(searcher, ids))
+    _cached(cache, "tables", lambda: _build_tables(searcher, ids, saved_groups(store, searcher)))
     ranker = _cached(cache, "ranker", lambda: Ranker(searcher)).using(searcher)
     ranker.live  # noqa: B018 - computed now rather than by the first search
     ranker.dates()
     for fieldname in HIGHLIGHT_FIELDS:
         ranker.lengths(fieldname)
-    for fieldname in ("title", "body"):  # spelling and fuzzy words, never built by a request
-        ranker.lexicon(fieldname).warm()
+    # Spelling and fuzzy words: their deletion indexes are built beside, not before, the swap, so an
+    # `index add` is searchable as soon as its tables are ready.
+    lexicons = [ranker.lexicon(fieldname) for fieldname in ("title", "body")]
+    threading.Thread(target=lambda: [lex.warm() for lex in lexicons], daemon=True, name="searchapp-lexicon").start()
 
 
 def _group_quotes(ranked: list[tuple[int, float]], quote_parents: np.ndarray) -> dict[int, list]:
@@ -779,7 +991,7 @@ def _is_plain_and(q: Q.Query, quoted: bool) -> bool:
     return True
 
 
-def _build_tables(s, ids: Identities) -> dict[str, Any]:
+def _build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str, Any]:
     """Per-generation tables: facet values (identities), docnum -> facet value and month ids, quote
     docnums, name index."""
     reader = s.reader()
@@ -879,7 +1091,16 @@ def _build_tables(s, ids: Identities) -> dict[str, Any]:
         for w, vids in words.items():
             word_counts[fold(w)] += sum(counts[v] for v in vids)
     all_words = sorted(word_counts)
+    # docnum -> its story's group (syndicated and near copies, searchapp.archive.duplicates), -1 for none
+    group_of = np.full(doccount, -1, dtype=np.int32)
+    group_members: list[list[tuple[int, dict[str, Any]]]] = []  # (docnum, what a hit shows of it)
+    for group in dup_groups or ():
+        members = [d for d in (s.document_number(id=i) for i in group.ids) if d is not None]
+        if len(members) > 1:
+            group_of[members] = len(group_members)
+            group_members.append([(d, _version(s.stored_fields(d))) for d in members])  # earliest first
     return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
+            "group_of": group_of, "group_members": group_members,
             "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
             "name_index": name_index, "name_words": name_words, "identities": ids, "facet_identities": facet_ids,
             "name_lexicon": Lexicon(all_words, [word_counts[w] for w in all_words])}

@@ -233,6 +233,7 @@ def test_openapi(client):
     spec = json.loads(response.get_data(as_text=True))
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {"/api/search", "/api/articles/{id}", "/api/suggest", "/api/entities", "/api/export.csv",
+                                  "/api/quotes/{id}",
                                   "/api/openapi.json"}
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "sort", "page", "limit", "facets", "snippets", "f.people", "f.period"} <= names

@@ -64,7 +64,7 @@ def base_url(tmp_path_factory):
     from searchapp.web import create_app
 
     root = build_synthetic_index(tmp_path_factory.mktemp("web-browser"), [FIXTURE_ARTICLES, ROOT / "seeds"])
-    app = create_app({"INDEX_DIR": str(root)})
+    app = create_app({"INDEX_DIR": str(root), "COLLAPSE": False})  # template-made articles: near copies
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, ident="searchapp-test")
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
@@ -242,19 +242,22 @@ def test_open_an_article_then_its_speaker(page):
     speaker.click()
     page.wait_for_url(re.compile(r"/speaker/"))
     assert page.locator("h1").inner_text() == name
-    assert page.locator(".speaker-articles blockquote").count() >= 1
-    dates = page.locator(".speaker-articles time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
-    assert dates == sorted(dates, reverse=True)                 # newest first
+    assert page.locator(".speaker-quotes blockquote").count() >= 1
+    dates = page.locator(".speaker-quotes time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates == sorted(dates, reverse=True)                 # the most recently repeated first
+    page.locator(".speaker-quotes .provenance a").first.click()  # where the quote first appeared
+    page.wait_for_url(re.compile(r"/quote/"))
+    assert page.locator(".versions .version").count() >= 1
 
 
 def test_speaker_page_search_within(page):
     page.goto("/speaker/" + quote("Maria Keller"))
-    everything = page.locator(".speaker-articles > li").count()
+    everything = page.locator(".speaker-quotes > li").count()
     page.locator("#speaker-q").fill("trade")
     page.locator(".within button").click()
     page.wait_for_url(re.compile(r"/speaker/Maria%20Keller\?q=trade"))
-    assert 1 <= page.locator(".speaker-articles > li").count() < everything
-    assert "trade" in [m.lower() for m in page.locator(".speaker-articles mark").all_inner_texts()]
+    assert 1 <= page.locator(".speaker-quotes > li").count() < everything
+    assert "trade" in [m.lower() for m in page.locator(".speaker-quotes mark").all_inner_texts()]
     page.locator("a.within-clear").click()
     page.wait_for_url(re.compile(r"/speaker/Maria%20Keller$"))
 

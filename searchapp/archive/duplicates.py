@@ -413,7 +413,16 @@ class DuplicateIndex:
         self._link(set(new))
         for article_id in new:
             doc = self._docs[article_id]
-            linked = (self._by_key[doc.key] | doc.neighbours) - {article_id}
+            linked = set(doc.neighbours)
+            # an exact copy joins through one of its copies (all of them are in one group)
+            mates = self._by_key[doc.key]
+            mate = next((m for m in mates if m != article_id and m in self._group_of), None)
+            if mate is None:
+                mate = next((m for m in mates if m != article_id), None)
+            if mate is not None:
+                linked.add(mate)
+                linked |= self._docs[mate].neighbours
+            linked.discard(article_id)
             if linked:
                 self._join(article_id, linked)
         return new
@@ -422,12 +431,22 @@ class DuplicateIndex:
         """Verify the LSH candidate pairs that involve a new article; verified pairs become neighbours.
         Candidates whose MinHash estimate of Jaccard is far below ``Params.jaccard`` (more than three
         standard deviations of the estimate) are dropped before the real check."""
-        ids = [i for i, d in self._docs.items() if not d.short]
+        # One article stands for each exact text (its copies share its signature, and join its group
+        # through the key): a thousand identical texts cost one, not a million pairs.
+        stands: dict[str, str] = {}
+        fresh_keys: set[str] = set()
+        for i, d in self._docs.items():
+            if not d.short:
+                if d.key not in stands or (i in new and stands[d.key] not in new):
+                    stands[d.key] = i
+                if i in new:
+                    fresh_keys.add(d.key)
+        ids = list(stands.values())
         if not ids or not new:
             return
         docs = [self._docs[i] for i in ids]
         self._sign([d for d in docs if d.signature is None])
-        is_new = np.fromiter((i in new for i in ids), dtype=bool, count=len(ids))
+        is_new = np.fromiter((self._docs[i].key in fresh_keys for i in ids), dtype=bool, count=len(ids))
         pairs = candidate_pairs(np.stack([d.bands for d in docs]), is_new)
         signatures = np.stack([d.signature for d in docs])
         estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
@@ -495,9 +514,14 @@ class DuplicateIndex:
         while left:
             start = left.pop()
             component, stack = {start}, [start]
+            keys_seen: set[str] = set()
             while stack:
                 doc = self._docs[stack.pop()]
-                for other in self._by_key[doc.key] | doc.neighbours:
+                others = doc.neighbours
+                if doc.key not in keys_seen:  # an exact text's copies, once per text
+                    keys_seen.add(doc.key)
+                    others = others | self._by_key[doc.key]
+                for other in others:
                     if other in left:
                         left.discard(other)
                         component.add(other)
@@ -597,3 +621,51 @@ def _read_meta(directory: Path) -> dict[str, Any]:
     if meta.get("format") != FORMAT:
         raise DuplicatesFileError(f"{directory / JSON_FILE}: unknown format {meta.get('format')!r}")
     return meta
+
+
+# -- with an index generation ------------------------------------------------------------------
+
+DUPLICATES_DIR = "DUPLICATES-{toc}"  # one folder per commit of a generation (index add/delete commit)
+
+
+def latest_saved(gen_dir: Path | None) -> Path | None:
+    """The newest commit's folder of duplicate groups in an index generation, if any."""
+    if gen_dir is None:
+        return None
+    found = [(int(p.name.rsplit("-", 1)[1]), p) for p in gen_dir.glob("DUPLICATES-*")
+             if p.is_dir() and p.name.rsplit("-", 1)[1].isdigit() and (p / JSON_FILE).exists()]
+    return max(found)[1] if found else None
+
+
+def finalizer(previous_dir: Path | None):
+    """What `index build`/`add`/`delete` run after each commit (GenerationWriter.finalizers): the
+    groups of the previous commit, updated with what this one added and removed (a rebuild groups its
+    articles from scratch; an index without groups yet reads every article once)."""
+
+    def finalize(commit) -> None:
+        index = None
+        if not commit.complete:
+            saved = latest_saved(previous_dir)
+            try:
+                index = DuplicateIndex.load(saved) if saved is not None else None
+            except (OSError, ValueError, KeyError):
+                index = None
+        if index is None:
+            index = DuplicateIndex()
+            index.add(commit.added if commit.complete else commit.articles())
+        else:
+            index.remove(sorted(commit.removed))
+            index.add(commit.added)
+        out = commit.index_dir / DUPLICATES_DIR.format(toc=commit.toc)
+        out.mkdir(exist_ok=True)
+        index.save(out)
+
+    return finalize
+
+
+def saved_groups(store, searcher) -> list[Group]:
+    """The duplicate groups of the generation ``searcher`` reads ([] for an index without them)."""
+    try:
+        return read_groups(store.generation_file(searcher, DUPLICATES_DIR))
+    except (OSError, ValueError, KeyError):
+        return []

@@ -617,7 +617,8 @@ def finalizer(corrections_path: str | os.PathLike | None, previous_dir: Path | N
     identities of the committed archive beside it."""
     corrections_text = Corrections.read(corrections_path).text if corrections_path else None
 
-    def finalize(index_dir: Path, names, toc: int) -> None:
+    def finalize(commit) -> None:
+        index_dir, names, toc = commit.index_dir, commit.names, commit.toc
         target = index_dir / CORRECTIONS_FILE
         if corrections_text is not None:
             target.write_text(corrections_text, encoding="utf-8")

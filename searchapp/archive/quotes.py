@@ -115,6 +115,8 @@ class QuoteGroup:
         by = f" by {first.publisher}" if first.publisher else ""
         on = f" on {first.published.date().isoformat()}" if first.published else ""
         n = len(self.articles) - 1
+        if not n:
+            return f"reported{by}{on}"
         return f"first reported{by}{on}, repeated in {n} article{'s' if n != 1 else ''}"
 
     def provenance(self) -> list[tuple[Occurrence, Diff]]:

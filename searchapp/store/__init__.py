@@ -282,9 +282,15 @@ class GenerationWriter:
         self.previous_dir: Path | None = None  # the generation this one follows (None for a first build)
         self.info: dict[str, Any] = {}
         self.stale_pid = stale_pid
-        # ``finalizer(index_dir, names, toc)`` runs after the commit, before the generation serves: what
-        # is computed from the whole archive (searchapp.archive) is written beside it there.
+        # ``finalizer(commit)`` runs after the commit, before the generation serves: what is computed
+        # from the whole archive (searchapp.archive) is written beside it there.
         self.finalizers: list = []
+        # What this writer changed, for the finalizers: the articles written (as records: id, title,
+        # body, published, publisher) and the ids removed; ``complete`` when the records are the
+        # whole archive (a rebuild).
+        self.added: list[dict[str, Any]] = []
+        self.removed: set[str] = set()
+        self.complete = False
         self._done = False
 
     def finish(self, index_dir: Path) -> None:
@@ -292,9 +298,9 @@ class GenerationWriter:
             return
         reader = whoosh_index.open_dir(str(index_dir)).reader()
         try:
-            names = ArchiveNames.read(reader)
+            commit = Commit(index_dir, reader, self.added, self.removed, self.complete)
             for finalizer in self.finalizers:
-                finalizer(index_dir, names, reader.generation())
+                finalizer(commit)
         finally:
             reader.close()
 
@@ -310,12 +316,17 @@ class GenerationWriter:
     def replace(self, article_id: str, docs: list[dict[str, Any]]) -> bool:
         """Insert or update: drop the article's old documents (and quotes) first. True if it existed."""
         existed = self.delete(article_id)
+        self.removed.discard(article_id)
         self.add(docs)
+        self.added.append(article_record(docs[0]))
         return existed
 
     def delete(self, article_id: str) -> bool:
         self._w.delete_by_term("parent", article_id)  # its quotes
-        return self._w.delete_by_term("id", article_id) > 0
+        found = self._w.delete_by_term("id", article_id) > 0
+        if found:
+            self.removed.add(article_id)
+        return found
 
     def commit_segments(self, segments: list) -> None:
         """Commit segments that worker processes wrote into this (new) index, with no merging.
@@ -343,6 +354,39 @@ class GenerationWriter:
         if not self._done:
             self._done = True
             self._w.cancel()
+
+
+def article_record(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the archive's duplicate groups need of an article, from its index document (as written)
+    or its stored fields (as read back)."""
+    def text(name: str) -> str:
+        value = doc.get("_stored_" + name, doc.get(name, ""))
+        return value if isinstance(value, str) else ""
+
+    return {"id": doc.get("id", ""), "title": text("title"), "body": text("body"),
+            "published": doc.get("published"), "publisher": text("publisher")}
+
+
+class Commit:
+    """What a finalizer sees of one commit: its table of contents (``toc``), the archive's names, what
+    the writer changed, and (for what was never computed before) every article."""
+
+    def __init__(self, index_dir: Path, reader, added: list[dict[str, Any]], removed: set[str], complete: bool):
+        self.index_dir, self.reader, self.added, self.removed, self.complete = index_dir, reader, added, removed, complete
+        self.toc = reader.generation()
+        self._names: ArchiveNames | None = None
+
+    @property
+    def names(self) -> "ArchiveNames":
+        if self._names is None:
+            self._names = ArchiveNames.read(self.reader)
+        return self._names
+
+    def articles(self) -> Iterator[dict[str, Any]]:
+        """Every live article's record, read from the stored fields (seconds at a hundred thousand)."""
+        for _, stored in self.reader.iter_docs():
+            if stored.get("kind") == "article":
+                yield article_record(stored)
 
 
 class ArchiveNames:
@@ -374,17 +418,20 @@ class ArchiveNames:
 
 
 def _prune_generation_files(gen: Path, keep: int = 2) -> None:
-    """Per-commit files (``NAME-<toc>.json``) of commits older than the newest ``keep``: searchers
-    still reading the previous commit keep theirs."""
+    """Per-commit files and folders (``NAME-<toc>[.json]``) of commits older than the newest ``keep``:
+    searchers still reading the previous commit keep theirs."""
     by_name: dict[str, list[tuple[int, Path]]] = {}
-    for p in gen.glob("*-*.json"):
-        stem, _, toc = p.stem.rpartition("-")
+    for p in gen.glob("[A-Z]*-*"):
+        stem, _, toc = (p.stem if p.is_file() else p.name).rpartition("-")
         if toc.isdigit():
             by_name.setdefault(stem, []).append((int(toc), p))
     for files in by_name.values():
         for _, p in sorted(files)[:-keep]:
-            with contextlib.suppress(OSError):
-                p.unlink()
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -284,17 +284,37 @@ class Ranker:
         the lower docnum."""
         if not len(docs) or n <= 0:
             return []
-        scores = self.scores(match, docs) if match.scores else np.zeros(len(docs))
-        if order == "relevance":
-            if not match.scores:
-                return [(d, 0.0) for d in docs[:n].tolist()]
-            key = -scores
-        else:
-            dates = self.dates()[docs]
-            # newest first, or oldest first with the undated last
-            key = -dates if order == "newest" else np.where(dates == 0, np.iinfo(np.int64).max, dates)
+        if order == "relevance" and not match.scores:
+            return [(d, 0.0) for d in docs[:n].tolist()]
+        key, scores = self._order(match, docs, order)
         best = smallest(key, n)
         return list(zip(docs[best].tolist(), scores[best].tolist()))
+
+    def _order(self, match: Match, docs: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sort key, scores) of ``docs``: the smaller the key, the earlier the document."""
+        scores = self.scores(match, docs) if match.scores else np.zeros(len(docs))
+        if order == "relevance":
+            return -scores, scores
+        dates = self.dates()[docs]
+        # newest first, or oldest first with the undated last
+        return (-dates if order == "newest" else np.where(dates == 0, np.iinfo(np.int64).max, dates)), scores
+
+    def collapse(self, match: Match, docs: np.ndarray, group_of: np.ndarray, order: str = "relevance") -> np.ndarray:
+        """``docs`` (ascending) with one document per group: the one that ``top`` would put first.
+        ``group_of``: docnum -> group number, -1 for a document in no group."""
+        if not len(docs):
+            return docs
+        groups = group_of[docs]
+        grouped = np.flatnonzero(groups >= 0)
+        if not len(grouped):
+            return docs
+        key, _ = self._order(match, docs[grouped], order)
+        ranked = grouped[np.lexsort((docs[grouped], key, groups[grouped]))]  # by group, then rank
+        firsts = np.ones(len(ranked), dtype=bool)
+        firsts[1:] = groups[ranked][1:] != groups[ranked][:-1]
+        keep = groups < 0
+        keep[ranked[firsts]] = True
+        return docs[keep]
 
     def _date_range(self, start, end, startexcl: bool, endexcl: bool) -> np.ndarray:
         """Dated live documents with start <= published <= end (raw column values), by bisection."""

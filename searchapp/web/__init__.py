@@ -46,7 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("SEARCHAPP_INDEX", "index"),
         PER_PAGE=10,              # results per page on the HTML pages
-        SPEAKER_PER_PAGE=20,      # articles per page on a speaker page
+        SPEAKER_PER_PAGE=20,      # quotes per page on a speaker page
+        COLLAPSE=True,            # copies of one story as one hit, unless a URL says collapse=0
         EXPORT_PAGE_SIZE=100,     # the CSV export reads the results this many at a time
     )
     if config:
@@ -111,9 +112,11 @@ class SearchParams:
     page: int = 1
     per_page: int = 10
     sort_given: bool = False
+    collapse: bool = True  # copies of one story as one hit (collapse=0: every article)
 
     def search_kwargs(self) -> dict[str, Any]:
-        return {"filters": self.filters, "sort": self.sort, "page": self.page, "per_page": self.per_page}
+        return {"filters": self.filters, "sort": self.sort, "page": self.page, "per_page": self.per_page,
+                "collapse": self.collapse}
 
 
 def default_sort(q: str) -> str:
@@ -151,7 +154,7 @@ def parse_search(args, *, per_page: Any = 10, per_page_param: str | None = None)
     page = args.get("page", "").strip() or 1
     page, per_page, sort = check_params(page, per_page, sort)
     return SearchParams(q=q, filters=parse_filters(args), sort=sort, page=page, per_page=per_page,
-                        sort_given=sort_given)
+                        sort_given=sort_given, collapse=parse_flag(args, "collapse", current_app.config["COLLAPSE"]))
 
 
 def parse_flag(args, name: str, default: bool) -> bool:

@@ -23,6 +23,8 @@ SUGGEST_MAX = 20
 PREFIX_MAX_CHARS = 100
 EXPORT_COLUMNS = ("id", "title", "published", "publisher", "url", "people", "places", "orgs", "sources",
                   "speakers", "score")
+QUOTE_COLUMNS = ("quote", "speaker", "cue", "article", "url", "published", "publisher", "first_seen",
+                 "first_publisher", "first_article", "versions")
 
 
 def json_error(status: int, message: str):
@@ -130,20 +132,30 @@ def _cell(value: Any) -> Any:
 
 @bp.get("/export.csv")
 def export_csv():
-    """Every hit of a result set as CSV, streamed as the library yields them (one evaluation)."""
+    """Every hit of a result set as CSV (``rows=quotes``: every quote of every hit), streamed as the
+    library yields them (one evaluation)."""
     params = parse_search(request.args)
+    rows_of = request.args.get("rows", "").strip() or "articles"
+    if rows_of not in ("articles", "quotes"):
+        raise QueryError(f"parameter 'rows' must be articles or quotes, not {rows_of[:40]!r}")
     searcher = get_searcher()
     # Run the count first, so that a bad query is still a clean 400 before the response starts.
     total = searcher.search(params.q, filters=params.filters, sort=params.sort, per_page=1,
-                            facets=False, snippets=False).total
+                            facets=False, snippets=False, spelling=False, collapse=params.collapse).total
     batch = current_app.config["EXPORT_PAGE_SIZE"]
+    kwargs = {"filters": params.filters, "sort": params.sort, "collapse": params.collapse}
+    if rows_of == "quotes":
+        columns, records = QUOTE_COLUMNS, searcher.iter_quotes(params.q, **kwargs)
+    else:
+        columns = EXPORT_COLUMNS
+        records = ({col: getattr(hit, col) for col in columns} for hit in searcher.iter_hits(params.q, **kwargs))
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for n, hit in enumerate(searcher.iter_hits(params.q, filters=params.filters, sort=params.sort), 1):
-            writer.writerow([_cell(getattr(hit, col)) for col in EXPORT_COLUMNS])
+        writer.writerow(columns)
+        for n, record in enumerate(records, 1):
+            writer.writerow([_cell(record[col]) for col in columns])
             if n % batch == 0:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -151,9 +163,17 @@ def export_csv():
         yield buf.getvalue()
 
     response = Response(stream_with_context(rows()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="searchapp-export.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="searchapp-{rows_of}.csv"'
     response.headers["X-Total-Count"] = str(total)
     return response
+
+
+@bp.get("/quotes/<path:quote_id>")
+def quote(quote_id: str):
+    found = get_searcher().quote(quote_id)
+    if found is None:
+        return json_error(404, f"no quote {quote_id[:80]!r} in the index")
+    return jsonify(found)
 
 
 @bp.get("/openapi.json")
@@ -188,6 +208,8 @@ def openapi_spec() -> dict[str, Any]:
     limit = _param("limit", "Hits per page.",
                    {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10})
     flag = {"type": "integer", "enum": [0, 1], "default": 1}
+    collapse = _param("collapse", "Copies of one story (syndicated, near copies) as one hit with its other "
+                                  "versions (1), or every article (0); totals count stories or articles.", flag)
     error_ref = {"$ref": "#/components/responses/Error"}
     segment = {"type": "object", "properties": {"text": {"type": "string"}, "match": {"type": "boolean"}}}
     return {
@@ -206,7 +228,8 @@ def openapi_spec() -> dict[str, Any]:
                 "operationId": "search",
                 "parameters": [q, *filters, sort, page, limit,
                                _param("facets", "Count facets and the date histogram (1) or not (0).", flag),
-                               _param("snippets", "Highlighted snippets (1) or the lead only (0).", flag)],
+                               _param("snippets", "Highlighted snippets (1) or the lead only (0).", flag),
+                               collapse],
                 "responses": {"200": {"description": "The results",
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Results"}}}},
                               "400": error_ref, "503": error_ref},
@@ -248,13 +271,27 @@ def openapi_spec() -> dict[str, Any]:
             "/api/export.csv": {"get": {
                 "summary": "Every hit of a search as CSV (streamed)",
                 "operationId": "exportCsv",
-                "parameters": [q, *filters, sort],
+                "parameters": [q, *filters, sort, collapse,
+                               _param("rows", "One row per article (articles) or per quote of every hit (quotes).",
+                                      {"type": "string", "enum": ["articles", "quotes"], "default": "articles"})],
                 "responses": {"200": {
-                    "description": f"CSV with the columns {', '.join(EXPORT_COLUMNS)}; list columns are "
-                                   f"joined with '; '. Every hit, streamed.",
+                    "description": f"CSV with the columns {', '.join(EXPORT_COLUMNS)} (rows=quotes: "
+                                   f"{', '.join(QUOTE_COLUMNS)}); list columns are joined with '; '. Every hit, "
+                                   f"streamed.",
                     "headers": {"X-Total-Count": {"description": "The number of hits", "schema": {"type": "integer"}}},
                     "content": {"text/csv": {"schema": {"type": "string"}}}},
                     "400": error_ref, "503": error_ref},
+            }},
+            "/api/quotes/{id}": {"get": {
+                "summary": "One quote and every article that carries it, in time order, with each version's "
+                           "wording compared with the first (truncated, altered, spliced)",
+                "operationId": "quote",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "description": "The quote's id, as the speaker page links it (article id@offset)",
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The quote's provenance",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "404": error_ref, "503": error_ref},
             }},
             "/api/openapi.json": {"get": {
                 "summary": "This description",
@@ -286,13 +323,21 @@ def openapi_spec() -> dict[str, Any]:
                         "text": {"type": "string"}, "speaker": {"type": "string", "nullable": True},
                         "cue": {"type": "string", "nullable": True},
                         "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}}}}},
+                    "versions": {"type": "array", "description": "the story's other versions, earliest first",
+                                 "items": {"type": "object", "properties": {
+                                     "id": {"type": "string"}, "title": {"type": "string"},
+                                     "published": {"type": "string", "nullable": True},
+                                     "publisher": {"type": "string"}}}},
                 }},
                 "Results": {"type": "object", "properties": {
                     "query": {"type": "string"},
                     "filters": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
                     "sort": {"type": "string", "enum": list(SORTS)},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                    "total": {"type": "integer"}, "pages": {"type": "integer"},
+                    "total": {"type": "integer", "description": "hits: stories, or articles with collapse=0"},
+                    "articles": {"type": "integer", "description": "matching articles, copies included"},
+                    "counting": {"type": "string", "enum": ["stories", "articles"]},
+                    "pages": {"type": "integer"},
                     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                     "facets": {"type": "object", "additionalProperties": {
                         "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},

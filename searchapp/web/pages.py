@@ -137,6 +137,8 @@ def _hit_view(hit: Hit, q: str) -> View:
         speakers=[View(name=s, url=_speaker_url(s)) for s in hit.speakers],
         snippet=[] if quotes else hit.snippet,
         quotes=quotes,
+        versions=[View(url=_article_url(v["id"], q), title=v["title"] or v["id"], date=_date(v["published"]),
+                       publisher=v["publisher"]) for v in hit.versions],
     )
 
 
@@ -225,11 +227,14 @@ def search():
     q, sort = params.q, params.sort
     browsing = not q or q == "*"
     noun = "article" if res.total == 1 else "articles"
+    count_label = f"{res.total:,} {noun}"
+    if res.collapse and res.articles != res.total:  # copies of one story shown as one
+        count_label = f"{res.total:,} {'story' if res.total == 1 else 'stories'} ({res.articles:,} articles)"
     return render_template(
         "search.html",
         q=q,
         query=q,
-        count_label=f"{res.total:,} {noun}",
+        count_label=count_label,
         first_page_url=_search_page(q, params.filters, sort),
         browsing=browsing,
         results=res,
@@ -291,6 +296,7 @@ def article(article_id: str):
 
 @bp.get("/speaker/<path:name>")
 def speaker(name: str):
+    """What one person said, each quote once (its repeats grouped), the most recently repeated first."""
     q = request.args.get("q", "").strip()
     per_page = current_app.config["SPEAKER_PER_PAGE"]
     page = request.args.get("page", "").strip() or 1
@@ -298,36 +304,48 @@ def speaker(name: str):
     canonical = searcher.canonical_name("person", name)
     if canonical is not None and canonical != name:  # any alias ("Volcker") -> the person's page
         return redirect(url_for("pages.speaker", name=canonical, q=q or None, page=request.args.get("page") or None))
-    res = searcher.speaker_quotes(name, q, page=page, per_page=per_page)
-    if not res.total and not q and res.page == 1:
+    found = searcher.quote_groups(name, q, page=page, per_page=per_page)
+    if not found.total and not q and found.page == 1:
         abort(404, description="No quotes by this person are in the index.")
-    quote_count = next((c for v, c in res.facets.get("speakers", []) if v == name), None)
 
     def page_url(n: int) -> str:
         args = {"q": q or None, "page": n if n > 1 else None}
         return url_for("pages.speaker", name=name, **args)
 
-    hits = []
-    for hit in res.hits:
-        view = _hit_view(hit, q)
-        if not q:
-            # A hit carries at most 3 matching quotes; without a filter, list all of this person's.
-            full = searcher.article(hit.id)
-            if full is not None:
-                view.quotes = [View(segments=[Segment(qt["text"])], speaker=qt["speaker"], cue=qt["cue"],
-                                    speaker_url=None) for qt in full["quotes"] if qt["speaker"] == name]
-        hits.append(view)
+    quotes = [View(segments=g.segments, summary=g.summary, url=_quote_url(g.id), repeats=g.articles,
+                   latest_url=_article_url(g.latest.article_id, q),
+                   latest_date=_date(g.latest.published.isoformat() if g.latest.published else None),
+                   latest_datetime=g.latest.published.isoformat() if g.latest.published else "",
+                   latest_publisher=g.latest.publisher) for g in found.groups]
     return render_template(
         "speaker.html",
         name=name,
         q=q,
-        results=res,
-        hits=hits,
-        quote_count=quote_count,
+        found=found,
+        quotes=quotes,
         person_url=_search_page(name_query("people", name)),
         all_url=url_for("pages.speaker", name=name),
-        pagination=_pagination(res.page, res.pages, page_url),
+        pagination=_pagination(found.page, found.pages, page_url),
     )
+
+
+def _quote_url(quote_id: str) -> str:
+    return f"{route_url('pages.home')}quote/{quote(quote_id, safe='@')}"
+
+
+@bp.get("/quote/<path:quote_id>")
+def quote_page(quote_id: str):
+    """One quote's provenance: every article that carries it, in time order, each version's wording
+    compared with the first."""
+    found = get_searcher().quote(quote_id)
+    if found is None:
+        abort(404, description="No such quote in the index.")
+    versions = [View(article_url=_article_url(o["article"]), article=o["article"], publisher=o["publisher"],
+                     date=_date(o["published"]), marks=o["diff"]["marks"],
+                     changes=[View(op=c["op"], reference=c["reference"], version=c["version"])
+                              for c in o["diff"]["changes"]]) for o in found["occurrences"]]
+    return render_template("quote.html", quote=found, versions=versions,
+                           speaker_url=_speaker_url(found["speaker"]))
 
 
 # -- identities ------------------------------------------------------------------------------------
