@@ -49,7 +49,8 @@ class IndexStore:
         self.root = Path(root)
         self.writer_memory_mb = writer_memory_mb
         self._pool: "queue.LifoQueue[Searcher]" = queue.LifoQueue()
-        self._pool_key: tuple | None = None
+        self._pool_key: tuple | None = None  # the generation the pooled searchers read
+        self._seen_key: tuple | None = None  # the newest key on disk seen so far
         self._pool_lock = threading.Lock()
         self._checked_at = 0.0
         self._caches: dict[tuple, dict[str, Any]] = {}
@@ -136,7 +137,8 @@ class IndexStore:
     # -- reading -----------------------------------------------------------------------------
 
     def _generation_key(self) -> tuple:
-        """(generation dir, Whoosh TOC generation): changes on rebuild and on every commit."""
+        """(generation dir, newest Whoosh TOC generation on disk): changes on rebuild and on every commit.
+        Only a hint that something changed: a searcher is labelled with what it really read (_open)."""
         gen = self.current_dir()
         toc = max((int(p.name.rsplit("_", 1)[1].split(".")[0]) for p in gen.glob("_MAIN_*.toc")), default=-1)
         return gen.name, toc
@@ -145,26 +147,25 @@ class IndexStore:
         """``warmer(store, searcher)`` prepares a new generation (caches) before it starts serving."""
         self._warmer = warmer
 
-    def _refresh_pool(self) -> tuple:
+    def _refresh_pool(self) -> None:
         # A stat of two small things, at most every 0.2 s: new generations appear without a restart.
         # A new generation is warmed in the background while the previous one keeps answering, so an
         # `index add` under load never makes every request rebuild the same caches at once.
         now = time.monotonic()
         if self._pool_key is not None and now - self._checked_at < 0.2:
-            return self._pool_key
+            return
         self._checked_at = now
         key = self._generation_key()
-        if key == self._pool_key:
-            return key
+        if key == self._seen_key:
+            return
         with self._pool_lock:
-            if key == self._pool_key:
-                return key
+            if key == self._seen_key:
+                return
             if self._pool_key is None or self._warmer is None:
-                self._switch(key, None)
+                self._switch(key, self._open(key))
             elif self._warming != key:
                 self._warming = key
                 threading.Thread(target=self._warm, args=(key,), daemon=True, name="searchapp-warm").start()
-        return self._pool_key
 
     def _serve_latest(self) -> None:
         """After this process changed the index, its own next search sees the change (no waiting
@@ -180,8 +181,23 @@ class IndexStore:
             self._checked_at = time.monotonic()
 
     def _open(self, key: tuple) -> Searcher:
-        s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
-        s.searchapp_generation = key  # which cache() belongs to this searcher
+        """A searcher on generation ``key[0]``, labelled with the table of contents it really reads.
+
+        A commit may land between looking at the disk and opening: whatever TOC is newest when the
+        index is opened is the one read, so the label must come from that very TOC, never from the
+        key looked up before (caches of one generation must never meet a reader of another)."""
+        ix = whoosh_index.open_dir(str(self.root / key[0]))
+        for attempt in range(10):
+            toc = ix._read_toc()  # one table of contents, read once: its segments and its number
+            try:
+                reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
+                break
+            except OSError:  # a writer removed a segment of that TOC just now: read the next one
+                if attempt == 9:
+                    raise
+                time.sleep(0.05)
+        s = Searcher(reader, fromindex=ix)
+        s.searchapp_generation = (key[0], toc.generation)  # which cache() belongs to this searcher
         return s
 
     def _warm(self, key: tuple) -> None:
@@ -193,33 +209,40 @@ class IndexStore:
                 self._warming = None
             return
         with self._pool_lock:
-            self._switch(key, s)
+            if self._pool_key is None or s.searchapp_generation > self._pool_key:
+                self._switch(key, s)
+            else:
+                s.close()
             self._warming = None
 
-    def _switch(self, key: tuple, warmed: Searcher | None) -> None:
-        """Serve ``key`` from now on (called with the pool lock held)."""
+    def _switch(self, seen: tuple, warmed: Searcher) -> None:
+        """Serve ``warmed``'s generation from now on (called with the pool lock held); ``seen`` is the
+        key on disk that led here."""
+        key = warmed.searchapp_generation
         old, self._pool = self._pool, queue.LifoQueue()
-        self._pool_key = key
-        self._caches = {k: v for k, v in self._caches.items() if k == key}
-        if warmed is not None:
-            self._pool.put(warmed)
+        self._pool_key, self._seen_key = key, max(seen, key)
+        self._caches = {k: v for k, v in self._caches.items() if k >= key}
+        self._pool.put(warmed)
         while not old.empty():
             with contextlib.suppress(Exception):
                 old.get_nowait().close()
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """A Whoosh searcher on the live index, taken from a pool (one thread at a time each)."""
-        key = self._refresh_pool()
+        """A Whoosh searcher on the live index, taken from a pool (one thread at a time each).
+
+        While a new generation warms up, the pool serves the previous one; a searcher opened meanwhile
+        (the pool was empty) reads the newest generation and carries that label."""
+        self._refresh_pool()
         pool = self._pool
         try:
             s = pool.get_nowait()
         except queue.Empty:
-            s = self._open(key)
+            s = self._open(self._seen_key)
         try:
             yield s
         finally:
-            if self._pool is pool and self._pool_key == key:
+            if self._pool is pool and s.searchapp_generation == self._pool_key:
                 pool.put(s)
             else:
                 s.close()
@@ -227,9 +250,16 @@ class IndexStore:
     def cache(self, searcher: Searcher) -> dict[str, Any]:
         """A dict that lives as long as ``searcher``'s index generation (facet tables and such).
 
-        Keyed by the searcher's own generation, never "the latest": a request that started on the
-        previous generation must not fill or read the caches of the next one."""
-        return self._caches.setdefault(searcher.searchapp_generation, {})
+        Keyed by the generation the searcher really reads, never "the latest": a request that started
+        on the previous generation must not fill or read the caches of the next one. A request still on
+        a generation older than the one serving gets a dict of its own, kept by nobody."""
+        key = searcher.searchapp_generation
+        cache = self._caches.get(key)
+        if cache is None:
+            if self._pool_key is not None and key < self._pool_key:
+                return {}
+            cache = self._caches.setdefault(key, {})
+        return cache
 
     # -- information -------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ class Ranker:
     def __init__(self, searcher):
         self.schema = searcher.schema
         self.searcher = searcher
+        self.generation = _generation(searcher)
         self.size = searcher.reader().doc_count_all()
         self._terms = _TermCache(CACHE_POSTINGS)
         self._shared: dict[str, object] = {}  # live docs, dates, lengths: computed once, shared by all views
@@ -75,7 +76,10 @@ class Ranker:
     def using(self, searcher) -> "Ranker":
         """A view of this ranker (same caches) that reads through ``searcher``: one per thread and
         search. The view remembers the subqueries it evaluated (the fallback for long queries
-        evaluates each word again)."""
+        evaluates each word again). Every cache here (postings, lengths, dates, live documents) holds
+        docnums of one generation: a searcher of another gets a ranker of its own instead."""
+        if _generation(searcher) != self.generation:
+            return Ranker(searcher)
         view = copy.copy(self)
         view.searcher = searcher
         view._memo = {}
@@ -492,6 +496,12 @@ def expand(q, reader) -> Iterable[bytes]:
     """The index terms a wildcard, prefix or fuzzy query stands for (as bytes, whatever Whoosh yields)."""
     for btext in q._btexts(reader):
         yield btext.encode("utf-8") if isinstance(btext, str) else btext
+
+
+def _generation(searcher):
+    """The index generation a searcher reads: the store's label, else Whoosh's TOC number."""
+    label = getattr(searcher, "searchapp_generation", None)
+    return label if label is not None else searcher.reader().generation()
 
 
 def _has_term(reader, fieldname: str, btext: bytes) -> bool:
