@@ -32,7 +32,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from searchapp.analysis import fold
 from searchapp.store import IndexStore
-from searchapp.store.ranking import Match, Ranker, difference, expand, intersect, member, union
+from searchapp.store.ranking import Match, Ranker, column_values, difference, expand, intersect, member, union
 from searchapp.store.schema import FACETS, FIELD_ALIASES, PAIR_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
@@ -708,9 +708,7 @@ def _build_tables(s) -> dict[str, Any]:
     if reader.has_column("published"):
         from whoosh.util.times import long_to_datetime
 
-        col = reader.column_reader("published", translate=False)
-        for docnum in range(doccount):
-            raw = col[docnum]
+        for docnum, raw in enumerate(column_values(reader, "published")):
             if raw:
                 try:
                     months[docnum] = long_to_datetime(raw).strftime("%Y-%m")

@@ -296,11 +296,7 @@ class Ranker:
         """docnum -> raw sortable publication time (0 when undated), for sorting by date."""
         dates = self._shared.get("dates")
         if dates is None:
-            reader = self.searcher.reader()
-            dates = np.zeros(self.size, dtype=np.int64)
-            if reader.has_column("published"):
-                col = reader.column_reader("published", translate=False)
-                dates[:] = [col[d] or 0 for d in range(self.size)]
+            dates = np.array(column_values(self.searcher.reader(), "published"), dtype=np.int64)
             self._shared["dates"] = dates
         return dates
 
@@ -462,6 +458,22 @@ def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
         weights.append(m.weight())
         m.next()
     return np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def column_values(reader, fieldname: str) -> list:
+    """docnum -> a column's raw value (0 where a document or a whole segment has none), read segment by
+    segment: Whoosh's multi-segment column reader leaves out the segments without the column but not
+    their documents, so after an `index add` put dates into an index whose first segment had none it
+    read the wrong document, or past the end (struct.error)."""
+    values: list = []
+    for segment, _ in reader.leaf_readers():
+        count = segment.doc_count_all()
+        if segment.has_column(fieldname):
+            col = segment.column_reader(fieldname, translate=False)
+            values.extend(col[d] or 0 for d in range(count))
+        else:
+            values.extend([0] * count)
+    return values
 
 
 def read_length_bytes(reader, fieldname: str) -> np.ndarray:
