@@ -175,7 +175,7 @@ def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[st
             raise QueryError(f"filter {name!r}: a value may be at most {MAX_FILTER_CHARS} characters long")
         if canonical == "period":
             for v in vals:
-                m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", v)
+                m = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2}))?", v)
                 if not m or not 1 <= int(m.group(1)) <= 9998 or not 1 <= int(m.group(2) or 1) <= 12:
                     raise QueryError(f"filter 'period' must be a year or month like 2022 or 2022-02, not {v[:40]!r}")
         if vals:
