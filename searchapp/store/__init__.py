@@ -29,15 +29,17 @@ from typing import Any, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from searchapp.store.lock import IndexBusy, WriteLock
-from searchapp.store.schema import build_schema
+from searchapp.store.schema import PairKeys, Preanalyzed, build_schema
 
 __all__ = ["IndexStore", "IndexBusy", "IndexMissing"]
 
 CURRENT = "CURRENT"
 BUILD_INFO = "BUILD.json"
 KEEP_GENERATIONS = 2  # the live one and its predecessor, which searchers may still be reading
+UPDATE_MEMORY_MB = 64  # the posting pool of `index add`/`delete` (see update())
 
 
 class IndexMissing(Exception):
@@ -90,7 +92,7 @@ class IndexStore:
             tmp.mkdir(parents=True)
             try:
                 ix = whoosh_index.create_in(str(tmp), build_schema())
-                writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+                writer = GenerationWriter(AtomicWriter(ix, limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
                 writer.index_dir = tmp
                 yield writer
                 writer.commit()
@@ -112,7 +114,10 @@ class IndexStore:
         """A writer on the live generation (add, update, delete); all or nothing at commit."""
         with WriteLock(self.root) as lock:
             ix = self.open()
-            writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+            # A smaller posting pool than a build's: here the word pairs go through it too (a build writes
+            # them apart), half a million for one 8 MiB body; past the limit it spills to disk.
+            limit = min(self.writer_memory_mb, UPDATE_MEMORY_MB)
+            writer = GenerationWriter(AtomicWriter(ix, limitmb=limit), stale_pid=lock.stale_pid)
             try:
                 yield writer
             except BaseException:
@@ -290,6 +295,97 @@ class IndexStore:
         }
 
 
+class AllOrNothing:
+    """Mixed into Whoosh's SegmentWriter: one article's documents are added all or none.
+
+    SegmentWriter.add_document files each field's postings in the pool and its stored value, length
+    and column values in the per-document writer as it analyses the field, so a document that fails
+    halfway (a value of the wrong type, an analyzer bug) leaves postings and column values under the
+    docnum the next document then gets. Here everything that can fail for every document of an
+    article (analysis, column values) is done first (`prepare_documents`), and only then is anything
+    written (`write_documents`): a bad article raises with the segment untouched."""
+
+    def add_document(self, **fields):
+        self.write_documents(self.prepare_documents([fields]))
+
+    def add_documents(self, docs: list[dict[str, Any]]) -> None:
+        self.write_documents(self.prepare_documents(docs))
+
+    def prepare_documents(self, docs: list[dict[str, Any]]) -> list:
+        return [self._prepare(fields) for fields in docs]
+
+    def _prepare(self, fields: dict[str, Any]) -> list:
+        self._check_state()
+        schema = self.schema
+        docboost = self._doc_boost(fields)
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        prepared = []
+        for name in names:
+            value = fields.get(name)
+            if value is None:
+                continue
+            field = schema[name]
+            postings: list[tuple] | tuple[Preanalyzed | PairKeys, float] = []
+            length = 0
+            if field.indexed and isinstance(value, (Preanalyzed, PairKeys)) and not field.separate_spelling():
+                # Analysed ahead (schema.article_documents): only read back, which cannot fail, so kept as
+                # they are (an 8 MiB body has half a million word pairs, ~100 bytes each as postings here).
+                postings = (value, self._field_boost(fields, name, docboost))
+                for tbytes, freq, _, vbytes in field.index(value) if isinstance(value, Preanalyzed) else ():
+                    if type(tbytes) is not bytes or not (vbytes is None or type(vbytes) is bytes):
+                        raise TypeError(f"field {name!r}: a preanalysed term or value is not bytes")
+                    length += freq if field.scorable else 0
+            elif field.indexed:
+                boost = self._field_boost(fields, name, docboost)
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if field.scorable:
+                        length += freq
+                    postings.append((name, tbytes, None, weight * boost, vbytes))
+                if field.separate_spelling():  # as Whoosh files them: under docnum 0
+                    spelling = field.spelling_fieldname(name)
+                    vbytes = postings[-1][4] if postings else b""
+                    postings += [(spelling, word.encode("utf-8"), 0, 1, vbytes) for word in field.spellable_words(value)]
+            vectors = None
+            if field.vector:
+                vectors = sorted((text, weight, vbytes) for text, _, weight, vbytes
+                                 in field.vector.word_values(value, field.analyzer, mode="index"))
+            stored = fields.get("_stored_" + name, value)
+            column = (field.to_column_value(stored),) if field.column_type and stored is not None else None
+            prepared.append((name, field, postings, vectors, stored if field.stored else None, length, column))
+        return prepared
+
+    def write_documents(self, prepared: list) -> None:
+        for fields in prepared:
+            self._write(fields)
+
+    def _write(self, prepared: list) -> None:
+        docnum = self.docnum
+        add_posting = self.pool.add
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        for name, field, postings, vectors, stored, length, column in prepared:
+            if isinstance(postings, list):
+                for fieldname, tbytes, at, weight, vbytes in postings:
+                    add_posting((fieldname, tbytes, docnum if at is None else at, weight, vbytes))
+            else:  # analysed ahead
+                value, boost = postings
+                for tbytes, _, weight, vbytes in field.index(value):
+                    add_posting((name, tbytes, docnum, weight * boost, vbytes))
+            if vectors is not None:
+                perdoc.add_vector_items(name, field, vectors)
+            perdoc.add_field(name, field, stored, length)
+            if column is not None:
+                perdoc.add_column_value(name, field.column_type, column[0])
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+
+class AtomicWriter(AllOrNothing, SegmentWriter):
+    """The writer of `update` and `rebuild`."""
+
+
 class GenerationWriter:
     """A thin wrapper on a Whoosh writer that speaks in articles (ids and their documents)."""
 
@@ -306,13 +402,15 @@ class GenerationWriter:
         return self._w.schema
 
     def add(self, docs: list[dict[str, Any]]) -> None:
-        for doc in docs:
-            self._w.add_document(**doc)
+        """One article's documents, all or none (`AllOrNothing`)."""
+        self._w.add_documents(docs)
 
     def replace(self, article_id: str, docs: list[dict[str, Any]]) -> bool:
-        """Insert or update: drop the article's old documents (and quotes) first. True if it existed."""
+        """Insert or update: drop the article's old documents (and quotes) first. True if it existed.
+        A document that cannot be indexed raises before anything changed (the old version stays)."""
+        prepared = self._w.prepare_documents(docs)
         existed = self.delete(article_id)
-        self.add(docs)
+        self._w.write_documents(prepared)
         return existed
 
     def delete(self, article_id: str) -> bool:
