@@ -29,7 +29,7 @@ from searchapp.article import Article
 from searchapp.nlp.pipeline import Pipeline, default_pipeline, warm_up
 from searchapp.readers import Skipped, printable
 from searchapp.readers.dispatch import Task, plan, read_task
-from searchapp.store import AllOrNothing, GenerationWriter, IndexStore
+from searchapp.store import AtomicWriter, GenerationWriter, IndexStore
 from searchapp.store.schema import PAIR_FIELDS, PairKeys, article_documents, build_schema
 
 
@@ -150,26 +150,6 @@ def _plan(paths, report: Report) -> list[Task]:
 
 # -- full build: one segment per worker ---------------------------------------------------------
 
-class _FieldLengths:
-    """A segment's field lengths, each field's read in one go when first asked for. Whoosh's flush looks
-    up the document's length for every posting it writes, a seek and a read each: a quarter of the
-    cost of writing a segment."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._fields: dict[str, list] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._fields.get(fieldname)
-        if lengths is None:
-            get = self._reader.doc_field_length
-            lengths = self._fields[fieldname] = [get(d, fieldname, default) for d in range(self._reader.doc_count_all())]
-        return lengths[docnum]
-
-    def close(self) -> None:
-        self._reader.close()
-
-
 class _PairPostings:
     """A segment's word-pair postings (schema.PairField), kept beside Whoosh's posting pool and written
     block by block: the pool sorts, spills and writes every posting through several Python calls, and
@@ -212,9 +192,8 @@ BLOCK_POSTINGS = 512
 
 def _segment_writer(ix, limitmb: int):
     from whoosh.codec.whoosh3 import W3Codec
-    from whoosh.writing import SegmentWriter
 
-    class Writer(AllOrNothing, SegmentWriter):
+    class Writer(AtomicWriter):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pairs = _PairPostings()
@@ -232,9 +211,7 @@ def _segment_writer(ix, limitmb: int):
             for name, value in pairs:
                 self._pairs.add(name, docnum, value)
 
-        def _flush_segment(self):  # SegmentWriter's, with the lengths read per field, not per posting
-            self.perdocwriter.close()
-            lengths = _FieldLengths(self.per_document_reader()) if self.codec.length_stats else None
+        def _write_postings(self, lengths):
             # Fields in name order, the pair fields in their places: a multi-segment reader merges the
             # segments' term lists assuming that order.
             pairs = sorted(self._pairs.fields)
@@ -244,9 +221,6 @@ def _segment_writer(ix, limitmb: int):
                 self.fieldwriter.add_postings(self.schema, lengths, postings)
             for fieldname in pairs:
                 self._pairs.write(self.fieldwriter, self.schema, fieldname)
-            self.fieldwriter.close()
-            if lengths:
-                lengths.close()
 
     # Blocks of 512 postings, not 128: the search reads whole posting lists (store/ranking.py), and a
     # block's fixed cost (a header, a decompression, an unpickling) was a third of reading one.
