@@ -1,7 +1,7 @@
 """The `searchapp` command: a thin layer over indexer, search and the web app.
 
-Exit codes: 0 success; 1 the command ran but something was skipped or not found; 2 bad usage or
-bad query; 3 the index is missing or busy.
+Exit codes: 0 success; 1 the command ran but something was skipped or not found (an article indexed
+without some of its extraction counts); 2 bad usage or bad query; 3 the index is missing or busy.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from searchapp.readers import printable
 from searchapp.store import IndexBusy, IndexMissing, IndexStore
 
 EXIT_PARTIAL = 1
@@ -96,6 +97,9 @@ def _print_report(report, verb: str) -> None:
         click.echo(f"updated {report.updated:,} existing articles", err=True)
     if report.duplicates:
         _echo_list(f"duplicates skipped: {len(report.duplicates):,} (first id kept)", report.duplicates, 10, "")
+    if report.partial:
+        _echo_list(f"indexed without some extraction: {len(report.partial):,}",
+                   [f"{s.where}: {s.reason}" for s in report.partial], 20, " (see --report)")
     if report.skipped:
         _echo_list(f"skipped: {len(report.skipped):,}", [f"{s.where}: {s.reason}" for s in report.skipped], 50,
                    " (see --report)")
@@ -133,9 +137,9 @@ def _index_run(fn, store, paths, enrich, procs, report_path, verb, corrections=N
     if report_path:
         Path(report_path).write_text(json.dumps(report.to_json(), indent=2))
     if report.indexed == 0 and not report.skipped:
-        _fail("no articles found in " + ", ".join(map(str, paths)), EXIT_PARTIAL)
+        _fail("no articles found in " + ", ".join(printable(str(p)) for p in paths), EXIT_PARTIAL)
     assert indexer
-    sys.exit(EXIT_PARTIAL if report.skipped or report.duplicates else 0)
+    sys.exit(EXIT_PARTIAL if report.skipped or report.duplicates or report.partial else 0)
 
 
 _build_options = [
@@ -384,8 +388,11 @@ def extract_cmd(paths, fmt, enrich):
         if isinstance(item, Skipped):
             skipped += 1
             click.echo(f"skipped {item.where}: {item.reason}", err=True)
-        else:
-            click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+            continue
+        for note in item.notes:  # extracted, but without a step
+            skipped += 1
+            click.echo(f"partial {printable(item.origin)}#{printable(item.id)}: {note}", err=True)
+        click.echo(json.dumps(item.to_json(), ensure_ascii=False))
     sys.exit(EXIT_PARTIAL if skipped else 0)
 
 

@@ -9,7 +9,8 @@ duplicate ids (later copies) deleted. Nothing is serialised through a single wri
 `add` (insert or update by id) is usually small: workers prepare documents and the parent writes them
 through one transactional writer on the live generation.
 
-Every bad file or record is reported in the summary; none stops a build.
+Every bad file or record is reported in the summary; none stops a build. So is an article indexed
+without some of its extraction (an enrichment step over its time budget, say).
 """
 from __future__ import annotations
 
@@ -26,10 +27,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from searchapp.archive import duplicates, identities
 from searchapp.article import Article
-from searchapp.nlp.pipeline import Pipeline, default_pipeline
-from searchapp.readers import Skipped
+from searchapp.nlp.pipeline import Pipeline, default_pipeline, warm_up
+from searchapp.readers import Skipped, printable
 from searchapp.readers.dispatch import Task, plan, read_task
-from searchapp.store import GenerationWriter, IndexStore, article_record
+from searchapp.store import AtomicWriter, GenerationWriter, IndexStore, article_record
 from searchapp.store.schema import PAIR_FIELDS, PairKeys, article_documents, build_schema
 
 
@@ -39,6 +40,8 @@ class Report:
     updated: int = 0
     duplicates: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Indexed, but without some extraction (``reason`` says which step and why).
+    partial: list[Skipped] = field(default_factory=list)
     files: int = 0
     seconds: float = 0.0
     enriched: bool = True
@@ -51,6 +54,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["skipped"] = [{"where": s.where, "reason": s.reason} for s in self.skipped]
+        out["partial"] = [{"where": s.where, "reason": s.reason} for s in self.partial]
         out["articles_per_second"] = round(self.rate, 1)
         return out
 
@@ -88,23 +92,50 @@ def default_procs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+@dataclass
+class Prepared:
+    """One article ready for the writer: its id, index documents, where it was read (for reports) and
+    what was left out of it."""
+
+    id: str
+    docs: list[dict]
+    where: str
+    notes: list[str]
+
+    def partial(self) -> Skipped | None:
+        return Skipped(self.where, "indexed without some extraction: " + "; ".join(self.notes)) if self.notes else None
+
+
+def unindexable(where: str, e: Exception) -> Skipped:
+    return Skipped(where, f"could not be indexed: {type(e).__name__}: {e}")
+
+
 class _Prepare:
-    """read -> enrich -> index documents, for one task (one per process: models load once)."""
+    """read -> enrich -> index documents, for one task (one per process: models load once).
+    Whatever goes wrong with one article costs that article (or the step), never the task."""
 
     def __init__(self, enrich: bool, schema=None):
         self.pipeline: Pipeline = default_pipeline(enrich)
         self.schema = schema if schema is not None else build_schema()
+        warm_up(self.pipeline)  # models load now, not inside the first article's time budget
 
-    def __call__(self, task: Task) -> Iterator[tuple[str, list[dict]] | Skipped]:
+    def __call__(self, task: Task) -> Iterator[Prepared | Skipped]:
         for item in read_task(task):
             if isinstance(item, Skipped):
                 yield item
                 continue
+            where = f"{item.origin or task.path}#{item.id}"
             try:
                 article = self.pipeline(item)
-                yield article.id, article_documents(article, self.schema)
-            except Exception as e:  # an enrichment bug costs one article, not the build
-                yield Skipped(f"{task.path}#{item.id}", f"enrichment failed: {type(e).__name__}: {e}")
+            except Exception as e:  # a step outside the limits (metadata) failed: the article is unusable
+                yield Skipped(where, f"enrichment failed: {type(e).__name__}: {e}")
+                continue
+            try:
+                docs = article_documents(article, self.schema)
+            except Exception as e:
+                yield unindexable(where, e)
+                continue
+            yield Prepared(article.id, docs, where, list(article.notes))
 
 
 def _archive_finalizers(writer: GenerationWriter, corrections) -> None:
@@ -125,26 +156,6 @@ def _plan(paths, report: Report) -> list[Task]:
 
 
 # -- full build: one segment per worker ---------------------------------------------------------
-
-class _FieldLengths:
-    """A segment's field lengths, each field's read in one go when first asked for. Whoosh's flush looks
-    up the document's length for every posting it writes, a seek and a read each: a quarter of the
-    cost of writing a segment."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._fields: dict[str, list] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._fields.get(fieldname)
-        if lengths is None:
-            get = self._reader.doc_field_length
-            lengths = self._fields[fieldname] = [get(d, fieldname, default) for d in range(self._reader.doc_count_all())]
-        return lengths[docnum]
-
-    def close(self) -> None:
-        self._reader.close()
-
 
 class _PairPostings:
     """A segment's word-pair postings (schema.PairField), kept beside Whoosh's posting pool and written
@@ -188,24 +199,26 @@ BLOCK_POSTINGS = 512
 
 def _segment_writer(ix, limitmb: int):
     from whoosh.codec.whoosh3 import W3Codec
-    from whoosh.writing import SegmentWriter
 
-    class Writer(SegmentWriter):
+    class Writer(AtomicWriter):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pairs = _PairPostings()
             self._pair_fields = [name for name in PAIR_FIELDS.values() if name in self.schema]
 
-        def add_document(self, **fields):
+        def _prepare(self, fields):
+            fields = dict(fields)
             pairs = [(name, fields.pop(name)) for name in self._pair_fields if isinstance(fields.get(name), PairKeys)]
+            return super()._prepare(fields), pairs
+
+        def _write(self, prepared):
+            prepared, pairs = prepared
             docnum = self.docnum
-            super().add_document(**fields)
+            super()._write(prepared)
             for name, value in pairs:
                 self._pairs.add(name, docnum, value)
 
-        def _flush_segment(self):  # SegmentWriter's, with the lengths read per field, not per posting
-            self.perdocwriter.close()
-            lengths = _FieldLengths(self.per_document_reader()) if self.codec.length_stats else None
+        def _write_postings(self, lengths):
             # Fields in name order, the pair fields in their places: a multi-segment reader merges the
             # segments' term lists assuming that order.
             pairs = sorted(self._pairs.fields)
@@ -215,9 +228,6 @@ def _segment_writer(ix, limitmb: int):
                 self.fieldwriter.add_postings(self.schema, lengths, postings)
             for fieldname in pairs:
                 self._pairs.write(self.fieldwriter, self.schema, fieldname)
-            self.fieldwriter.close()
-            if lengths:
-                lengths.close()
 
     # Blocks of 512 postings, not 128: the search reads whole posting lists (store/ranking.py), and a
     # block's fixed cost (a header, a decompression, an unpickling) was a third of reading one.
@@ -237,18 +247,21 @@ def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) 
             if os.getppid() != parent:
                 os._exit(1)
             number, task = job
-            articles, skipped = [], []
+            articles, skipped, partial = [], [], []
             for item in prepare(task):
                 if isinstance(item, Skipped):
                     skipped.append(item)
                     continue
-                article_id, docs = item
                 first = writer.docnum
-                record = article_record(docs[0])
-                for doc in docs:
-                    writer.add_document(**doc)
-                articles.append((article_id, first, len(docs), record))
-            results.put(("task", number, os.getpid(), articles, skipped))
+                try:
+                    writer.add_documents(item.docs)
+                except Exception as e:  # nothing of the article was written (AllOrNothing)
+                    skipped.append(unindexable(item.where, e))
+                    continue
+                articles.append((item.id, first, len(item.docs), article_record(item.docs[0])))
+                if item.notes:
+                    partial.append(item.partial())
+            results.put(("task", number, os.getpid(), articles, skipped, partial))
         if writer._added:
             segment = writer._finalize_segment()
         else:
@@ -306,9 +319,10 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
                     segments[msg[1]] = msg[2]
                     pending -= 1
                     continue
-                _, number, pid, articles, skipped = msg
+                _, number, pid, articles, skipped, partial = msg
                 placed[number] = (pid, articles)
                 report.skipped.extend(skipped)
+                report.partial.extend(partial)
                 state.files_done += 1
                 state.bytes_done += tasks[number].size
                 state.articles += len(articles)
@@ -328,7 +342,7 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
         report.seconds = time.monotonic() - start
         writer.info = {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started_at)),
-            "paths": [str(p) for p in paths],
+            "paths": [printable(str(p)) for p in paths],
             **{k: v for k, v in report.to_json().items() if k != "skipped"},
             "skipped": len(report.skipped),
         }
@@ -344,7 +358,7 @@ def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report:
         pid, articles = placed.get(number, (None, []))
         for article_id, first, count, record in articles:
             if article_id in seen:
-                report.duplicates.append(f"{tasks[number].path}#{article_id}")
+                report.duplicates.append(printable(f"{tasks[number].path}#{article_id}"))
                 for docnum in range(first, first + count):
                     segments[pid].delete_document(docnum)
                 continue
@@ -395,18 +409,8 @@ def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool =
                          skipped=len(report.skipped))
         seen: set[str] = set()
         for task, items in _prepared(tasks, report.procs, enrich, writer.schema):
-            for item in items:
-                if isinstance(item, Skipped):
-                    report.skipped.append(item)
-                    continue
-                article_id, docs = item
-                if article_id in seen:
-                    report.duplicates.append(f"{task.path}#{article_id}")
-                    continue
-                seen.add(article_id)
-                if writer.replace(article_id, docs):
-                    report.updated += 1
-                report.indexed += 1
+            _write_task(writer, task, items, report, seen)
+            del items  # the documents of the last task must not live on through the commit
             state.files_done += 1
             state.bytes_done += task.size
             state.articles = report.indexed
@@ -415,6 +419,28 @@ def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool =
                 progress(state)
     report.seconds = time.monotonic() - start
     return report
+
+
+def _write_task(writer: GenerationWriter, task: Task, items: list, report: Report, seen: set[str]) -> None:
+    items.reverse()
+    while items:
+        item = items.pop()  # each article's documents go as soon as they are written
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            continue
+        if item.id in seen:
+            report.duplicates.append(printable(f"{task.path}#{item.id}"))
+            continue
+        try:
+            existed = writer.replace(item.id, item.docs)
+        except Exception as e:  # nothing of it was written, and its old version stays
+            report.skipped.append(unindexable(item.where, e))
+            continue
+        seen.add(item.id)
+        report.updated += int(existed)
+        report.indexed += 1
+        if item.notes:
+            report.partial.append(item.partial())
 
 
 def delete(store: IndexStore, ids: Iterable[str], *,
@@ -429,14 +455,22 @@ def delete(store: IndexStore, ids: Iterable[str], *,
 
 
 def extract(paths: Iterable[str | os.PathLike], *, enrich: bool = True) -> Iterator[Article | Skipped]:
-    """Read and enrich without indexing (the `searchapp extract` command)."""
+    """Read and enrich without indexing (the `searchapp extract` command). An article's ``notes`` say
+    what was left out of it."""
     pipeline = default_pipeline(enrich)
+    warm_up(pipeline)
     for task in plan(paths):
         if isinstance(task, Skipped):
             yield task
             continue
         for item in read_task(task):
-            yield item if isinstance(item, Skipped) else pipeline(item)
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            try:
+                yield pipeline(item)
+            except Exception as e:
+                yield Skipped(f"{item.origin}#{item.id}", f"enrichment failed: {type(e).__name__}: {e}")
 
 
-__all__ = ["Report", "Progress", "build", "add", "delete", "extract", "GenerationWriter"]
+__all__ = ["Report", "Progress", "Prepared", "build", "add", "delete", "extract", "GenerationWriter"]

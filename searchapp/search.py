@@ -36,7 +36,7 @@ from searchapp.archive.quotes import Occurrence, group_quotes
 from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity, name_tokens
 from searchapp.store import IndexStore
 from searchapp.store.lexicon import Lexicon
-from searchapp.store.ranking import Match, Ranker, difference, intersect, member, union
+from searchapp.store.ranking import Match, Ranker, column_values, difference, intersect, member, union
 from searchapp.store.schema import FACETS, FIELD_ALIASES, PAIR_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
@@ -191,7 +191,7 @@ def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[st
             raise QueryError(f"filter {name!r}: a value may be at most {MAX_FILTER_CHARS} characters long")
         if canonical == "period":
             for v in vals:
-                m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", v)
+                m = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2}))?", v)
                 if not m or not 1 <= int(m.group(1)) <= 9998 or not 1 <= int(m.group(2) or 1) <= 12:
                     raise QueryError(f"filter 'period' must be a year or month like 2022 or 2022-02, not {v[:40]!r}")
         if vals:
@@ -1077,9 +1077,7 @@ def _build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[st
     if reader.has_column("published"):
         from whoosh.util.times import long_to_datetime
 
-        col = reader.column_reader("published", translate=False)
-        for docnum in range(doccount):
-            raw = col[docnum]
+        for docnum, raw in enumerate(column_values(reader, "published")):
             if raw:
                 try:
                     months[docnum] = long_to_datetime(raw).strftime("%Y-%m")

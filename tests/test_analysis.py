@@ -1,3 +1,5 @@
+from array import array
+
 from hypothesis import given, settings, strategies as st
 
 from searchapp.analysis import fold, index_terms, name_analyzer, news_analyzer
@@ -58,7 +60,7 @@ def chain_terms(chain, text):
     out = {}
     for t in chain(text, positions=True, chars=True, mode="index"):
         if not t.stopped:
-            poses, spans = out.setdefault(t.text, ([], []))
+            poses, spans = out.setdefault(t.text, (array("I"), array("I")))
             poses.append(t.pos)
             spans.extend((t.startchar, t.endchar))
     return out

@@ -96,3 +96,9 @@ def test_extract_prints_the_json_contract():
             m = q["mention"]
             assert body[m["start"]:m["end"]] == m["text"]
     assert "Sergey Lavrov" in data["people"] and "Reuters" in data["sources"]
+
+
+def test_the_server_binds_to_loopback_unless_told_otherwise():
+    from searchapp.cli import serve_cmd
+
+    assert [p.default for p in serve_cmd.params if p.name == "host"] == ["127.0.0.1"]

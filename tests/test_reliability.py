@@ -225,3 +225,47 @@ def test_random_api_parameters_get_json_answers_never_a_500(seed_index, params):
         assert resp.status_code in (200, 400), (path, params, resp.status_code, resp.data[:300])
         if resp.status_code == 400:
             assert resp.get_json()["error"]["message"]
+
+
+def test_searches_while_an_add_commits_and_a_request_holds_a_searcher(tmp_path):
+    """The issue's reproduction, made deterministic: one search, `index add` in another process, then
+    searches while a request in flight holds the pooled searcher and the new generation is still
+    warming. A searcher opened meanwhile reads the newest table of contents; its caches (field lengths,
+    postings, facet tables) must be that generation's, never the previous one's."""
+    ix = tmp_path / "ix"
+    words = ["bank", "harbour", "wheat", "council", "coffee"]
+    base = tmp_path / "base.jsonl"
+    base.write_text("".join(json.dumps({"id": f"a-{i}", "title": f"Story {i} about {words[i % 5]}",
+                                        "body": f"Interest rates and the {words[i % 5]} plan were discussed on "
+                                                f"day {i}, officials said."}) + "\n" for i in range(300)))
+    indexer.build(IndexStore(ix), [base], enrich=False, procs=1)
+    store = IndexStore(ix)
+    searcher = Searcher(store)
+    queries = ["interest rates", "bank", "harbour plan", '"wheat plan"', "coffee OR council", "officials"]
+    assert searcher.search(queries[0]).total == 300
+    release = threading.Event()
+    warm = store._warmer
+    store.set_warmer(lambda st, s: (release.wait(60), warm(st, s)))  # a slow warm-up, as on a big index
+    new = tmp_path / "new.jsonl"
+    new.write_text("".join(json.dumps({"id": f"n-{i}", "title": f"Interest rates story {i}",
+                                       "body": f"The bank raised interest rates for the harbour plan; "
+                                               f"the wheat plan and coffee officials waited {i}."}) + "\n"
+                           for i in range(40)))
+    added = cli("index", "add", new, "--index", ix, "--no-enrich")
+    assert added.returncode == 0, added.stderr
+    expected = {q: Searcher(IndexStore(ix)).search(q).total for q in queries}  # a fresh store: no caches
+    assert expected[queries[0]] == 340 and expected["bank"] == 100
+    time.sleep(0.3)  # past the store's 0.2 s between looks at the disk
+    try:
+        with store.searcher():  # a request in flight holds the only pooled searcher
+            for q in queries:
+                res = searcher.search(q, facets=True)
+                assert res.total == expected[q], q
+                assert sum(c for _, c in res.histogram) <= res.total
+    finally:
+        release.set()
+    deadline = time.monotonic() + 30
+    while store._warming is not None and time.monotonic() < deadline:  # the warm-up ends and swaps in
+        time.sleep(0.05)
+    assert store._warming is None and store._pool_key[1] > 0
+    assert {q: searcher.search(q, facets=True).total for q in queries} == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,7 @@ def test_search_suggestion_and_notices(client):
     ("limit=1000000000", "limit"), ("limit=0", "limit"), ("limit=ten", "limit"),
     ("sort=bogus", "sort"), ("f.bogus=1", "f.bogus"), ("f.period=last-week", "f.period"),
     ("f.period=2022-13", "f.period"), ("f.period=2022-00", "f.period"), ("f.period=0000", "f.period"),
-    ("f.period=9999-12", "f.period"),
+    ("f.period=9999-12", "f.period"), ("sort=", "sort"), ("sort=%20", "sort"),
     ("facets=2", "facets"), ("snippets=maybe", "snippets"),
 ])
 def test_bad_parameters_are_400_naming_the_parameter(client, query, name):
@@ -242,6 +243,25 @@ def test_openapi(client):
     except ImportError:  # pragma: no cover - optional
         return
     validate(spec)
+
+
+def test_the_openapi_period_pattern_is_what_the_filter_accepts():
+    from searchapp.search import QueryError, check_filters
+    from searchapp.web.api import PERIOD_PATTERN
+
+    def accepted(value):
+        try:
+            check_filters({"period": [value]})
+            return True
+        except QueryError:
+            return False
+
+    assert PERIOD_PATTERN.startswith("^") and PERIOD_PATTERN.endswith("$")
+    pattern = re.compile(PERIOD_PATTERN[1:-1])  # fullmatch: ECMA-262's ^...$ (Python's $ allows a final \n)
+    values = [f"{y:04d}" for y in range(10000)] + [f"{y:04d}-{m:02d}" for y in (0, 1, 1987, 9998, 9999)
+                                                   for m in range(100)]
+    values += ["87", "02022", "2022-2", "2022-002", "2022/02", "２０２２", "2022\n"]
+    assert [v for v in values if bool(pattern.fullmatch(v)) != accepted(v)] == []  # (an empty value is ignored)
 
 
 # -- errors, headers, the index ----------------------------------------------------------------------------

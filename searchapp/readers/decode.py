@@ -44,12 +44,36 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         if data.startswith(magic):
             raise ReadError(f"binary content ({what}), not text")
     sample = data[:65536]
-    if b"\x00" in sample[:1024] or len(sample.translate(None, delete=_BINARY_BYTES)) < 0.97 * len(sample):
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        try:
+            return _text(data.decode(utf16))
+        except UnicodeDecodeError:
+            pass
+    # A stray NUL or control byte is damage in a text file; a text file has few of them.
+    if len(sample.translate(None, delete=_BINARY_BYTES)) < 0.97 * len(sample):
         raise ReadError("binary content (NUL or control bytes), not text")
     for encoding in ("utf-8", declared, "cp1252"):
         if encoding:
             try:
-                return data.decode(encoding)
+                return _text(data.decode(encoding))
             except (UnicodeDecodeError, LookupError):
                 continue
-    return data.decode("latin-1")  # cp1252 leaves 5 bytes undefined; latin-1 maps every byte
+    return _text(data.decode("latin-1"))  # cp1252 leaves 5 bytes undefined; latin-1 maps every byte
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"utf-16-le" or "-be" for UTF-16 text without a byte order mark: in text of the Latin, Greek or
+    Cyrillic scripts most code units have a zero high byte, which is every other byte of the file."""
+    n = len(sample) // 2 * 2
+    if n < 8:
+        return None
+    even, odd = sample[0:n:2], sample[1:n:2]
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.7 * len(zeros) and other.count(0) <= 0.05 * len(other):
+            return encoding
+    return None
+
+
+def _text(text: str) -> str:
+    return text.replace("\x00", "") if "\x00" in text else text

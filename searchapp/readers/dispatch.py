@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from searchapp.article import Article
-from searchapp.readers import ReadError, Skipped
+from searchapp.article import Article, check_article
+from searchapp.readers import ReadError, Skipped, not_regular, printable
 from searchapp.readers.jsonl import split as jsonl_split
 from searchapp.readers.limits import MAX_ARTICLE_BYTES
 
@@ -52,12 +52,12 @@ def walk(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Skipped]:
                         continue
                     child = Path(root) / name
                     if child.suffix.lower() in SUFFIXES:
-                        yield child
+                        yield _regular(child)
             for e in errors:
                 yield Skipped(str(e.filename or path), e.strerror or str(e))
         elif path.exists():
             if path.suffix.lower() in SUFFIXES:
-                yield path
+                yield _regular(path)
             else:
                 yield Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                               f"expected one of {', '.join(SUFFIXES)}")
@@ -65,6 +65,16 @@ def walk(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Skipped]:
             yield Skipped(str(path), "broken symbolic link")
         else:
             yield Skipped(str(path), "no such file or directory")
+
+
+def _regular(path: Path) -> Path | Skipped:
+    """``path`` if it is a regular file: a FIFO, device or socket named like an article is refused
+    before anything opens it (opening a FIFO waits for a writer, with the index's write lock held)."""
+    try:
+        why = not_regular(path.stat().st_mode)
+    except OSError as e:
+        return Skipped(str(path), e.strerror or str(e))
+    return Skipped(str(path), why) if why else path
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,9 @@ def plan(paths: Iterable[str | os.PathLike]) -> Iterator[Task | Skipped]:
         elif item.suffix.lower() in (".jsonl", ".ndjson"):
             try:
                 ranges = jsonl_split(item)
+            except ReadError as e:
+                yield Skipped(str(item), str(e))
+                continue
             except OSError as e:
                 yield Skipped(str(item), e.strerror or str(e))
                 continue
@@ -112,15 +125,17 @@ def read_task(task: Task) -> Iterator[Article | Skipped]:
 
 
 def read_file(path: Path, **range_args) -> Iterator[Article | Skipped]:
-    """One file's articles; never raises: whatever goes wrong becomes a `Skipped` naming the file."""
+    """One file's articles; never raises: whatever goes wrong becomes a `Skipped` naming the file
+    (and the line or record). Every article passes `check_article` and knows where it was read."""
     suffix = path.suffix.lower()
     reader = _reader(suffix)
     if reader is None:
         yield Skipped(str(path), f"unsupported file type {suffix!r}")
         return
     try:
-        if not path.is_file():
-            yield Skipped(str(path), "not a regular file")
+        why = not_regular(path.stat().st_mode)
+        if why:
+            yield Skipped(str(path), why)
             return
         size = path.stat().st_size
         if size == 0:
@@ -131,10 +146,9 @@ def read_file(path: Path, **range_args) -> Iterator[Article | Skipped]:
                           f"{MAX_ARTICLE_BYTES >> 20} MiB article limit")
             return
         for item in reader(path, **range_args):
-            if isinstance(item, Article) and len(item.body) > MAX_ARTICLE_BYTES:
-                yield Skipped(f"{path}#{item.id}", f"article body over the {MAX_ARTICLE_BYTES >> 20} MiB limit")
-            else:
-                yield item
+            if isinstance(item, Article):
+                item = _checked(item, path)
+            yield item
     except ReadError as e:
         yield Skipped(str(path), str(e))
     except PermissionError:
@@ -145,6 +159,16 @@ def read_file(path: Path, **range_args) -> Iterator[Article | Skipped]:
         yield Skipped(str(path), "markup nested too deeply to parse")
     except Exception as e:  # a reader bug must not stop the build; report it with the file
         yield Skipped(str(path), f"reader failed: {type(e).__name__}: {e}")
+
+
+def _checked(article: Article, path: Path) -> Article | Skipped:
+    article.origin = article.origin or printable(str(path))
+    if len(article.body) > MAX_ARTICLE_BYTES:
+        return Skipped(f"{article.origin}#{article.id}", f"article body over the {MAX_ARTICLE_BYTES >> 20} MiB limit")
+    try:
+        return check_article(article)
+    except ValueError as e:
+        return Skipped(article.origin, f"invalid article: {e}")
 
 
 def read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Article | Skipped]:

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Iterator
 
 from searchapp.article import Article
-from searchapp.readers import ReadError
+from searchapp.readers import ReadError, printable
 from searchapp.readers.decode import decode_bytes
+from searchapp.readers.limits import read_limited
 
 _PROSE = re.compile(r"(?:\w+[,;'’\"”]?\s+){3,}\w+[.!?…]")
 _SENTENCE_END = re.compile(r"[.!?…:;,\"”’)]$")
@@ -53,5 +54,7 @@ def parse_text(text: str, *, id: str, path: str = "") -> Article:
 
 
 def read(path: Path) -> Iterator[Article]:
-    data = path.read_bytes()
-    yield parse_text(decode_bytes(data), id=path.stem, path=str(path))
+    """The one article of a text file (read up to the article limit; ReadError past it). Its id is the
+    file name without the suffix, made printable (a name that is not UTF-8 keeps its bytes as \\xff)."""
+    data = read_limited(path)
+    yield parse_text(decode_bytes(data), id=printable(path.stem), path=printable(str(path)))

@@ -29,15 +29,17 @@ from typing import Any, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from searchapp.store.lock import IndexBusy, WriteLock
-from searchapp.store.schema import build_schema
+from searchapp.store.schema import PairKeys, Preanalyzed, build_schema
 
 __all__ = ["IndexStore", "IndexBusy", "IndexMissing"]
 
 CURRENT = "CURRENT"
 BUILD_INFO = "BUILD.json"
 KEEP_GENERATIONS = 2  # the live one and its predecessor, which searchers may still be reading
+UPDATE_MEMORY_MB = 32  # the posting pool of `index add`/`delete` (see update())
 
 
 class IndexMissing(Exception):
@@ -49,7 +51,8 @@ class IndexStore:
         self.root = Path(root)
         self.writer_memory_mb = writer_memory_mb
         self._pool: "queue.LifoQueue[Searcher]" = queue.LifoQueue()
-        self._pool_key: tuple | None = None
+        self._pool_key: tuple | None = None  # the generation the pooled searchers read
+        self._seen_key: tuple | None = None  # the newest key on disk seen so far
         self._pool_lock = threading.Lock()
         self._checked_at = 0.0
         self._caches: dict[tuple, dict[str, Any]] = {}
@@ -89,7 +92,7 @@ class IndexStore:
             tmp.mkdir(parents=True)
             try:
                 ix = whoosh_index.create_in(str(tmp), build_schema())
-                writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+                writer = GenerationWriter(AtomicWriter(ix, limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
                 writer.index_dir = tmp
                 writer.previous_dir = self.root / live if (live := self.current_name()) else None
                 yield writer
@@ -113,7 +116,10 @@ class IndexStore:
         """A writer on the live generation (add, update, delete); all or nothing at commit."""
         with WriteLock(self.root) as lock:
             ix = self.open()
-            writer = GenerationWriter(ix.writer(limitmb=self.writer_memory_mb), stale_pid=lock.stale_pid)
+            # A smaller posting pool than a build's: here the word pairs go through it too (a build writes
+            # them apart), half a million for one 8 MiB body; past the limit it spills to disk.
+            limit = min(self.writer_memory_mb, UPDATE_MEMORY_MB)
+            writer = GenerationWriter(AtomicWriter(ix, limitmb=limit), stale_pid=lock.stale_pid)
             writer.index_dir = writer.previous_dir = self.current_dir()
             try:
                 yield writer
@@ -141,7 +147,8 @@ class IndexStore:
     # -- reading -----------------------------------------------------------------------------
 
     def _generation_key(self) -> tuple:
-        """(generation dir, Whoosh TOC generation): changes on rebuild and on every commit."""
+        """(generation dir, newest Whoosh TOC generation on disk): changes on rebuild and on every commit.
+        Only a hint that something changed: a searcher is labelled with what it really read (_open)."""
         gen = self.current_dir()
         toc = max((int(p.name.rsplit("_", 1)[1].split(".")[0]) for p in gen.glob("_MAIN_*.toc")), default=-1)
         return gen.name, toc
@@ -150,26 +157,25 @@ class IndexStore:
         """``warmer(store, searcher)`` prepares a new generation (caches) before it starts serving."""
         self._warmer = warmer
 
-    def _refresh_pool(self) -> tuple:
+    def _refresh_pool(self) -> None:
         # A stat of two small things, at most every 0.2 s: new generations appear without a restart.
         # A new generation is warmed in the background while the previous one keeps answering, so an
         # `index add` under load never makes every request rebuild the same caches at once.
         now = time.monotonic()
         if self._pool_key is not None and now - self._checked_at < 0.2:
-            return self._pool_key
+            return
         self._checked_at = now
         key = self._generation_key()
-        if key == self._pool_key:
-            return key
+        if key == self._seen_key:
+            return
         with self._pool_lock:
-            if key == self._pool_key:
-                return key
+            if key == self._seen_key:
+                return
             if self._pool_key is None or self._warmer is None:
-                self._switch(key, None)
+                self._switch(key, self._open(key))
             elif self._warming != key:
                 self._warming = key
                 threading.Thread(target=self._warm, args=(key,), daemon=True, name="searchapp-warm").start()
-        return self._pool_key
 
     def _serve_latest(self) -> None:
         """After this process changed the index, its own next search sees the change (no waiting
@@ -185,10 +191,23 @@ class IndexStore:
             self._checked_at = time.monotonic()
 
     def _open(self, key: tuple) -> Searcher:
-        s = whoosh_index.open_dir(str(self.root / key[0])).searcher()
-        # Which cache() belongs to this searcher: the table of contents it really opened, which may be
-        # newer than ``key`` if a writer committed in between.
-        s.searchapp_generation = (key[0], s.reader().generation())
+        """A searcher on generation ``key[0]``, labelled with the table of contents it really reads.
+
+        A commit may land between looking at the disk and opening: whatever TOC is newest when the
+        index is opened is the one read, so the label must come from that very TOC, never from the
+        key looked up before (caches of one generation must never meet a reader of another)."""
+        ix = whoosh_index.open_dir(str(self.root / key[0]))
+        for attempt in range(10):
+            toc = ix._read_toc()  # one table of contents, read once: its segments and its number
+            try:
+                reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
+                break
+            except OSError:  # a writer removed a segment of that TOC just now: read the next one
+                if attempt == 9:
+                    raise
+                time.sleep(0.05)
+        s = Searcher(reader, fromindex=ix)
+        s.searchapp_generation = (key[0], toc.generation)  # which cache() belongs to this searcher
         return s
 
     def _warm(self, key: tuple) -> None:
@@ -200,33 +219,40 @@ class IndexStore:
                 self._warming = None
             return
         with self._pool_lock:
-            self._switch(key, s)
+            if self._pool_key is None or s.searchapp_generation > self._pool_key:
+                self._switch(key, s)
+            else:
+                s.close()
             self._warming = None
 
-    def _switch(self, key: tuple, warmed: Searcher | None) -> None:
-        """Serve ``key`` from now on (called with the pool lock held)."""
+    def _switch(self, seen: tuple, warmed: Searcher) -> None:
+        """Serve ``warmed``'s generation from now on (called with the pool lock held); ``seen`` is the
+        key on disk that led here."""
+        key = warmed.searchapp_generation
         old, self._pool = self._pool, queue.LifoQueue()
-        self._pool_key = key
-        self._caches = {k: v for k, v in self._caches.items() if k == key}
-        if warmed is not None:
-            self._pool.put(warmed)
+        self._pool_key, self._seen_key = key, max(seen, key)
+        self._caches = {k: v for k, v in self._caches.items() if k >= key}
+        self._pool.put(warmed)
         while not old.empty():
             with contextlib.suppress(Exception):
                 old.get_nowait().close()
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """A Whoosh searcher on the live index, taken from a pool (one thread at a time each)."""
-        key = self._refresh_pool()
+        """A Whoosh searcher on the live index, taken from a pool (one thread at a time each).
+
+        While a new generation warms up, the pool serves the previous one; a searcher opened meanwhile
+        (the pool was empty) reads the newest generation and carries that label."""
+        self._refresh_pool()
         pool = self._pool
         try:
             s = pool.get_nowait()
         except queue.Empty:
-            s = self._open(key)
+            s = self._open(self._seen_key)
         try:
             yield s
         finally:
-            if self._pool is pool and self._pool_key == key:
+            if self._pool is pool and s.searchapp_generation == self._pool_key:
                 pool.put(s)
             else:
                 s.close()
@@ -234,9 +260,16 @@ class IndexStore:
     def cache(self, searcher: Searcher) -> dict[str, Any]:
         """A dict that lives as long as ``searcher``'s index generation (facet tables and such).
 
-        Keyed by the searcher's own generation, never "the latest": a request that started on the
-        previous generation must not fill or read the caches of the next one."""
-        return self._caches.setdefault(searcher.searchapp_generation, {})
+        Keyed by the generation the searcher really reads, never "the latest": a request that started
+        on the previous generation must not fill or read the caches of the next one. A request still on
+        a generation older than the one serving gets a dict of its own, kept by nobody."""
+        key = searcher.searchapp_generation
+        cache = self._caches.get(key)
+        if cache is None:
+            if self._pool_key is not None and key < self._pool_key:
+                return {}
+            cache = self._caches.setdefault(key, {})
+        return cache
 
     def generation_file(self, searcher: Searcher, name: str) -> Path:
         """A file that belongs to ``searcher``'s index generation (``name`` may hold ``{toc}``: files
@@ -271,6 +304,128 @@ class IndexStore:
                 max(p.stat().st_mtime for p in gen.iterdir()), dt.timezone.utc
             ).isoformat(timespec="seconds"),
         }
+
+
+class AllOrNothing:
+    """Mixed into Whoosh's SegmentWriter: one article's documents are added all or none.
+
+    SegmentWriter.add_document files each field's postings in the pool and its stored value, length
+    and column values in the per-document writer as it analyses the field, so a document that fails
+    halfway (a value of the wrong type, an analyzer bug) leaves postings and column values under the
+    docnum the next document then gets. Here everything that can fail for every document of an
+    article (analysis, column values) is done first (`prepare_documents`), and only then is anything
+    written (`write_documents`): a bad article raises with the segment untouched."""
+
+    def add_document(self, **fields):
+        self.write_documents(self.prepare_documents([fields]))
+
+    def add_documents(self, docs: list[dict[str, Any]]) -> None:
+        self.write_documents(self.prepare_documents(docs))
+
+    def prepare_documents(self, docs: list[dict[str, Any]]) -> list:
+        return [self._prepare(fields) for fields in docs]
+
+    def _prepare(self, fields: dict[str, Any]) -> list:
+        self._check_state()
+        schema = self.schema
+        docboost = self._doc_boost(fields)
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        prepared = []
+        for name in names:
+            value = fields.get(name)
+            if value is None:
+                continue
+            field = schema[name]
+            postings: list[tuple] | tuple[Preanalyzed | PairKeys, float] = []
+            length = 0
+            if field.indexed and isinstance(value, (Preanalyzed, PairKeys)) and not field.separate_spelling():
+                # Analysed ahead (schema.article_documents): only read back, which cannot fail, so kept as
+                # they are (an 8 MiB body has half a million word pairs, ~100 bytes each as postings here).
+                postings = (value, self._field_boost(fields, name, docboost))
+                for tbytes, freq, _, vbytes in field.index(value) if isinstance(value, Preanalyzed) else ():
+                    if type(tbytes) is not bytes or not (vbytes is None or type(vbytes) is bytes):
+                        raise TypeError(f"field {name!r}: a preanalysed term or value is not bytes")
+                    length += freq if field.scorable else 0
+            elif field.indexed:
+                boost = self._field_boost(fields, name, docboost)
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if field.scorable:
+                        length += freq
+                    postings.append((name, tbytes, None, weight * boost, vbytes))
+                if field.separate_spelling():  # as Whoosh files them: under docnum 0
+                    spelling = field.spelling_fieldname(name)
+                    vbytes = postings[-1][4] if postings else b""
+                    postings += [(spelling, word.encode("utf-8"), 0, 1, vbytes) for word in field.spellable_words(value)]
+            vectors = None
+            if field.vector:
+                vectors = sorted((text, weight, vbytes) for text, _, weight, vbytes
+                                 in field.vector.word_values(value, field.analyzer, mode="index"))
+            stored = fields.get("_stored_" + name, value)
+            column = (field.to_column_value(stored),) if field.column_type and stored is not None else None
+            prepared.append((name, field, postings, vectors, stored if field.stored else None, length, column))
+        return prepared
+
+    def write_documents(self, prepared: list) -> None:
+        for fields in prepared:
+            self._write(fields)
+
+    def _write(self, prepared: list) -> None:
+        docnum = self.docnum
+        add_posting = self.pool.add
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        for name, field, postings, vectors, stored, length, column in prepared:
+            if isinstance(postings, list):
+                for fieldname, tbytes, at, weight, vbytes in postings:
+                    add_posting((fieldname, tbytes, docnum if at is None else at, weight, vbytes))
+            else:  # analysed ahead
+                value, boost = postings
+                for tbytes, _, weight, vbytes in field.index(value):
+                    add_posting((name, tbytes, docnum, weight * boost, vbytes))
+            if vectors is not None:
+                perdoc.add_vector_items(name, field, vectors)
+            perdoc.add_field(name, field, stored, length)
+            if column is not None:
+                perdoc.add_column_value(name, field.column_type, column[0])
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+
+class FieldLengths:
+    """A segment's field lengths, each field's read in one go when first asked for. Whoosh's flush looks
+    up the document's length for every posting it writes, a seek and a read each: a quarter of the
+    cost of writing a segment."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._fields: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            get = self._reader.doc_field_length
+            lengths = self._fields[fieldname] = [get(d, fieldname, default) for d in range(self._reader.doc_count_all())]
+        return lengths[docnum]
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+class AtomicWriter(AllOrNothing, SegmentWriter):
+    """The writer of `update` and `rebuild`."""
+
+    def _flush_segment(self):  # SegmentWriter's, with the lengths read per field, not per posting
+        self.perdocwriter.close()
+        lengths = FieldLengths(self.per_document_reader()) if self.codec.length_stats else None
+        self._write_postings(lengths)
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+    def _write_postings(self, lengths) -> None:
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
 
 
 class GenerationWriter:
@@ -310,14 +465,16 @@ class GenerationWriter:
         return self._w.schema
 
     def add(self, docs: list[dict[str, Any]]) -> None:
-        for doc in docs:
-            self._w.add_document(**doc)
+        """One article's documents, all or none (`AllOrNothing`)."""
+        self._w.add_documents(docs)
 
     def replace(self, article_id: str, docs: list[dict[str, Any]]) -> bool:
-        """Insert or update: drop the article's old documents (and quotes) first. True if it existed."""
+        """Insert or update: drop the article's old documents (and quotes) first. True if it existed.
+        A document that cannot be indexed raises before anything changed (the old version stays)."""
+        prepared = self._w.prepare_documents(docs)
         existed = self.delete(article_id)
+        self._w.write_documents(prepared)
         self.removed.discard(article_id)
-        self.add(docs)
         self.added.append(article_record(docs[0]))
         return existed
 

@@ -69,6 +69,7 @@ class Ranker:
     def __init__(self, searcher):
         self.schema = searcher.schema
         self.searcher = searcher
+        self.generation = _generation(searcher)
         self.size = searcher.reader().doc_count_all()
         self._terms = _TermCache(CACHE_POSTINGS)
         self._shared: dict[str, object] = {}  # live docs, dates, lengths: computed once, shared by all views
@@ -77,7 +78,10 @@ class Ranker:
     def using(self, searcher) -> "Ranker":
         """A view of this ranker (same caches) that reads through ``searcher``: one per thread and
         search. The view remembers the subqueries it evaluated (the fallback for long queries
-        evaluates each word again)."""
+        evaluates each word again). Every cache here (postings, lengths, dates, live documents) holds
+        docnums of one generation: a searcher of another gets a ranker of its own instead."""
+        if _generation(searcher) != self.generation:
+            return Ranker(searcher)
         view = copy.copy(self)
         view.searcher = searcher
         view._memo = {}
@@ -334,11 +338,7 @@ class Ranker:
         """docnum -> raw sortable publication time (0 when undated), for sorting by date."""
         dates = self._shared.get("dates")
         if dates is None:
-            reader = self.searcher.reader()
-            dates = np.zeros(self.size, dtype=np.int64)
-            if reader.has_column("published"):
-                col = reader.column_reader("published", translate=False)
-                dates[:] = [col[d] or 0 for d in range(self.size)]
+            dates = np.array(column_values(self.searcher.reader(), "published"), dtype=np.int64)
             self._shared["dates"] = dates
         return dates
 
@@ -502,6 +502,22 @@ def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
     return np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
+def column_values(reader, fieldname: str) -> list:
+    """docnum -> a column's raw value (0 where a document or a whole segment has none), read segment by
+    segment: Whoosh's multi-segment column reader leaves out the segments without the column but not
+    their documents, so after an `index add` put dates into an index whose first segment had none it
+    read the wrong document, or past the end (struct.error)."""
+    values: list = []
+    for segment, _ in reader.leaf_readers():
+        count = segment.doc_count_all()
+        if segment.has_column(fieldname):
+            col = segment.column_reader(fieldname, translate=False)
+            values.extend(col[d] or 0 for d in range(count))
+        else:
+            values.extend([0] * count)
+    return values
+
+
 def read_length_bytes(reader, fieldname: str) -> np.ndarray:
     """docnum -> the field's length byte over every segment (0 where a document lacks the field)."""
     out = np.zeros(reader.doc_count_all(), dtype=np.uint8)
@@ -534,6 +550,12 @@ def expand(q, reader) -> Iterable[bytes]:
     """The index terms a wildcard, prefix or fuzzy query stands for (as bytes, whatever Whoosh yields)."""
     for btext in q._btexts(reader):
         yield btext.encode("utf-8") if isinstance(btext, str) else btext
+
+
+def _generation(searcher):
+    """The index generation a searcher reads: the store's label, else Whoosh's TOC number."""
+    label = getattr(searcher, "searchapp_generation", None)
+    return label if label is not None else searcher.reader().generation()
 
 
 def _has_term(reader, fieldname: str, btext: bytes) -> bool:

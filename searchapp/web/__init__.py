@@ -146,8 +146,8 @@ def parse_search(args, *, per_page: Any = 10, per_page_param: str | None = None)
     """Read q, f.*, sort, page (and the per-page parameter, for the API) from the query string."""
     q = args.get("q", "").strip()
     sort = args.get("sort", "").strip()
-    sort_given = bool(sort)
-    if not sort:
+    sort_given = "sort" in args  # given empty: refused by check_params, as the OpenAPI enum says
+    if not sort_given:
         sort = default_sort(q)
     if per_page_param is not None and args.get(per_page_param, "").strip():
         per_page = args.get(per_page_param, "").strip()

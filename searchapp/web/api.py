@@ -17,6 +17,8 @@ from searchapp.web import get_searcher, parse_flag, parse_search
 
 bp = Blueprint("api", __name__)
 
+# What check_filters accepts for f.period, as the OpenAPI document's pattern (tests check they agree).
+PERIOD_PATTERN = "^(?!0000|9999)[0-9]{4}(-(0[1-9]|1[0-2]))?$"
 # The query-language field for each kind of name: a suggestion becomes ``person:"Sergey Lavrov"``.
 NAME_FIELDS = {"people": "person", "places": "place", "orgs": "org", "sources": "source", "speakers": "speaker"}
 SUGGEST_MAX = 20
@@ -199,10 +201,11 @@ def openapi_spec() -> dict[str, Any]:
                       style="form", explode=True)
                for name, label in (("people", "person"), ("places", "place"), ("orgs", "organisation"),
                                    ("sources", "source"), ("speakers", "speaker"))]
-    filters.append(_param("f.period", "Only hits published in this year or month: 2022 or 2022-02.",
-                          {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{4}(-[0-9]{2})?$"}},
+    filters.append(_param("f.period", "Only hits published in this year or month: 2022 or 2022-02 (years 0001 "
+                          "to 9998).", {"type": "array", "items": {"type": "string", "pattern": PERIOD_PATTERN}},
                           style="form", explode=True))
-    sort = _param("sort", "Order of the hits. Default: relevance, or newest when q is empty.",
+    sort = _param("sort", "Order of the hits. Default (without the parameter): relevance, or newest when q is "
+                          "empty.",
                   {"type": "string", "enum": list(SORTS)})
     page = _param("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1})
     limit = _param("limit", "Hits per page.",
