@@ -604,9 +604,14 @@ class Searcher:
         out = []
         for facet, (values, counts) in tables["name_index"].items():
             unit = "quotes" if facet == "speakers" else "articles"
-            for i, ident in enumerate(tables["facet_identities"][facet]):
-                if any(fold(w).startswith(low) for name in (ident.name, *ident.aliases) for w in [name, *name.split()[1:]]):
-                    out.append({"name": values[i], "field": facet, "count": counts[i], "unit": unit})
+            keys, vids = tables["suggest_index"][facet]
+            found: set[int] = set()
+            at = bisect.bisect_left(keys, low)
+            while at < len(keys) and keys[at].startswith(low):
+                found.add(vids[at])
+                at += 1
+            for i in found:
+                out.append({"name": values[i], "field": facet, "count": counts[i], "unit": unit})
         out.sort(key=lambda x: (-x["count"], x["name"]))
         return out[:limit]
 
@@ -1016,6 +1021,7 @@ def _build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[st
     name_index: dict[str, tuple[list[str], list[int]]] = {}
     name_words: dict[str, tuple[dict[str, set[int]], list[tuple[tuple[str, ...], int]]]] = {}
     facet_ids: dict[str, list[Identity]] = {}
+    suggest_index: dict[str, tuple[list[str], list[int]]] = {}
     for name in FACETS:
         # A facet's values are the identities of its type; an identity's documents are those of every
         # name it has (in any name field: "Chrysler" typed as a person in a headline counts for the
@@ -1060,6 +1066,11 @@ def _build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[st
                 for w in toks:
                     words.setdefault(w, set()).add(vid)
         name_words[name] = (words, entries)
+        # folded names and aliases, and each of their words after the first, sorted: a prefix typed in
+        # the search box finds its names by bisection
+        prefixes = sorted({(key, vid) for vid, ident in enumerate(kept) for alias in (ident.name, *ident.aliases)
+                           for key in [fold(alias), *(fold(w) for w in alias.split()[1:])]})
+        suggest_index[name] = ([k for k, _ in prefixes], [v for _, v in prefixes])
     # An article's quotes are written right after it (indexer and store keep that order through merges),
     # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
     last_article = -1
@@ -1101,6 +1112,7 @@ def _build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[st
             "group_of": group_of, "group_members": group_members,
             "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
             "name_index": name_index, "name_words": name_words, "identities": ids, "facet_identities": facet_ids,
+            "suggest_index": suggest_index,
             "name_lexicon": Lexicon(all_words, [word_counts[w] for w in all_words])}
 
 
