@@ -206,6 +206,10 @@ LARGE_CASES: dict[str, tuple[str, Callable[[Path], None], tuple[str, ...]]] = {
     "prose-7.9mb-txt": ("prose.txt", _write_prose(".txt"), ("partial",)),
     "prose-7.9mb-html": ("prose.html", _write_prose(".html"), ("partial",)),
     "prose-7.9mb-jsonl": ("prose.jsonl", _write_prose(".jsonl"), ("partial",)),
+    # Markup nested 100,000 deep (a parser that recursed would fail; one that walked it badly, crawl).
+    "nested-divs-100k-html": ("nested.html", lambda p: p.write_text(
+        "<html><body>" + "<div>" * 100_000 + "<p>deep words at the bottom</p>" + "</div>" * 100_000 + "</body></html>"),
+        ("indexed", "partial", "skipped")),
     # Just under the enrichment limit: the most text every step runs on (each within its budget, or not).
     "prose-0.25mb-txt": ("prose.txt", _write_prose(".txt", 260_000), ("indexed", "partial")),
 }

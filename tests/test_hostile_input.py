@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -118,11 +117,9 @@ def test_a_fifo_named_explicitly_is_refused_without_opening_it(tmp_path):
     os.mkfifo(fifo)
     good = tmp_path / "good.txt"
     good.write_text(GOOD_BODY.format("good"))
-    started = time.monotonic()
-    run = run_cli("index", "build", fifo, good, "--index", tmp_path / "ix")
+    run = run_cli("index", "build", fifo, good, "--index", tmp_path / "ix")  # a hang: TimeoutExpired
     assert run.returncode == 1 and b"not a regular file (a FIFO)" in run.stderr, run.stderr
     assert indexed_ids(tmp_path / "ix") == {"good"}
-    assert time.monotonic() - started < HANG_GUARD
 
 
 # -- one article's failure costs that article ---------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -118,9 +117,13 @@ def test_tokenizer_like_conll():
 
 
 def test_step_picklable_and_cheap():
-    t = time.perf_counter()
+    """Building the step loads no model (the model loads on first use, once per process; what each
+    costs is measured by `python -m bench.enrichment`)."""
+    from searchapp.nlp import entities
+
+    entities.unload()
     step = EntityStep()
-    assert time.perf_counter() - t < 0.01
+    assert entities._featurizer.cache_info().currsize == 0 and not getattr(entities._local, "taggers", None)
     assert step.name == "entities"
     clone = pickle.loads(pickle.dumps(step))
     assert clone(Article(id="x", body="Angela Merkel met Emmanuel Macron in Berlin.")).people
@@ -136,13 +139,14 @@ def test_threads_get_the_same_answers():
     assert threaded == serial
 
 
-def test_model_small_and_loads_fast():
+def test_model_small_and_loads_in_a_fresh_process():
+    """The shipped model and its word list load from the package alone (how long that takes is
+    measured by `python -m bench.enrichment`, never asserted here)."""
     assert MODEL_PATH.exists() and lexicon_path(MODEL_PATH).exists()
     assert MODEL_PATH.stat().st_size < 5_000_000
-    code = ("import time; t=time.perf_counter(); from searchapp.nlp.entities import model; model(); "
-            "print(time.perf_counter()-t)")
+    code = "from searchapp.nlp.entities import model; tagger, feat = model(); print(len(feat._lowercase))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert float(out.stdout.strip()) < 1.5  # import + load, typically ~0.3 s
+    assert int(out.stdout.strip()) > 1000
 
 
 def test_conll_document_f1():
