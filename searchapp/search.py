@@ -242,12 +242,11 @@ class Searcher:
     # Facet tables (once per generation) ---------------------------------------------------------
 
     def _tables(self, searcher) -> dict[str, Any]:
-        return _cached(self.store.cache(searcher), "tables",
-                       lambda: _build_tables(searcher, self.identities(searcher), saved_groups(self.store, searcher)))
+        return _tables_of(self.store, searcher)
 
     def identities(self, searcher) -> Identities:
         """The archive's identities for ``searcher``'s generation (loaded once)."""
-        return _cached(self.store.cache(searcher), "identities", lambda: identities.for_searcher(self.store, searcher))
+        return _identities_of(self.store, searcher)
 
     # The search ---------------------------------------------------------------------------------
 
@@ -413,9 +412,8 @@ class Searcher:
             by_speaker: dict[str, dict[tuple[str, str], Any]] = {}
             for docnum, _, qnums in self._ordered(s, q, filters, sort, collapse):
                 article = s.stored_fields(docnum)
-                if qnums is None:
-                    qnums = sorted(d for d in s.document_numbers(parent=article.get("id", ""))
-                                   if s.stored_fields(d).get("kind") == "quote")
+                if qnums is None:  # only quote documents have a parent
+                    qnums = sorted(s.document_numbers(parent=article.get("id", "")))
                 for qnum in qnums:
                     stored = s.stored_fields(qnum)
                     speaker = _speaker_name(ids, stored)
@@ -438,10 +436,19 @@ class Searcher:
 
     def _speaker_groups(self, s, tables, ids: Identities, speaker: str) -> dict[tuple[str, str], Any]:
         """(article id, quote text) -> its quote group, for every quote of one speaker."""
-        user_q = _expand_names(self.parse(s.schema, f'speaker:"{_escape_phrase(speaker)}"', ["quote"]), tables)
-        _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
-        groups, _ = _quote_groups(s, tables, ids, qdocs[:QUOTE_HITS_CAP])
+        _, qdocs = self._speaker_quote_docs(s, tables, speaker)
+        groups, _ = _quote_groups(s, tables, ids, qdocs)
         return {(o.article_id, o.text): g for g in groups for o in g.occurrences}
+
+    def _speaker_quote_docs(self, s, tables, speaker: str, q: str = "") -> tuple[Q.Query, np.ndarray]:
+        """(the query, the quote documents): what ``speaker`` said, with the words ``q`` if any (at
+        most QUOTE_HITS_CAP quotes)."""
+        user_q = self.parse(s.schema, f'speaker:"{_escape_phrase(speaker)}"' + (f" {q}" if q.strip() else ""),
+                            ["quote"])
+        check_query_cost([user_q] if user_q.is_leaf() else list(user_q.leaves()))
+        user_q = _expand_names(user_q, tables)
+        _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
+        return user_q, qdocs[:QUOTE_HITS_CAP]
 
     def _ordered(self, s, q: str, filters, sort: str, collapse: bool) -> Iterator[tuple[int, float, list | None]]:
         """(article docnum, score, its matching quote docnums in a speaker query or None), in order."""
@@ -651,15 +658,11 @@ class Searcher:
         searchapp.archive.quotes), the most recently repeated first (the speaker page)."""
         page, per_page, _ = check_params(page, per_page)
         out = QuoteGroups(speaker=name, query=q.strip(), page=page, per_page=per_page)
-        query = f'speaker:"{_escape_phrase(name)}"' + (f" {q}" if q.strip() else "")
         with self.store.searcher() as s:
             tables = self._tables(s)
-            user_q = self.parse(s.schema, query, ["quote"])
-            check_query_cost([user_q] if user_q.is_leaf() else list(user_q.leaves()))
-            user_q = _expand_names(user_q, tables)
+            user_q, qdocs = self._speaker_quote_docs(s, tables, name, q)
             ranker = self._ranker(s)
-            _, qdocs = self._quote_matches(ranker, user_q, {}, tables)
-            groups, where = _quote_groups(s, tables, self.identities(s), qdocs[:QUOTE_HITS_CAP])
+            groups, where = _quote_groups(s, tables, self.identities(s), qdocs)
             groups.sort(key=lambda g: (max(o.order() for o in g.occurrences), g.id), reverse=True)
             out.total, out.quotes = len(groups), len(where)
             out.articles = len({o.article_id for g in groups for o in g.occurrences})
@@ -685,19 +688,12 @@ class Searcher:
         with self.store.searcher() as s:
             tables = self._tables(s)
             ids = self.identities(s)
-            qnum = next((d for d in s.document_numbers(parent=article_id)
-                         if (s.stored_fields(d).get("span") or (None,))[0] == int(offset)), None)
-            if qnum is None:
-                return None
-            speaker = _speaker_name(ids, s.stored_fields(qnum))
+            stored = next((f for f in map(s.stored_fields, s.document_numbers(parent=article_id))
+                           if (f.get("span") or (None,))[0] == int(offset)), None)
+            speaker = _speaker_name(ids, stored) if stored is not None else None
             if speaker is None:
                 return None
-            user_q = _expand_names(self.parse(s.schema, f'speaker:"{_escape_phrase(speaker)}"', ["quote"]), tables)
-            _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
-            groups, where = _quote_groups(s, tables, ids, qdocs[:QUOTE_HITS_CAP])
-        text = next((o.text for g in groups for o in g.occurrences
-                     if where[(o.article_id, o.text)] == qnum), None)
-        group = next((g for g in groups if any(o.article_id == article_id and o.text == text for o in g.occurrences)), None)
+            group = self._speaker_groups(s, tables, ids, speaker).get((article_id, stored.get("quote", "")))
         if group is None:
             return None
         out = group.to_json()
@@ -947,12 +943,20 @@ def _cached(cache: dict[str, Any], key: str, build):
     return value
 
 
+def _identities_of(store: IndexStore, searcher) -> Identities:
+    return _cached(store.cache(searcher), "identities", lambda: identities.for_searcher(store, searcher))
+
+
+def _tables_of(store: IndexStore, searcher) -> dict[str, Any]:
+    return _cached(store.cache(searcher), "tables",
+                   lambda: _build_tables(searcher, _identities_of(store, searcher), saved_groups(store, searcher)))
+
+
 def warm(store: IndexStore, searcher) -> None:
     """Build a new index generation's tables before it serves (the store calls this in the background
     and keeps answering from the previous generation meanwhile)."""
     cache = store.cache(searcher)
-    ids = _cached(cache, "identities", lambda: identities.for_searcher(store, searcher))
-    _cached(cache, "tables", lambda: _build_tables(searcher, ids, saved_groups(store, searcher)))
+    _tables_of(store, searcher)
     ranker = _cached(cache, "ranker", lambda: Ranker(searcher)).using(searcher)
     ranker.live  # noqa: B018 - computed now rather than by the first search
     ranker.dates()
