@@ -129,6 +129,15 @@ def _write(folder, name, title, body):
     (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
+def _indexed(tmp_path, body: str, **build) -> tuple[IndexStore, object]:
+    """An index of one article (title "Budget talks"), and the folder it was read from."""
+    docs = tmp_path / "docs"
+    _write(docs, "a.txt", "Budget talks", body)
+    store = IndexStore(tmp_path / "index")
+    indexer.build(store, [docs], **build)
+    return store, docs
+
+
 def test_identities_follow_build_add_and_delete(tmp_path):
     docs = tmp_path / "docs"
     _write(docs, "a.txt", "Budget talks", "President Ronald Reagan said on Monday the budget would pass. "
@@ -158,12 +167,9 @@ def test_identities_follow_build_add_and_delete(tmp_path):
 
 
 def test_corrections_file_is_applied_and_kept(tmp_path):
-    docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", "President Ronald Reagan said on Monday the budget would pass.")
     fixes = tmp_path / "corrections.txt"
     fixes.write_text("merge person: Ronald Reagan = The Gipper\n")
-    store = IndexStore(tmp_path / "index")
-    indexer.build(store, [docs], corrections=fixes)
+    store, docs = _indexed(tmp_path, "President Ronald Reagan said on Monday the budget would pass.", corrections=fixes)
     assert Searcher(store).search('person:"The Gipper"').total == 1
     indexer.build(store, [docs])  # no file given: the previous generation's corrections carry over
     assert Searcher(IndexStore(tmp_path / "index")).search('person:"The Gipper"').total == 1
@@ -175,10 +181,7 @@ def test_corrections_file_is_applied_and_kept(tmp_path):
 
 
 def test_index_without_identity_file_resolves_them_on_open(tmp_path):
-    docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", "President Ronald Reagan said the budget would pass. Reagan left.")
-    store = IndexStore(tmp_path / "index")
-    indexer.build(store, [docs])
+    store, _ = _indexed(tmp_path, "President Ronald Reagan said the budget would pass. Reagan left.")
     for path in store.current_dir().glob("IDENTITIES-*.json"):
         path.unlink()  # as an index built before identities existed
     assert Searcher(IndexStore(tmp_path / "index")).search("person:Reagan").total == 1
@@ -189,10 +192,7 @@ def test_entities_json_lines_from_the_cli(tmp_path):
 
     from searchapp.cli import main
 
-    docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", "President Ronald Reagan said on Monday the budget would pass in London.")
-    store = IndexStore(tmp_path / "index")
-    indexer.build(store, [docs])
+    _indexed(tmp_path, "President Ronald Reagan said on Monday the budget would pass in London.")
     result = CliRunner().invoke(main, ["entities", "--json", "--limit", "5", "--index", str(tmp_path / "index")])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]

@@ -97,7 +97,7 @@ class IndexStore:
                 writer.previous_dir = self.root / live if (live := self.current_name()) else None
                 yield writer
                 writer.commit()
-                writer.finish(tmp)
+                writer.finish()
                 _write_json(tmp / BUILD_INFO, writer.info)
                 _fsync_tree(tmp)
                 final = self.root / f"gen-{stamp}"
@@ -127,7 +127,7 @@ class IndexStore:
                 writer.cancel()
                 raise
             writer.commit()
-            writer.finish(writer.index_dir)
+            writer.finish()
             _prune_generation_files(writer.index_dir)
             self._serve_latest()
 
@@ -448,12 +448,13 @@ class GenerationWriter:
         self.complete = False
         self._done = False
 
-    def finish(self, index_dir: Path) -> None:
+    def finish(self) -> None:
+        """Run the finalizers on what this writer committed (in ``index_dir``)."""
         if not self.finalizers:
             return
-        reader = whoosh_index.open_dir(str(index_dir)).reader()
+        reader = whoosh_index.open_dir(str(self.index_dir)).reader()
         try:
-            commit = Commit(index_dir, reader, self.added, self.removed, self.complete)
+            commit = Commit(self.index_dir, reader, self.added, self.removed, self.complete)
             for finalizer in self.finalizers:
                 finalizer(commit)
         finally:
