@@ -2,6 +2,8 @@
 
     python -m bench.identities                       # builds an enriched Reuters index in bench/work
     python -m bench.identities --index /tmp/ix       # or measures an index you built
+    python -m bench.identities --index /tmp/polnear-ix --labels bench/labels/polnear_people.tsv --groups none
+                                                     # held out: PolNeAR texts, never read to write rules
 
 Two measures, both against hand-written files in bench/labels/ (labels, never rules):
 
@@ -77,6 +79,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, default=None, help="An enriched index of the Reuters files.")
     ap.add_argument("--data", type=Path, default=REUTERS_DIR)
+    ap.add_argument("--labels", type=Path, default=LABELS, help="hand labels of people (label<TAB>name)")
+    ap.add_argument("--groups", default=str(GROUPS), help="alias groups to check, or 'none'")
     args = ap.parse_args()
     from searchapp import indexer
     from searchapp.search import Searcher
@@ -93,8 +97,8 @@ def main() -> None:
         indexer.build(IndexStore(index), [args.data])
         meta["build_seconds"] = round(time.perf_counter() - started, 1)
     searcher = Searcher(IndexStore(index))
-    precision = people_precision(searcher, read_labels())
-    groups = check_groups(searcher, read_groups())
+    precision = people_precision(searcher, read_labels(args.labels))
+    groups = check_groups(searcher, read_groups(Path(args.groups))) if args.groups != "none" else []
     meta["finished"] = now_iso()
     result = {"meta": meta, "index": str(index), "people": precision, "groups": groups,
               "groups_ok": sum(g["ok"] for g in groups), "groups_total": len(groups)}
@@ -105,7 +109,7 @@ def main() -> None:
         f"- People identities on most articles: {precision['top']}; labelled {precision['labelled']}; "
         f"persons {precision['persons']} → **precision {precision['precision']}** (target ≥ 0.95).",
         f"- Not people: {', '.join(precision['not_people']) or 'none'}.",
-        f"- Unlabelled (label them in {LABELS.relative_to(BENCH.parent)}): {', '.join(precision['unlabelled']) or 'none'}.",
+        f"- Unlabelled (label them in {args.labels}): {', '.join(precision['unlabelled']) or 'none'}.",
         f"- Alias groups answering identically with one facet value: **{result['groups_ok']} of {len(groups)}**.",
         "",
         md_table(["type", "names", "articles", "facet value", "one identity"], rows),
