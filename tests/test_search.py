@@ -188,7 +188,7 @@ def test_facet_counts_equal_a_count_of_the_stored_names(tmp_path):
     from collections import Counter
 
     from searchapp import indexer
-    from searchapp.search import _count_facets, _identity_names
+    from searchapp.search.facets import count_facets, identity_names
 
     store = IndexStore(tmp_path / "index")
     indexer.build(store, [shared_data("reuters21578", "reut2-000.sgm")])
@@ -199,12 +199,12 @@ def test_facet_counts_equal_a_count_of_the_stored_names(tmp_path):
         rng = random.Random(7)
         for size in (0, 1, 30, 700, n):
             docs = set(rng.sample(range(n), size))
-            facets, histogram = _count_facets(tables, np.array(sorted(docs), dtype=np.int32))
+            facets, histogram = count_facets(tables, np.array(sorted(docs), dtype=np.int32))
             expected = {name: Counter() for name in ("people", "places", "orgs", "sources")}
             months: Counter = Counter()
             for d in docs:
                 stored = s.stored_fields(d)
-                names = _identity_names(searcher.identities(s), stored)
+                names = identity_names(searcher.identities(s), stored)
                 for name, counter in expected.items():
                     counter.update(names[name])
                 if stored.get("published"):
@@ -228,32 +228,6 @@ def test_hyphenated_query_word_is_a_phrase(tmp_path):
     assert [h.path.rsplit("/", 1)[-1] for h in searcher.search("3-for-2").hits] == ["split.txt"]
     assert searcher.search("3-for-2 stock split").total == 1
     assert searcher.search("oil-price").total == 0
-
-
-def test_snippet_window_is_the_one_with_most_matches():
-    """The bisection in _snippet picks the same window as counting the matches after every start."""
-    import random
-
-    from searchapp import search
-
-    def counted(text, spans, width=search.SNIPPET_CHARS):  # the window choice, one count per start
-        best_start, best_count = spans[0][0], 0
-        for i, (start, _) in enumerate(spans):
-            count = sum(1 for _, e in spans[i:] if e <= start + width)
-            if count > best_count:
-                best_start, best_count = start, count
-        return best_start
-
-    rng = random.Random(3)
-    words = [rng.choice(["troops", "said", "Moscow", "the", "talks", "a", "Lavrov"]) for _ in range(400)]
-    text = " ".join(words)
-    starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
-    for _ in range(200):
-        picked = sorted(rng.sample(range(len(words)), rng.randint(1, 80)))
-        spans = [(starts[i], starts[i] + len(words[i])) for i in picked]
-        begin = search._cut_left(text, max(0, counted(text, spans) - search.SNIPPET_CHARS // 4))
-        shown = "".join(seg.text for seg in search._snippet(text, spans))
-        assert shown.lstrip("…").startswith(text[begin:begin + 20])
 
 
 def test_corrections_are_offered_only_when_they_find_something(s):

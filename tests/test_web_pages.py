@@ -497,7 +497,7 @@ def test_missing_index_is_a_503_page(tmp_path):
                                st.lists(st.text(max_size=8), max_size=3), max_size=3),
        name=st.sampled_from(["people", "places", "orgs", "period"]), value=st.text(max_size=8))
 def test_facet_links_built_once_per_facet_equal_search_url(q, sort, filters, name, value):
-    from searchapp.web import search_url, search_url_adding
+    from searchapp.web.urls import search_url, search_url_adding
 
     added = {k: list(v) for k, v in filters.items()}
     added.setdefault(name, []).append(value)

@@ -185,7 +185,7 @@ def _pairs(terms_at: Iterable[tuple[int, str]], buckets: int) -> np.ndarray:
 class Spans(array):
     """A term's [start, end, start, end, ...] in a stored text, unsigned 32-bit: a tuple of Python ints
     took 36 bytes an offset (90 MB for an 8 MiB body). Pickled as its bytes, little-endian (the array's
-    own pickle at Whoosh's protocol 2 goes through a list of ints); read like a tuple (search.py)."""
+    own pickle at Whoosh's protocol 2 goes through a list of ints); read like a tuple (search/snippets.py)."""
 
     def __reduce_ex__(self, protocol):
         data = self if sys.byteorder == "little" else _swapped(self)

@@ -13,7 +13,8 @@ from typing import Any, Iterator
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, stream_with_context
 
 from searchapp.search import MAX_FILTER_CHARS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, QueryError
-from searchapp.web import get_searcher, parse_flag, parse_search
+from searchapp.web.errors import http_error, json_error
+from searchapp.web.params import get_searcher, parse_flag, parse_search
 
 bp = Blueprint("api", __name__)
 
@@ -29,18 +30,12 @@ QUOTE_COLUMNS = ("quote", "speaker", "cue", "article", "url", "published", "publ
                  "first_publisher", "first_article", "versions")
 
 
-def json_error(status: int, message: str):
-    return jsonify({"error": {"message": message, "status": status}}), status
-
-
 # Errors raised inside these views; the app's handlers do the same for URLs no view matched.
 @bp.errorhandler(404)
 @bp.errorhandler(405)
 @bp.errorhandler(500)
 def _api_http_error(e):
-    from searchapp.web import _http_error
-
-    return _http_error(e)
+    return http_error(e)
 
 
 def name_query(field: str, name: str) -> str:

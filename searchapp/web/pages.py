@@ -13,9 +13,9 @@ from urllib.parse import quote, urlsplit
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
 from searchapp.archive.identities import TYPE_FACETS
-from searchapp.search import MAX_PAGE, Hit, Results, Segment
-from searchapp.web import (FILTER_ORDER, get_searcher, parse_search, quote_param, route_url, search_url,
-                           search_url_adding)
+from searchapp.search import MAX_PAGE, Hit, Results
+from searchapp.web.params import FILTER_ORDER, get_searcher, parse_search
+from searchapp.web.urls import quote_param, route_url, search_url, search_url_adding
 from searchapp.web.api import name_query
 
 bp = Blueprint("pages", __name__)

@@ -1,0 +1,271 @@
+"""Tables built once per index generation (facet values as identities, months, quote parents, story
+groups), and counting facets over a result set with them."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from whoosh import query as Q
+
+from searchapp.analysis import fold
+from searchapp.archive import identities
+from searchapp.archive.duplicates import saved_groups
+from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity
+from searchapp.store import IndexStore
+from searchapp.store.lexicon import Lexicon
+from searchapp.store.ranking import column_values
+from searchapp.store.schema import FACETS
+FACET_LIMIT = 10
+_CACHE_LOCK = threading.Lock()
+
+
+def cached(cache: dict[str, Any], key: str, build):
+    """cache[key], built once: concurrent requests wait for the one build instead of each doing it."""
+    value = cache.get(key)
+    if value is None:
+        with _CACHE_LOCK:
+            lock = cache.setdefault(key + ".lock", threading.Lock())
+        with lock:
+            value = cache.get(key)
+            if value is None:
+                value = cache[key] = build()
+    return value
+
+
+def identities_of(store: IndexStore, searcher) -> Identities:
+    return cached(store.cache(searcher), "identities", lambda: identities.for_searcher(store, searcher))
+
+
+def tables_of(store: IndexStore, searcher) -> dict[str, Any]:
+    return cached(store.cache(searcher), "tables",
+                   lambda: build_tables(searcher, identities_of(store, searcher), saved_groups(store, searcher)))
+
+
+def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str, Any]:
+    """Per-generation tables: facet values (identities), docnum -> facet value and month ids, quote
+    docnums, name index."""
+    reader = s.reader()
+    doccount = reader.doc_count_all()
+    quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
+    quote_parents = np.full(doccount, -1, dtype=np.int32)  # quote docnum -> its article's; -1 elsewhere
+    indexed = set(reader.indexed_field_names())
+
+    def postings(facet: str, raw: str) -> list[tuple[int, int]]:
+        """(docnum, weight) of one indexed name (an article's f_speakers weight is its quote count)."""
+        fname = "f_" + facet
+        if fname not in indexed or (fname, raw) not in reader:
+            return []
+        m = reader.postings(fname, raw)
+        out = []
+        while m.is_active():
+            out.append((m.id(), int(m.weight()) or 1))
+            m.next()
+        return out
+
+    facets: dict[str, Any] = {}
+    name_index: dict[str, tuple[list[str], list[int]]] = {}
+    name_words: dict[str, tuple[dict[str, set[int]], list[tuple[tuple[str, ...], int]]]] = {}
+    facet_ids: dict[str, list[Identity]] = {}
+    suggest_index: dict[str, tuple[list[str], list[int]]] = {}
+    for name in FACETS:
+        # A facet's values are the identities of its type; an identity's documents are those of every
+        # name it has (in any name field: "Chrysler" typed as a person in a headline counts for the
+        # company). Speakers are people, counted by their quotes.
+        type_ = FACET_TYPES.get(name, "person")
+        idents = sorted((i for i in ids.of_type(type_) if name != "speakers" or "speakers" in i.members),
+                        key=lambda i: i.name)
+        values: list[str] = []
+        counts: list[int] = []
+        kept: list[Identity] = []
+        by_doc: dict[int, list[int]] = {}
+        for ident in idents:
+            docs: dict[int, int] = {}
+            for facet, raws in ident.members.items():
+                if (facet == "speakers") != (name == "speakers"):
+                    continue
+                for raw in raws:
+                    for docnum, weight in postings(facet, raw):
+                        docs[docnum] = docs.get(docnum, 0) + weight if name == "speakers" else 1
+            if not docs:
+                continue
+            vid = len(values)
+            values.append(ident.name)
+            kept.append(ident)
+            # one number, one meaning: a speaker's quotes, anyone else's articles
+            counts.append(sum(d in quote_docs for d in docs) if name == "speakers" else len(docs))
+            for docnum, weight in docs.items():
+                by_doc.setdefault(docnum, []).extend([vid] * weight)
+        facets[name] = (values, by_doc)
+        name_index[name] = (values, counts)
+        facet_ids[name] = kept
+        # word -> ids of the identities with a name or alias containing it, and every such name's words
+        # with its identity: `person:Lavrov`, `person:"Sergey Lavrov"` are answered from these (the name
+        # fields themselves are not indexed).
+        analyzer = s.schema[name].analyzer
+        words: dict[str, set[int]] = {}
+        entries: list[tuple[tuple[str, ...], int]] = []
+        for vid, ident in enumerate(kept):
+            for alias in (ident.name, *ident.aliases):
+                toks = tuple(t.text for t in analyzer(alias))
+                entries.append((toks, vid))
+                for w in toks:
+                    words.setdefault(w, set()).add(vid)
+        name_words[name] = (words, entries)
+        # folded names and aliases, and each of their words after the first, sorted: a prefix typed in
+        # the search box finds its names by bisection
+        prefixes = sorted({(key, vid) for vid, ident in enumerate(kept) for alias in (ident.name, *ident.aliases)
+                           for key in [fold(alias), *(fold(w) for w in alias.split()[1:])]})
+        suggest_index[name] = ([k for k, _ in prefixes], [v for _, v in prefixes])
+    # An article's quotes are written right after it (indexer and store keep that order through merges),
+    # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
+    last_article = -1
+    is_deleted = reader.is_deleted
+    for docnum in range(doccount):
+        if docnum in quote_docs:
+            quote_parents[docnum] = last_article
+        elif not is_deleted(docnum):
+            last_article = docnum
+    placed = np.flatnonzero(quote_parents >= 0)
+    for qnum in placed[:: max(1, len(placed) // 20)].tolist():
+        if s.stored_fields(qnum).get("parent") != s.stored_fields(int(quote_parents[qnum])).get("id"):
+            raise RuntimeError("index documents are out of order: quote and article do not match")
+    months: dict[int, str] = {}
+    if reader.has_column("published"):
+        from whoosh.util.times import long_to_datetime
+
+        for docnum, raw in enumerate(column_values(reader, "published")):
+            if raw:
+                try:
+                    months[docnum] = long_to_datetime(raw).strftime("%Y-%m")
+                except (OverflowError, ValueError):  # the column's "no date" default
+                    pass
+    word_counts: Counter = Counter()
+    for name, (words, _) in name_words.items():
+        counts = name_index[name][1]
+        for w, vids in words.items():
+            word_counts[fold(w)] += sum(counts[v] for v in vids)
+    all_words = sorted(word_counts)
+    # docnum -> its story's group (syndicated and near copies, searchapp.archive.duplicates), -1 for none
+    group_of = np.full(doccount, -1, dtype=np.int32)
+    group_members: list[list[tuple[int, dict[str, Any]]]] = []  # (docnum, what a hit shows of it)
+    for group in dup_groups or ():
+        members = [d for d in (s.document_number(id=i) for i in group.ids) if d is not None]
+        if len(members) > 1:
+            group_of[members] = len(group_members)
+            group_members.append([(d, version_of(s.stored_fields(d))) for d in members])  # earliest first
+    return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
+            "group_of": group_of, "group_members": group_members,
+            "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
+            "name_index": name_index, "name_words": name_words, "identities": ids, "facet_identities": facet_ids,
+            "suggest_index": suggest_index,
+            "name_lexicon": Lexicon(all_words, [word_counts[w] for w in all_words])}
+
+
+class Tally:
+    """Every facet and the month of every document in one table, so that counting them for a result set
+    is a few array operations whatever its size: document ``d``'s value ids are
+    ``ids[start[d]:start[d + 1]]`` (a value repeated as often as its weight); each facet's values, and
+    then the months, have consecutive ids, in alphabetical order within a facet."""
+
+    def __init__(self, facets: dict[str, tuple[list[str], dict[int, list[int]]]], months: dict[int, str],
+                 doccount: int):
+        self.labels: list[str] = []
+        self.bounds: list[int] = []  # first id of each facet, then of the months, then the end
+        per_doc: list[list[int]] = [[] for _ in range(doccount)]
+        for values, by_doc in facets.values():
+            base = len(self.labels)
+            self.bounds.append(base)
+            self.labels += values
+            for docnum, vids in by_doc.items():
+                per_doc[docnum].extend(base + v for v in vids)
+        self.bounds.append(len(self.labels))
+        month_ids = {m: len(self.labels) + i for i, m in enumerate(sorted(set(months.values())))}
+        self.labels += sorted(month_ids)
+        self.bounds.append(len(self.labels))
+        for docnum, month in months.items():
+            per_doc[docnum].append(month_ids[month])
+        self.start = np.zeros(doccount + 1, dtype=np.int64)
+        np.cumsum([len(v) for v in per_doc], out=self.start[1:])
+        self.ids = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(self.start[-1]))
+
+    def count(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(value ids, their counts) over ``docs`` (docnums), ids ascending."""
+        d = np.asarray(docs, dtype=np.int64)
+        starts = self.start[d]
+        lens = self.start[d + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # Positions in ``ids`` of every value of every document: each document's run, end to end.
+        ends = np.cumsum(lens)
+        values = self.ids[np.repeat(starts - ends + lens, lens) + np.arange(total)]
+        if total * 8 < len(self.labels):
+            return np.unique(values, return_counts=True)
+        counts = np.bincount(values, minlength=len(self.labels))
+        present = np.flatnonzero(counts)
+        return present, counts[present]
+
+
+def count_facets(tables, docs: np.ndarray) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
+    """The top values of every facet over ``docs``, and their hits per month (or per year over long
+    spans). Speakers count quotes: over articles through their f_speakers weights, over quote documents
+    one each. Ties list in alphabetical order."""
+    tally: Tally = tables["tally"]
+    ids, counts = tally.count(docs)
+    cuts = np.searchsorted(ids, tally.bounds)
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for i, name in enumerate(FACETS):
+        vid, c = ids[cuts[i]:cuts[i + 1]], counts[cuts[i]:cuts[i + 1]]
+        if len(c) > FACET_LIMIT:  # the values above the 10th count, then the first of those tied with it
+            tenth = np.partition(c, len(c) - FACET_LIMIT)[len(c) - FACET_LIMIT]
+            above = np.flatnonzero(c > tenth)
+            keep = np.concatenate((above, np.flatnonzero(c == tenth)[:FACET_LIMIT - len(above)]))
+            vid, c = vid[keep], c[keep]
+        order = np.lexsort((vid, -c))  # by count, then alphabetically
+        facets[name] = [(tally.labels[v], int(n)) for v, n in zip(vid[order].tolist(), c[order].tolist())]
+    lo, hi = cuts[len(FACETS)], cuts[len(FACETS) + 1]
+    months = [(tally.labels[v], n) for v, n in zip(ids[lo:hi].tolist(), counts[lo:hi].tolist())]
+    if len(months) > 36:  # long spans read better by year
+        years: Counter = Counter()
+        for m, c in months:
+            years[m[:4]] += c
+        months = list(years.items())
+    return facets, sorted(months)
+
+
+def identity_names(ids: Identities, stored: dict[str, Any]) -> dict[str, list[str]]:
+    """An article's stored names as the archive's identities name them, each under its identity's type
+    ("Reagan" -> people "Ronald Reagan"; "Chrysler" typed as a person -> orgs "Chrysler Corp"); names
+    that are no one's are left out."""
+    out: dict[str, dict[str, None]] = {name: {} for name in FACETS}
+    for facet in FACETS:
+        for raw in stored.get(facet) or ():
+            ident = ids.of(facet, raw)
+            if ident is not None:
+                target = "speakers" if facet == "speakers" else TYPE_FACETS[ident.type]
+                out[target].setdefault(ident.name, None)
+    return {name: list(values) for name, values in out.items()}
+
+
+def speaker_name(ids: Identities, stored: dict[str, Any]) -> str | None:
+    """A quote document's speaker, as the identities name the person (None for no one)."""
+    raw = (stored.get("speakers") or [None])[0]
+    ident = ids.of("speakers", raw) if raw else None
+    return ident.name if ident is not None else None
+
+
+def version_of(stored: dict[str, Any]) -> dict[str, Any]:
+    published = stored.get("published")
+    return {"id": stored.get("id", ""), "title": stored.get("title", ""),
+            "published": published.isoformat() if published else None, "publisher": stored.get("publisher", "")}
+
+
+def versions_of(tables, docnum: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The other versions of a hit's story, earliest first (at most ``limit``; read once per generation)."""
+    g = int(tables["group_of"][docnum])
+    if g < 0:
+        return []
+    return [dict(v) for d, v in tables["group_members"][g] if d != docnum][:limit]
