@@ -6,12 +6,30 @@ show the words as the article wrote them; only the indexed term is normalised an
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
-from whoosh.analysis import Filter, Token, Tokenizer
+
+def _import_nltk() -> None:
+    """Import NLTK without SciPy. NLTK's package init imports nearly all of NLTK, and three of its
+    modules (collocation tests, a parser, a classifier) import SciPy if it is there (datasketch brings
+    it): 1.3 of the 2 seconds a `searchapp search` spent before its first query. Those modules guard
+    the import and run without it, and searchapp uses none of them; SciPy stays importable by
+    whoever needs it (duplicates) afterwards."""
+    if "nltk" in sys.modules or "scipy" in sys.modules:
+        return
+    sys.modules["scipy"] = None  # type: ignore[assignment] # an ImportError for "scipy" and below
+    try:
+        import nltk  # noqa: F401
+    finally:
+        del sys.modules["scipy"]
+
+
+_import_nltk()
+from nltk.stem.snowball import SnowballStemmer  # noqa: E402
+from nltk.tokenize import RegexpTokenizer  # noqa: E402
+from whoosh.analysis import Filter, Token, Tokenizer  # noqa: E402
 
 # A token is a word that may carry inner apostrophes, ampersands or periods (can't, AT&T, U.S.),
 # a "c++"/"c#"-style name, or a run of digits with inner separators (100,000 / 3.5).

@@ -410,6 +410,12 @@ def serve_cmd(host, port, threads, index_dir):
     from searchapp.web import create_app
 
     app = create_app({"INDEX_DIR": str(index_dir)})
+    from searchapp.search import Searcher
+
+    try:  # the first visitor should not wait for the tables
+        Searcher(app.extensions["searchapp"]).warm()
+    except IndexMissing:
+        pass  # the site says how to build one, and picks it up when it is there
     click.echo(f"searchapp: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(app, host=host, port=port, threads=threads, ident="searchapp")
 

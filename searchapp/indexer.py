@@ -140,8 +140,11 @@ class _Prepare:
 
 def _archive_finalizers(writer: GenerationWriter, corrections) -> None:
     """After each commit, what needs the whole archive (searchapp.archive) is brought up to date."""
+    from searchapp.search import facets
+
+    # in this order: the search tables are built from the identities and the groups
     writer.finalizers += [identities.finalizer(corrections, writer.previous_dir),
-                          duplicates.finalizer(writer.previous_dir)]
+                          duplicates.finalizer(writer.previous_dir), facets.finalizer()]
 
 
 def _plan(paths, report: Report) -> list[Task]:

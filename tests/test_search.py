@@ -244,3 +244,28 @@ def test_query_cost_is_bounded_before_it_runs(s):
     with pytest.raises(QueryError, match="wildcards or fuzzy words"):
         s.search(" ".join(f"*a{i}*" for i in range(10)))
     assert s.search("lavrv~ troop*").total >= 1  # a few are fine
+
+
+def test_a_search_out_of_time_before_it_found_anything_raises_search_timeout(s):
+    from searchapp.search import SearchTimeout
+
+    with pytest.raises(SearchTimeout, match="stopped after"):
+        s.search("troops OR talks", seconds=1e-9)  # passed before the query is evaluated
+    assert s.search("troops OR talks", seconds=60).total > 0
+
+
+def test_a_search_out_of_time_on_its_page_keeps_what_it_has_and_says_so(s):
+    """The deadline passing while the hits are made: no more hits, no facets, a notice, ``partial``."""
+    import time
+
+    from searchapp.search.results import Results
+    from searchapp.search.searcher import _out_of_time
+
+    with s.store.searcher() as searcher:
+        ranker = s._ranker(searcher, time.monotonic() - 1)
+    res = Results(query="troops", filters={}, sort="relevance", page=1, per_page=10)
+    assert _out_of_time(ranker, res, 10) and _out_of_time(ranker, res, 10)
+    assert res.partial and res.to_json()["partial"] is True
+    assert len(res.notices) == 1 and "ran out of time" in res.notices[0] and "0 of the 10" in res.notices[0]
+    with s.store.searcher() as searcher:
+        assert not _out_of_time(s._ranker(searcher, None), Results("q", {}, "relevance", 1, 10), 10)

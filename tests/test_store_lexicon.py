@@ -1,6 +1,11 @@
 """A field's vocabulary for spelling, fuzzy words and wildcards (store/lexicon.py)."""
 from __future__ import annotations
 
+import fnmatch
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from searchapp.store.lexicon import Lexicon
 
 
@@ -29,3 +34,13 @@ def test_wildcards_and_prefixes_stop_at_their_limit():
     assert list(lex.matching("*o*", 2)) == ["cocoa", "coffee"]
     assert list(lex.with_prefix("o", 10)) == ["oil", "opec", "open"]
     assert "prise" in lex and lex.frequency("price") == 80 and lex.frequency("nothing") == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abco'.&", min_size=1, max_size=6), min_size=1, max_size=40),
+       st.text(alphabet="abco'.&*?", min_size=1, max_size=5), st.integers(1, 5))
+def test_wildcards_match_as_fnmatch_does(terms, pattern, limit):
+    """Whatever the pattern (a fixed start or not), the terms fnmatch would give, in order, at most limit."""
+    lex = Lexicon(terms, [1] * len(terms))
+    want = [t for t in lex.terms if fnmatch.fnmatchcase(t, pattern)][:limit]
+    assert list(lex.matching(pattern, limit)) == want

@@ -376,3 +376,16 @@ def test_seed_article_names_and_quotes(client):
     assert [h["id"] for h in truss["hits"]] == [LAVROV]
     assert any("troops" in q["text"] for q in article["quotes"] if q["speaker"] == "Elizabeth Truss")
     assert LAVROV in [h["id"] for h in get_json(client, "/api/search?q=place:Moscow")["hits"]]
+
+
+def test_a_search_out_of_time_is_a_503_with_retry_after(seed_index):
+    slow = create_app({"INDEX_DIR": str(seed_index.root), "TESTING": True, "SEARCH_SECONDS": 1e-9,
+                       "RETRY_AFTER": 7}).test_client()
+    response = slow.get("/api/search?q=troops")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "7"
+    assert "stopped after" in response.get_json()["error"]["message"]
+    page = slow.get("/search?q=troops")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "7"
+    assert b"The search took too long" in page.data
+    export = slow.get("/api/export.csv?q=troops")
+    assert export.status_code == 503

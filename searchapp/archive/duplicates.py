@@ -351,7 +351,6 @@ class DuplicateIndex:
         n = len(records)
         shingles, shingle_offsets = shingles_of(hashes, lengths, p.shingle, owner, n)
         word_counts = np.bincount(np.repeat(owner, lengths), minlength=n)
-        word_offsets = np.concatenate(([0], np.cumsum(word_counts)))
         text_of = np.repeat(np.arange(n), word_counts)
         plain = (hashes & LOW32).astype(np.uint32)
 

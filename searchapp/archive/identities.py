@@ -26,7 +26,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pickle
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -170,26 +172,48 @@ class Corrections:
 class Identities:
     """The archive's identities, and the lookups the search needs (see the module doc)."""
 
-    def __init__(self, identities: list[Identity]):
-        self.list = sorted(identities, key=lambda i: (-i.articles, i.type, i.name))
-        self._by_member: dict[tuple[str, str], Identity] = {}
-        # (type, words) -> identities: a name or alias as written, then its key (titles and company
-        # forms gone), then a person's last name; looked up in that order, the first that answers wins
-        self._by_words: list[dict[tuple[str, tuple[str, ...]], list[Identity]]] = [{}, {}, {}]
-        for ident in self.list:
-            for facet, raws in ident.members.items():
-                for raw in raws:
-                    self._by_member[(facet, raw)] = ident
-            for alias in [ident.name, *ident.aliases]:
-                self._add(0, ident, name_tokens(alias))
-                self._add(1, ident, name_key(alias, ident.type))
-            if ident.type == "person" and len(key := name_key(ident.name, "person")) > 1:
-                self._add(2, ident, key[-1:])
+    def __init__(self, identities: list[Identity], *, ordered: bool = False):
+        self.list = identities if ordered else sorted(identities, key=lambda i: (-i.articles, i.type, i.name))
+        self._by_member: dict[tuple[str, str], Identity] = {
+            (facet, raw): ident for ident in self.list for facet, raws in ident.members.items() for raw in raws}
+        # (type, words) as one string -> row numbers in ``list``; built, or unpickled, on first use
+        self._words: list[dict[str, list[int]]] | bytes | None = None
+        self._words_lock = threading.Lock()
 
-    def _add(self, level: int, ident: Identity, words: tuple[str, ...]) -> None:
-        bucket = self._by_words[level].setdefault((ident.type, words), [])
-        if ident not in bucket:
-            bucket.append(ident)
+    @property
+    def _by_words(self) -> list[dict[str, list[int]]]:
+        """(type, words) -> rows: a name or alias as written, then its key (titles and company forms
+        gone), then a person's last name; looked up in that order, the first that answers wins. Built
+        on first use (analysing every name costs seconds, and showing a hit needs none of it); saved
+        with the identities as a pickle of its own, read on first use too."""
+        if not isinstance(self._words, list):
+            with self._words_lock:
+                if isinstance(self._words, bytes):
+                    self._words = pickle.loads(self._words)
+                elif self._words is None:
+                    tables: list[dict[str, list[int]]] = [{}, {}, {}]
+                    for n, ident in enumerate(self.list):
+                        for alias in [ident.name, *ident.aliases]:
+                            _add(tables[0], ident.type, name_tokens(alias), n)
+                            _add(tables[1], ident.type, name_key(alias, ident.type), n)
+                        if ident.type == "person" and len(key := name_key(ident.name, "person")) > 1:
+                            _add(tables[2], ident.type, key[-1:], n)
+                    self._words = tables
+        return self._words  # type: ignore[return-value]
+
+    def warm(self) -> None:
+        """Make the name lookups ready now (they are otherwise made by the first lookup)."""
+        self._by_words  # noqa: B018
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compact and complete, so that a process loads the identities saved with the search tables
+        # (searchapp.search.facets) without analysing a name.
+        return {"rows": [(i.name, i.type, i.aliases, i.articles, i.members) for i in self.list],
+                "words": pickle.dumps(self._by_words, protocol=pickle.HIGHEST_PROTOCOL)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__([Identity(*r) for r in state["rows"]], ordered=True)  # saved in order
+        self._words = state["words"]
 
     def of(self, facet: str, raw: str) -> Identity | None:
         """The identity an indexed value belongs to; None when it names no one (junk)."""
@@ -202,9 +226,9 @@ class Identities:
         words = tuple(words)
         key = name_key(" ".join(words), type_)
         for level, table in enumerate(self._by_words):
-            found = table.get((type_, words if level == 0 else key))
+            found = table.get(_words_key(type_, words if level == 0 else key))
             if found and (level < 2 or len(found) == 1):
-                return list(found)
+                return [self.list[n] for n in found]
         return []
 
     def resolve(self, type_: str, name: str) -> Identity | None:
@@ -238,6 +262,17 @@ class Identities:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Identities":
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _words_key(type_: str, words: tuple[str, ...]) -> str:
+    # one string, not a tuple of them: the tables are unpickled several times faster
+    return type_ + "\x1f" + "\x1e".join(words)
+
+
+def _add(table: dict, type_: str, words: tuple[str, ...], row: int) -> None:
+    bucket = table.setdefault(_words_key(type_, words), [])
+    if row not in bucket:
+        bucket.append(row)
 
 
 # -- resolution ----------------------------------------------------------------------------------

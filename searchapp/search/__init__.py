@@ -6,10 +6,11 @@ over a result set), `snippets` (highlighting from stored offsets), `suggest` ("D
 as you type), `results` (the typed results, each with one `to_json`), `searcher` (the search itself).
 """
 from searchapp.search.request import (MAX_FILTER_CHARS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, QueryError,
-                                      check_filters, check_params)
+                                      SearchRequest, SearchTimeout, check_filters, check_params)
 from searchapp.search.results import Hit, QuoteGroups, QuoteGroupView, QuoteHit, Results, Segment
 from searchapp.search.searcher import Searcher, search, warm
 
-__all__ = ["MAX_FILTER_CHARS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY_CHARS", "SORTS", "QueryError", "check_filters",
+__all__ = ["MAX_FILTER_CHARS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY_CHARS", "SORTS", "QueryError", "SearchRequest",
+           "SearchTimeout", "check_filters",
            "check_params", "Hit", "QuoteGroups", "QuoteGroupView", "QuoteHit", "Results", "Segment", "Searcher",
            "search", "warm"]

@@ -2,9 +2,12 @@
 groups), and counting facets over a result set with them."""
 from __future__ import annotations
 
+import os
+import pickle
 import threading
 from collections import Counter
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +21,7 @@ from searchapp.store import IndexStore
 from searchapp.store.lexicon import Lexicon
 from searchapp.store.ranking import column_values
 from searchapp.store.schema import FACETS
+
 FACET_LIMIT = 10
 _CACHE_LOCK = threading.Lock()
 
@@ -35,13 +39,81 @@ def cached(cache: dict[str, Any], key: str, build):
     return value
 
 
+TABLES_FILE = "TABLES-{toc}.pickle"  # written after each commit, beside the generation it describes
+TABLES_VERSION = 2
+
+
 def identities_of(store: IndexStore, searcher) -> Identities:
-    return cached(store.cache(searcher), "identities", lambda: identities.for_searcher(store, searcher))
+    return tables_of(store, searcher)["identities"]
 
 
 def tables_of(store: IndexStore, searcher) -> dict[str, Any]:
-    return cached(store.cache(searcher), "tables",
-                   lambda: build_tables(searcher, identities_of(store, searcher), saved_groups(store, searcher)))
+    """The tables of ``searcher``'s generation: the file its commit wrote (a fraction of a second), or
+    for an index written before there were such files, built now from its posting lists (seconds)."""
+    return cached(store.cache(searcher), "tables", lambda: _load_or_build(store, searcher))
+
+
+def _load_or_build(store: IndexStore, searcher) -> dict[str, Any]:
+    try:
+        return load_tables(store.generation_file(searcher, TABLES_FILE))
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, pickle.UnpicklingError):
+        return build_tables(searcher, identities.for_searcher(store, searcher), saved_groups(store, searcher))
+
+
+def finalizer():
+    """What `index build`/`add`/`delete` run after each commit, once the archive's identities and
+    duplicate groups are written (GenerationWriter.finalizers): the search tables of the new generation,
+    saved, so that no process builds them again."""
+
+    def finalize(commit) -> None:
+        with IndexStore.open_generation(commit.index_dir) as (store, s):
+            tables = build_tables(s, identities.for_searcher(store, s), saved_groups(store, s))
+            save_tables(store.generation_file(s, TABLES_FILE), tables)
+
+    return finalize
+
+
+# What a search for words needs at once; the rest (the name tables, for field queries and names as you
+# type) is read on first use.
+HOT_TABLES = ("facets", "tally", "group_of", "group_members", "quote_docs", "quote_parents", "identities")
+
+
+class Tables(dict):
+    """The tables as saved: the hot ones read, each of the others on first use (a pickle of its own)."""
+
+    def __missing__(self, key: str) -> Any:
+        blob = self.get("_later", {}).get(key)
+        if blob is None:
+            raise KeyError(key)
+        value = pickle.loads(blob)
+        if key == "facet_identities":
+            rows = self["identities"].list
+            value = {k: [rows[n] for n in v] for k, v in value.items()}
+        self[key] = value
+        return value
+
+
+def save_tables(path: Path, tables: dict[str, Any]) -> None:
+    """Atomically. Identities are saved as rows and referred to by row number (see Identities)."""
+    row = {id(ident): n for n, ident in enumerate(tables["identities"].list)}
+    later = {k: v for k, v in tables.items() if k not in HOT_TABLES}
+    later["facet_identities"] = {k: [row[id(i)] for i in v] for k, v in tables["facet_identities"].items()}
+    data = {k: tables[k] for k in HOT_TABLES}
+    data["_later"] = {k: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) for k, v in later.items()}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump({"version": TABLES_VERSION, "tables": data}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_tables(path: Path) -> Tables:
+    # A pickle, like Whoosh's own stored fields beside it: whoever can write the index folder can
+    # already change what it serves.
+    with open(path, "rb") as f:
+        data = pickle.load(f)
+    if data.get("version") != TABLES_VERSION:
+        raise ValueError(f"{path}: tables version {data.get('version')!r}, expected {TABLES_VERSION}")
+    return Tables(data["tables"])
 
 
 def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str, Any]:

@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass, field
 from typing import Any, Iterable
+
 from searchapp.store.schema import FACETS, FIELD_ALIASES
+
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_CHARS = 1000
 MAX_FILTER_CHARS = 300  # a name, a source or a period; longer is not one
+
+
+class SearchTimeout(Exception):
+    """The search ran out of time before it had anything to show (the web answers 503, Retry-After)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the search was stopped after {seconds:g} seconds, before it found anything to "
+                         f"show; the server is busy or the query asks a lot: try again, or a simpler query")
+        self.seconds = seconds
 
 
 class QueryError(ValueError):
@@ -49,3 +62,37 @@ def check_filters(filters: dict[str, Iterable[str]] | None) -> dict[str, list[st
         if vals:
             out.setdefault(canonical, []).extend(vals)
     return out
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, checked: what `Searcher.run` takes. Build it with `SearchRequest.checked` (a
+    QueryError names the bad parameter)."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    facets: bool = True  # facet counts and the date histogram
+    snippets: bool = True  # highlighted titles and snippets
+    spelling: bool = True  # a "Did you mean" when nothing is found
+    collapse: bool = True  # the copies of one story as one hit
+    seconds: float | None = None  # a deadline: stop after this long and return what there is
+
+    @classmethod
+    def checked(cls, q: str | None = "", *, filters: dict[str, Iterable[str]] | None = None, sort: Any = "relevance",
+                page: Any = 1, per_page: Any = 10, seconds: float | None = None, **flags: bool) -> "SearchRequest":
+        page, per_page, sort = check_params(page, per_page, sort)
+        q = (q or "").strip()
+        if len(q) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}")
+        unknown = set(flags) - {"facets", "snippets", "spelling", "collapse"}
+        if unknown:
+            raise TypeError(f"unknown search option(s): {', '.join(sorted(unknown))}")
+        return cls(q=q, filters=check_filters(filters), sort=sort, page=page, per_page=per_page, seconds=seconds,
+                   **{k: bool(v) for k, v in flags.items()})
+
+    def deadline(self) -> float | None:
+        """The time.monotonic() at which a search started now must stop."""
+        return time.monotonic() + self.seconds if self.seconds else None

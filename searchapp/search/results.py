@@ -86,6 +86,7 @@ class Results:
     # ``articles`` every matching article, copies included.
     collapse: bool = True
     articles: int = 0
+    partial: bool = False  # the deadline passed: fewer hits (or no facets) than asked for
 
     @property
     def pages(self) -> int:
@@ -94,7 +95,8 @@ class Results:
     def to_json(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies every segment and costs more than the search.
         out = {name: getattr(self, name) for name in
-               ("query", "sort", "page", "per_page", "total", "articles", "suggestion", "mode", "took_ms")}
+               ("query", "sort", "page", "per_page", "total", "articles", "suggestion", "mode", "took_ms",
+                "partial")}
         out["counting"] = "stories" if self.collapse else "articles"
         out["filters"] = {k: list(v) for k, v in self.filters.items()}
         out["notices"] = list(self.notices)

@@ -22,14 +22,14 @@ from searchapp.archive.duplicates import saved_groups
 from searchapp.archive.quotes import Occurrence, group_quotes
 from searchapp.archive.identities import FACET_TYPES, Identities
 from searchapp.store import IndexStore
-from searchapp.store.ranking import Match, Ranker, difference, intersect, member, union
+from searchapp.store.ranking import Match, Overtime, Ranker, difference, intersect, member, union
 from searchapp.store.schema import FIELD_ALIASES, PAIR_FIELDS
 from searchapp.search.facets import (cached, count_facets, identities_of, identity_names, speaker_name,
                                      tables_of, versions_of)
 from searchapp.search.query import (QUOTE_FIELDS, QUOTE_MODE_FIELDS, UNKNOWN_FIELD, and_all, check_query_cost, parse,
                                     escape_phrase, expand_names, fields_of, min_should_match, plain_words,
                                     subqueries, with_filters)
-from searchapp.search.request import MAX_QUERY_CHARS, QueryError, check_filters, check_params
+from searchapp.search.request import QueryError, SearchRequest, SearchTimeout, check_filters, check_params
 from searchapp.search.results import Hit, QuoteGroups, QuoteGroupView, QuoteHit, Results, quote_key
 from searchapp.search.snippets import HIGHLIGHT_FIELDS, highlight_terms, segments_of, snippet_of, stored_spans
 from searchapp.search.suggest import correction, names_starting
@@ -58,15 +58,19 @@ class Searcher:
     # The search ---------------------------------------------------------------------------------
 
     def search(self, q: str, *, filters: dict[str, Iterable[str]] | None = None, sort: str = "relevance",
-               page: Any = 1, per_page: Any = 10, facets: bool = True, snippets: bool = True,
-               spelling: bool = True, collapse: bool = True) -> Results:
+               page: Any = 1, per_page: Any = 10, seconds: float | None = None, **flags: bool) -> Results:
+        """``run(SearchRequest.checked(q, ...))``; flags: facets, snippets, spelling, collapse."""
+        return self.run(SearchRequest.checked(q, filters=filters, sort=sort, page=page, per_page=per_page,
+                                              seconds=seconds, **flags))
+
+    def run(self, request: SearchRequest) -> Results:
+        """One search. With a deadline (``request.seconds``), a search that runs out of time returns the
+        hits it has (``partial``, with a notice), or raises SearchTimeout if it has none yet."""
         started = time.perf_counter()
-        page, per_page, sort = check_params(page, per_page, sort)
-        filters = check_filters(filters)
-        q = (q or "").strip()
-        if len(q) > MAX_QUERY_CHARS:
-            raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}")
-        res = Results(query=q, filters=filters, sort=sort, page=page, per_page=per_page, collapse=collapse)
+        deadline = request.deadline()
+        q, filters = request.q, request.filters
+        res = Results(query=q, filters=filters, sort=request.sort, page=request.page, per_page=request.per_page,
+                      collapse=request.collapse)
         for name in UNKNOWN_FIELD.findall(q):
             if name.lower() not in FIELD_ALIASES:
                 res.notices.append(f"unknown field {name!r} was searched as words; fields are: "
@@ -82,13 +86,20 @@ class Searcher:
                 res.mode = "quotes"
                 user_q = parse(s.schema, q, ["quote"]) if q != "*" else user_q
             user_q = expand_names(user_q, tables)
-            if quote_mode:
-                self._quote_search(s, user_q, filters, res, tables, facets, snippets)
-            else:
-                full_q = with_filters(user_q, filters, tables)
-                self._article_search(s, full_q, user_q, res, tables, facets, snippets)
-            if spelling and not res.total and q and q != "*":
-                res.suggestion = correction(s, self._ranker(s), tables, q, self._finds)
+            ranker = self._ranker(s, deadline)
+            try:
+                if quote_mode:
+                    self._quote_search(s, ranker, user_q, filters, res, tables, request)
+                else:
+                    full_q = with_filters(user_q, filters, tables)
+                    self._article_search(s, ranker, full_q, user_q, res, tables, request)
+            except Overtime:
+                raise SearchTimeout(request.seconds or 0) from None
+            if request.spelling and not res.total and q and q != "*" and not _passed(deadline):
+                try:
+                    res.suggestion = correction(s, ranker, tables, q, self._finds)
+                except Overtime:
+                    pass  # no time for a suggestion: the answer (nothing found) stands
         res.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return res
 
@@ -106,8 +117,8 @@ class Searcher:
             res.notices.append('a proximity search ("..."~N) finds the articles having all its words')
         return parsed
 
-    def _ranker(self, s) -> Ranker:
-        return cached(self.store.cache(s), "ranker", lambda: Ranker(s)).using(s)
+    def _ranker(self, s, deadline: float | None = None) -> Ranker:
+        return cached(self.store.cache(s), "ranker", lambda: Ranker(s)).using(s, deadline)
 
     def _select(self, ranker: Ranker, full_q, user_q, res: Results, tables) -> tuple[Match, np.ndarray]:
         """The matching articles (with the ranked-OR fallback for long queries that match nothing)."""
@@ -118,18 +129,19 @@ class Searcher:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
         return match, docs
 
-    def _article_search(self, s, full_q, user_q, res: Results, tables, facets: bool, snippets: bool) -> None:
-        ranker = self._ranker(s)
+    def _article_search(self, s, ranker: Ranker, full_q, user_q, res: Results, tables, request: SearchRequest) -> None:
         match, docs = self._select(ranker, full_q, user_q, res, tables)
         res.articles = len(docs)
         if res.collapse:
             docs = ranker.collapse(match, docs, tables["group_of"], res.sort)
         res.total = len(docs)
         top = ranker.top(match, docs, res.page * res.per_page, res.sort)[(res.page - 1) * res.per_page:]
-        marks = highlight_terms(ranker, user_q) if snippets else {}
+        marks = highlight_terms(ranker, user_q) if request.snippets else {}
         for docnum, score in top:
+            if _out_of_time(ranker, res, len(top)):
+                break
             res.hits.append(self._hit(s, docnum, score, marks, tables if res.collapse else None))
-        if facets:
+        if request.facets and not _out_of_time(ranker, res, len(top)):
             res.facets, res.histogram = count_facets(tables, docs)
 
     def _fallback(self, ranker: Ranker, full_q, user_q, words, all_words: np.ndarray, res: Results, tables):
@@ -173,8 +185,7 @@ class Searcher:
             qdocs = qdocs[(parents >= 0) & member(np.maximum(parents, 0), articles, ranker.size)]
         return match, qdocs
 
-    def _quote_search(self, s, user_q, filters, res: Results, tables, facets: bool, snippets: bool) -> None:
-        ranker = self._ranker(s)
+    def _quote_search(self, s, ranker: Ranker, user_q, filters, res: Results, tables, request: SearchRequest) -> None:
         match, qdocs = self._quote_matches(ranker, user_q, filters, tables)
         full_q = user_q
         groups = group_by_article(ranker.top(match, qdocs, len(qdocs), res.sort), tables["quote_parents"])
@@ -183,8 +194,10 @@ class Searcher:
             groups = collapse_articles(groups, tables["group_of"])
         res.total = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
-        marks = highlight_terms(ranker, full_q) if snippets else {}
+        marks = highlight_terms(ranker, full_q) if request.snippets else {}
         for article in articles:
+            if _out_of_time(ranker, res, len(articles)):
+                break
             hit = self._hit(s, article, groups[article][0][1], {}, tables if res.collapse else None)
             for qnum, _ in groups[article][:3]:
                 stored = s.stored_fields(qnum)
@@ -195,7 +208,7 @@ class Searcher:
             if hit.quotes:
                 hit.snippet = hit.quotes[0].segments
             res.hits.append(hit)
-        if facets:
+        if request.facets and not _out_of_time(ranker, res, len(articles)):
             # Speakers count quotes; every other facet (and the histogram) counts articles.
             article_docs = np.array(sorted(groups), dtype=np.int32)
             res.facets, res.histogram = count_facets(tables, article_docs)
@@ -359,6 +372,11 @@ class Searcher:
         terms = set().union(*highlight_terms(self._ranker(s), parsed).values())
         return {f: terms for f in HIGHLIGHT_FIELDS}
 
+    def warm(self) -> None:
+        """Load the live generation's tables now rather than at the first request (`searchapp serve`)."""
+        with self.store.searcher() as s:
+            warm(self.store, s)
+
     def suggest_names(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
         """Names (people, places, orgs, speakers) starting with ``prefix``, most frequent first."""
         if len(prefix.strip()) < 2:
@@ -481,7 +499,9 @@ def warm(store: IndexStore, searcher) -> None:
     """Build a new index generation's tables before it serves (the store calls this in the background
     and keeps answering from the previous generation meanwhile)."""
     cache = store.cache(searcher)
-    tables_of(store, searcher)
+    tables = tables_of(store, searcher)
+    tables["name_words"]  # noqa: B018 - the name tables (field queries), read now
+    tables["identities"].warm()
     ranker = cached(cache, "ranker", lambda: Ranker(searcher)).using(searcher)
     ranker.live  # noqa: B018 - computed now rather than by the first search
     ranker.dates()
@@ -491,6 +511,21 @@ def warm(store: IndexStore, searcher) -> None:
     # `index add` is searchable as soon as its tables are ready.
     lexicons = [ranker.lexicon(fieldname) for fieldname in ("title", "body")]
     threading.Thread(target=lambda: [lex.warm() for lex in lexicons], daemon=True, name="searchapp-lexicon").start()
+
+
+def _passed(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+def _out_of_time(ranker: Ranker, res: Results, wanted: int) -> bool:
+    """The deadline passed while the page was being made: keep what there is, and say so once."""
+    if not _passed(ranker.deadline):
+        return False
+    if not res.partial:
+        res.partial = True
+        res.notices.append(f"the search ran out of time: {len(res.hits)} of the {wanted} results of this page "
+                           f"are shown{', without facets' if res.hits or wanted else ''}; try again in a moment")
+    return True
 
 
 def group_by_article(ranked: list[tuple[int, float]], quote_parents: np.ndarray) -> dict[int, list]:

@@ -271,6 +271,18 @@ class IndexStore:
             cache = self._caches.setdefault(key, {})
         return cache
 
+    @classmethod
+    @contextlib.contextmanager
+    def open_generation(cls, index_dir: Path) -> Iterator[tuple["IndexStore", Searcher]]:
+        """(a store, a searcher) on the generation in ``index_dir``, whether it serves yet or not: what
+        a finalizer reads the generation it just committed with."""
+        store = cls(Path(index_dir).parent)
+        s = store._open((Path(index_dir).name,))
+        try:
+            yield store, s
+        finally:
+            s.close()
+
     def generation_file(self, searcher: Searcher, name: str) -> Path:
         """A file that belongs to ``searcher``'s index generation (``name`` may hold ``{toc}``: files
         written after each commit, such as the archive's identities)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+import itertools
 import re
 from typing import Iterator
 
@@ -37,6 +38,7 @@ class Lexicon:
         self.freqs = [freqs[i] for i in order]
         self._freq = dict(zip(self.terms, self.freqs))
         self._deletes: dict[str, list[int]] | None = None
+        self._joined: str | None = None
 
     @classmethod
     def read(cls, reader, fieldname: str) -> "Lexicon":
@@ -104,14 +106,22 @@ class Lexicon:
 
     def matching(self, pattern: str, limit: int) -> Iterator[str]:
         """Terms a wildcard pattern (``*``, ``?``) matches, at most ``limit``; a pattern with a fixed
-        start only looks at the terms with that start."""
-        head = re.match(r"[^*?\[]*", pattern).group(0)
+        start only looks at the terms with that start, any other is one regular-expression scan of the
+        whole vocabulary as one string (a Python loop over it cost 35 ms a pattern on Reuters)."""
+        head = re.match(r"[^*?]*", pattern).group(0)
+        if not head:
+            if self._joined is None:
+                self._joined = "\n".join(self.terms)
+            rx = re.compile("^" + "".join("[^\n]*" if c == "*" else "[^\n]" if c == "?" else re.escape(c)
+                                          for c in pattern) + "$", re.M)
+            yield from itertools.islice((m.group(0) for m in rx.finditer(self._joined)), limit)
+            return
         rx = re.compile(fnmatch.translate(pattern))
         i = bisect.bisect_left(self.terms, head)
         n = 0
         while i < len(self.terms) and n < limit:
             term = self.terms[i]
-            if head and not term.startswith(head):
+            if not term.startswith(head):
                 break
             if rx.match(term):
                 yield term

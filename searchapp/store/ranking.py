@@ -15,6 +15,7 @@ import itertools
 import math
 import pickle
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class Match:
     scores: list[Postings] = field(default_factory=list)
 
 
+class Overtime(Exception):
+    """A ranker view's deadline passed during an evaluation (see `Ranker.using`)."""
+
+
 class Ranker:
     """Query evaluation for one index generation: create one per generation and share it between
     threads; each call passes the calling thread's own Whoosh searcher (from the store's pool)."""
@@ -74,18 +79,25 @@ class Ranker:
         self._terms = _TermCache(CACHE_POSTINGS)
         self._shared: dict[str, object] = {}  # live docs, dates, lengths: computed once, shared by all views
         self._memo: dict[Q.Query, Match] = {}
+        self.deadline: float | None = None
 
-    def using(self, searcher) -> "Ranker":
+    def using(self, searcher, deadline: float | None = None) -> "Ranker":
         """A view of this ranker (same caches) that reads through ``searcher``: one per thread and
         search. The view remembers the subqueries it evaluated (the fallback for long queries
         evaluates each word again). Every cache here (postings, lengths, dates, live documents) holds
         docnums of one generation: a searcher of another gets a ranker of its own instead."""
         if _generation(searcher) != self.generation:
-            return Ranker(searcher)
-        view = copy.copy(self)
-        view.searcher = searcher
-        view._memo = {}
+            view = Ranker(searcher)
+        else:
+            view = copy.copy(self)
+            view.searcher = searcher
+            view._memo = {}
+        view.deadline = deadline  # time.monotonic() after which evaluation raises Overtime
         return view
+
+    def _check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise Overtime("the search ran out of time")
 
     # -- term postings ---------------------------------------------------------------------------
 
@@ -154,6 +166,7 @@ class Ranker:
         return match
 
     def _evaluate(self, q: Q.Query) -> Match:
+        self._check_time()
         if q is Q.NullQuery or getattr(q, "fieldname", None) in _PAIR_FIELD_NAMES:  # pair buckets are not words
             return Match(EMPTY)
         if isinstance(q, Q.Term):
@@ -238,7 +251,10 @@ class Ranker:
         fieldname = q.field()
         if fieldname not in self.schema:
             return Match(EMPTY)
-        postings = [self.term(fieldname, btext) for btext in self.expansions(q)]
+        postings = []
+        for btext in self.expansions(q):
+            self._check_time()
+            postings.append(self.term(fieldname, btext))
         scored = postings if self.schema[fieldname].scorable else []
         return Match(union([p.docs for p in postings], self.size), scored)
 

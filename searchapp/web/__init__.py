@@ -40,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SPEAKER_PER_PAGE=20,      # quotes per page on a speaker page
         COLLAPSE=True,            # copies of one story as one hit, unless a URL says collapse=0
         EXPORT_PAGE_SIZE=100,     # the CSV export reads the results this many at a time
+        SEARCH_SECONDS=2.0,       # a search's deadline: then it returns what it has, or 503 if nothing
+        RETRY_AFTER=5,            # seconds, in the Retry-After of that 503
     )
     if config:
         app.config.update(config)

@@ -138,6 +138,7 @@ def export_csv():
     searcher = get_searcher()
     # Run the count first, so that a bad query is still a clean 400 before the response starts.
     total = searcher.search(params.q, filters=params.filters, sort=params.sort, per_page=1,
+                            seconds=current_app.config["SEARCH_SECONDS"],
                             facets=False, snippets=False, spelling=False, collapse=params.collapse).total
     batch = current_app.config["EXPORT_PAGE_SIZE"]
     kwargs = {"filters": params.filters, "sort": params.sort, "collapse": params.collapse}
@@ -345,6 +346,8 @@ def openapi_spec() -> dict[str, Any]:
                     "notices": {"type": "array", "items": {"type": "string"}},
                     "mode": {"type": "string", "enum": ["articles", "quotes"]},
                     "took_ms": {"type": "number"},
+                    "partial": {"type": "boolean", "description": "the search ran out of time: fewer hits, or no "
+                                                                  "facets, than asked for (a notice says which)"},
                 }},
                 "Article": {"type": "object", "properties": {
                     "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"},

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from searchapp.search import QueryError
+from searchapp.search import QueryError, SearchTimeout
 from searchapp.store import IndexMissing
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(QueryError, _query_error)
+    app.register_error_handler(SearchTimeout, _search_timeout)
     app.register_error_handler(IndexMissing, _index_missing)
     app.register_error_handler(HTTPException, http_error)  # 404, 405, and 500 for any crash
 
@@ -43,6 +44,13 @@ _TITLES = {
 
 def _query_error(e: QueryError):
     return error_response(400, str(e))
+
+
+def _search_timeout(e: SearchTimeout):
+    current_app.logger.warning("search timeout: %s (%s)", request.full_path[:300], e)
+    response = current_app.make_response(error_response(503, str(e), "The search took too long"))
+    response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER"])
+    return response
 
 
 def _index_missing(e: IndexMissing):

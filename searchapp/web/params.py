@@ -37,7 +37,7 @@ class SearchParams:
 
     def search_kwargs(self) -> dict[str, Any]:
         return {"filters": self.filters, "sort": self.sort, "page": self.page, "per_page": self.per_page,
-                "collapse": self.collapse}
+                "collapse": self.collapse, "seconds": current_app.config["SEARCH_SECONDS"]}
 
 
 def default_sort(q: str) -> str:
