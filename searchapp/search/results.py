@@ -87,6 +87,7 @@ class Results:
     collapse: bool = True
     articles: int = 0
     partial: bool = False  # the deadline passed: fewer hits (or no facets) than asked for
+    complete: int = 0  # articles with every word (the fallback for long queries adds others)
 
     @property
     def pages(self) -> int:

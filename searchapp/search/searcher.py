@@ -95,9 +95,9 @@ class Searcher:
                     self._article_search(s, ranker, full_q, user_q, res, tables, request)
             except Overtime:
                 raise SearchTimeout(request.seconds or 0) from None
-            if request.spelling and not res.total and q and q != "*" and not _passed(deadline):
+            if request.spelling and res.complete < FALLBACK_BELOW and q and q != "*" and not _passed(deadline):
                 try:
-                    res.suggestion = correction(s, ranker, tables, q, self._finds)
+                    res.suggestion = correction(s, ranker, tables, q, self._finds, res.complete)
                 except Overtime:
                     pass  # no time for a suggestion: the answer (nothing found) stands
         res.took_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -124,6 +124,7 @@ class Searcher:
         """The matching articles (with the ranked-OR fallback for long queries that match nothing)."""
         match = ranker.evaluate(full_q)
         docs = difference(match.docs, tables["quote_docs"], ranker.size)
+        res.complete = len(docs)
         words = plain_words(user_q, quoted='"' in res.query)
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
@@ -192,7 +193,7 @@ class Searcher:
         res.articles = len(groups)
         if res.collapse:
             groups = collapse_articles(groups, tables["group_of"])
-        res.total = len(groups)
+        res.total = res.complete = len(groups)
         articles = list(groups)[(res.page - 1) * res.per_page: res.page * res.per_page]
         marks = highlight_terms(ranker, full_q) if request.snippets else {}
         for article in articles:
@@ -318,11 +319,12 @@ class Searcher:
             lead=body[:LEAD_CHARS], versions=versions,
         )
 
-    def _finds(self, q: str) -> bool:
+    def _finds(self, q: str) -> int:
+        """The articles having every word of ``q``."""
         try:
-            return self.search(q, per_page=1, facets=False, snippets=False, spelling=False).total > 0
+            return self.search(q, per_page=1, facets=False, snippets=False, spelling=False).complete
         except QueryError:
-            return False
+            return 0
 
     # Single articles ---------------------------------------------------------------------------
 

@@ -9,29 +9,51 @@ from typing import Any, Callable
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from searchapp.analysis import fold
+from searchapp.analysis import NltkStemFilter, fold
 from searchapp.store.lexicon import Lexicon
 from searchapp.store.ranking import Ranker
 SUGGEST_WORDS = 8  # words a spelling correction looks at
 PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w:])")
 
 
-def spelt_as(s, stem: str, typed: str, articles: int = 5) -> str | None:
+def spelt_as(s, stem: str, typed: str, articles: int = 20) -> str | None:
     """How the articles write ``stem``, in the form closest to what was typed ("prises" -> "prices",
-    not "price"): read a few articles that have it."""
+    not "price"): the forms in a few articles that have it, read from the offsets stored with them
+    (nothing analysed again); stops at a form one edit from what was typed."""
+    typed = fold(typed)
     forms: Counter = Counter()
     try:
         m = s.reader().postings("body", stem.encode("utf-8"))
-        while m.is_active() and len(forms) < 12 and articles:
-            text = s.stored_fields(m.id()).get("body", "")
-            forms.update(text[t.startchar:t.endchar].lower()
-                         for t in s.schema["body"].analyzer(text, chars=True, removestops=True) if t.text == stem)
-            articles -= 1
-            m.next()
     except Exception:  # a stem the body does not have (a title word): no form to show
         return None
-    typed = fold(typed)
+    while m.is_active() and articles:
+        stored = s.stored_fields(m.id())
+        text = stored.get("body", "")
+        flat = (stored.get("offsets") or {}).get("body", {}).get(stem) or ()
+        forms.update(text[a:b].lower() for a, b in zip(flat[::2], flat[1::2]))
+        if any(damerau_levenshtein(f, typed, 1) <= 1 for f in forms):
+            break
+        articles -= 1
+        m.next()
     return min(forms, key=lambda f: (damerau_levenshtein(f, typed, 9), -forms[f], f)) if forms else None
+
+
+def _stemmer(analyzer) -> Callable[[str], str] | None:
+    """The analyzer's stemming stage alone (for words already folded)."""
+    return next((f.stem for f in getattr(analyzer, "items", ()) if isinstance(f, NltkStemFilter)), None)
+
+
+def _edits1(word: str) -> set[str]:
+    """The words one edit from ``word`` (a letter deleted, swapped with the next, replaced, inserted)
+    that keep its first letter."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    out.discard(word)
+    return out
 
 
 def replaced(q: str, fixes: dict[tuple[int, int], str]) -> str:
@@ -54,15 +76,18 @@ def as_written(folded: str, tables, typed: str) -> str:
     return folded.capitalize() if typed[:1].isupper() else folded
 
 
-def correction(s, ranker: Ranker, tables, q: str, finds: Callable[[str], bool]) -> str | None:
-    """A corrected query that finds something ("Did you mean ...?"), or None.
+def correction(s, ranker: Ranker, tables, q: str, finds: Callable[[str], int], found: int = 0) -> str | None:
+    """A corrected query that finds more than ``q`` ("Did you mean ...?"), or None. ``found``: the
+    articles having every word of ``q``; ``finds(query)``: the same count for another query.
 
-    Each unknown plain word (at most SUGGEST_WORDS of them) is replaced by the nearest known one
-    within two edits, names first (in the case the articles write them), then the body's words,
-    the most frequent first; if that finds nothing, known words with a neighbour one edit away
-    in ten times as many articles are tried too ("prises" -> "prices"). A correction is offered
-    only when it finds articles. Candidates come from the lexicons' deletion indexes
-    (store/lexicon.py): an unknown word costs a few look-ups, never a walk of the vocabulary."""
+    Each unknown plain word (at most SUGGEST_WORDS of them) is replaced by the nearest known word
+    within two edits that keeps its first letter (typing rarely gets that one wrong): a word of the
+    articles or a name, the fewest edits first, then the one in most articles (a name wins a tie when
+    it was typed with a capital). If that finds nothing more, and ``q`` found nothing, known words
+    with a neighbour one edit away in ten times as many articles are tried too ("prises" ->
+    "prices"). A query with no unknown word that found something gets no correction. Candidates come
+    from the lexicons' deletion indexes (store/lexicon.py): an unknown word costs a few look-ups,
+    never a walk of the vocabulary."""
     body: Lexicon = ranker.lexicon("body")
     title: Lexicon = ranker.lexicon("title")
     names: Lexicon = tables["name_lexicon"]
@@ -78,20 +103,18 @@ def correction(s, ranker: Ranker, tables, q: str, finds: Callable[[str], bool]) 
             known.append((m, stems[0]))
         else:
             unknown.append((m, stems[0]))
+    if found and not unknown:
+        return None
     fixes: dict[tuple[int, int], str] = {}
     for m, stem in unknown:
-        word = m.group(0)
-        # typing rarely gets the first letter wrong: candidates that keep it first
-        cands = names.near(fold(word), 2, prefix=1, limit=1)
-        best = as_written(cands[0], tables, word) if cands else None
-        if best is None:
-            cands = body.near(stem, 2, prefix=1, limit=1) or body.near(stem, 2, limit=1)
-            best = spelt_as(s, cands[0], word) if cands else None
-        if best and best.lower() != word.lower():
+        best = _nearest(s, tables, body, names, m.group(0), stem)
+        if best and best.lower() != m.group(0).lower():
             fixes[m.span()] = best
     candidate = replaced(q, fixes) if fixes else None
-    if candidate and finds(candidate):
+    if candidate and finds(candidate) > found:
         return candidate
+    if found:
+        return None
     for m, stem in known:  # a real word typed for another ("prises" for "prices")
         freq = body.frequency(stem)
         near = [t for t in body.near(stem, 1, prefix=1, limit=3) if t != stem and body.frequency(t) >= 10 * max(freq, 1)]
@@ -99,7 +122,39 @@ def correction(s, ranker: Ranker, tables, q: str, finds: Callable[[str], bool]) 
         if surface:
             fixes[m.span()] = surface
     candidate = replaced(q, fixes) if fixes else None
-    return candidate if candidate and candidate != q and finds(candidate) else None
+    return candidate if candidate and candidate != q and finds(candidate) > 0 else None
+
+
+def _nearest(s, tables, body: Lexicon, names: Lexicon, word: str, stem: str) -> str | None:
+    """The known word nearest to the unknown ``word`` (see `correction`), as the articles write it."""
+    typed = fold(word)
+    options = []  # (edits, -articles, names second unless capitalised, the word as written later)
+    for cand in names.near(typed, 2, prefix=1, limit=3):
+        options.append((damerau_levenshtein(cand, typed, 2), -names.frequency(cand), not word[:1].isupper(),
+                        lambda c=cand: as_written(c, tables, word)))
+    for cand in body.near(stem, 2, prefix=1, limit=3):
+        options.append((damerau_levenshtein(cand, stem, 2), -body.frequency(cand), word[:1].isupper(),
+                        lambda c=cand: spelt_as(s, c, word)))
+    # The words one edit from what was typed whose stem the articles have: the stems alone miss
+    # "headign" (stem "headign") for "heading" (stem "head", three edits away).
+    stem_of = _stemmer(s.schema["body"].analyzer)
+    by_stem: dict[str, str] = {}
+    for cand in sorted(_edits1(typed)) if stem_of else ():
+        # an English stem starts the word, but for a last letter changed ("happy" -> "happi"): only
+        # the words one of whose starts is a stem of the articles are stemmed (a tenth of them)
+        if not any(cand[:k] in body for k in range(len(cand), 2, -1)) and cand[:-1] + "i" not in body:
+            continue
+        cand_stem = stem_of(cand)
+        if cand_stem in body and cand_stem not in by_stem:
+            by_stem[cand_stem] = cand
+    for cand_stem, cand in by_stem.items():
+        options.append((1, -body.frequency(cand_stem), word[:1].isupper(),
+                        lambda c=cand, st=cand_stem: spelt_as(s, st, c)))
+    for *_, written in sorted(options, key=lambda o: o[:3]):
+        best = written()
+        if best:
+            return best
+    return None
 
 
 def names_starting(tables, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
