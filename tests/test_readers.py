@@ -174,13 +174,17 @@ def test_jsonl_round_trips_the_extract_contract(tmp_path):
 
 # -- dispatch ------------------------------------------------------------------------------------
 
-def test_directories_are_walked_and_unknown_types_passed_over(tmp_path):
+def test_directories_are_walked_and_unknown_types_reported_as_not_read(tmp_path):
+    from searchapp.readers.dispatch import NotRead
+
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.txt").write_text("A short story about the harbour. It was approved.")
     (tmp_path / "notes.md").write_text("# not an article")
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # a symlink loop
     items = list(read_paths([tmp_path]))
-    assert [a.id for a in articles(items)] == ["a"] and not skipped(items)
+    assert [a.id for a in articles(items)] == ["sub/a"]
+    [passed] = skipped(items)
+    assert isinstance(passed, NotRead) and passed.where.endswith("notes.md") and "unsupported file type '.md'" in passed.reason
 
 
 def test_named_missing_and_unsupported_files_are_reported(tmp_path):

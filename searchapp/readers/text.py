@@ -73,8 +73,10 @@ def parse_text(text: str, *, id: str, path: str = "") -> Article:
     return Article(id=id, path=path, title=title, body=body)
 
 
-def read(path: Path) -> Iterator[Article]:
-    """The one article of a text file (read up to the article limit; ReadError past it). Its id is the
-    file name without the suffix, made printable (a name that is not UTF-8 keeps its bytes as \\xff)."""
+def read(path: Path, name: str | None = None) -> Iterator[Article]:
+    """The one article of a text file, plain or compressed (read up to the article limit; ReadError past
+    it). Its id is ``name`` (see `searchapp.readers.ids`), by default the file name without the
+    suffix, made printable (a name that is not UTF-8 keeps its bytes as \\xff)."""
     data = read_limited(path)
-    yield parse_text(decode_bytes(data), id=printable(path.stem), path=printable(str(path)))
+    yield parse_text(decode_bytes(data), id=printable(path.stem) if name is None else name,
+                     path=printable(str(path)))
