@@ -488,6 +488,17 @@ def train_ner(train_path, dev_path, model_path):
     click.echo(json.dumps(result, indent=2, default=str))
 
 
+# -- ingest (feeds, sitemaps, URLs): its own module, searchapp/ingest/command.py ----------------
+
+def _register_ingest() -> None:
+    from searchapp.ingest.command import ingest_command
+
+    main.add_command(ingest_command)
+
+
+_register_ingest()
+
+
 def run() -> None:  # pragma: no cover - console entry point
     try:
         main(standalone_mode=True)
