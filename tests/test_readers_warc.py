@@ -74,6 +74,17 @@ def test_every_html_response_is_an_article_with_its_url_and_crawl_date(tmp_path,
     assert "https://news.example/gone" in gone.where and "HTTP status 404" in gone.reason
 
 
+def test_the_charset_of_the_http_header_decodes_the_page(tmp_path):
+    """A page with no charset of its own, in Cyrillic cp1251: only the HTTP header says so."""
+    text = "\u041c\u044d\u0440 \u0433\u043e\u0440\u043e\u0434\u0430 \u043e\u0442\u043a\u0440\u044b\u043b " * 30
+    body = f"<html><head><title>T</title></head><body><article><p>{text}</p></article></body></html>"
+    with open(tmp_path / "c.warc", "wb") as f:
+        write_warc(f, [("https://news.example/ru", body.encode("cp1251"), "text/html; charset=windows-1251",
+                        "200 OK")])
+    [a] = list(read_paths([tmp_path / "c.warc"]))
+    assert text.strip() in a.body
+
+
 def test_a_record_over_the_article_limit_costs_only_itself(tmp_path, monkeypatch):
     from searchapp.readers import warc
 

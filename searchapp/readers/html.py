@@ -76,7 +76,12 @@ def _declared_charset(data: bytes) -> str | None:
     m = _XML_ENCODING_RE.match(head) or _META_CHARSET_RE.search(head)
     if not m:
         return None
-    name = m.group(1).decode("ascii", "ignore").lower()
+    return _charset(m.group(1).decode("ascii", "ignore"))
+
+
+def _charset(name: str) -> str | None:
+    """A charset's codec name as browsers read it, or None for one to ignore."""
+    name = name.strip().strip("\"'").lower()
     try:
         name = codecs.lookup(name).name
     except LookupError:
@@ -88,8 +93,10 @@ def _declared_charset(data: bytes) -> str | None:
     return name
 
 
-def decode_html(data: bytes) -> str:
-    """Bytes of an HTML page -> text. Raises ReadError for empty or binary input.
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """Bytes of an HTML page -> text. Raises ReadError for empty or binary input. ``charset``: the one
+    its HTTP Content-Type header names, if it came over HTTP (it goes before the page's own, as in
+    browsers).
 
     Order: a byte order mark; then UTF-8 if the bytes are valid UTF-8 (valid non-ASCII UTF-8 is UTF-8 in
     practice, whatever the page declares: "iso-8859-1" on UTF-8 pages is common, and latin-1 would accept
@@ -97,7 +104,7 @@ def decode_html(data: bytes) -> str:
     the bytes decode with it (latin-1 and ASCII read as cp1252, as browsers do); then cp1252; then latin-1.
     So a cp1252 page that wrongly declares utf-8 still reads with the right characters.
     """
-    return decode_bytes(data, _declared_charset(data))
+    return decode_bytes(data, (_charset(charset) if charset else None) or _declared_charset(data))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1209,12 +1216,12 @@ def extract_text(page: str | bytes) -> str:
 
 
 def parse_html(data: bytes | str, *, path: str = "", url: str = "", id: str | None = None,
-               name: str | None = None) -> Article:
+               name: str | None = None, charset: str | None = None) -> Article:
     """One HTML page -> Article. Raises ReadError for empty or binary input (the body may come out empty).
 
     ``url``: where the page was fetched from, if known. The id, unless given, is the page's own canonical
     URL, else ``url``, else ``name`` (the file's name, see `searchapp.readers.ids`), else the file's stem."""
-    text = decode_html(data) if isinstance(data, bytes) else data
+    text = decode_html(data, charset) if isinstance(data, bytes) else data
     if not text.strip():
         raise ReadError("empty file")
     try:
@@ -1249,8 +1256,9 @@ def read(path: Path, name: str | None = None) -> Iterator[Article]:
     yield page_article(data, where=printable(str(path)), name=printable(path.stem) if name is None else name)
 
 
-def page_article(data: bytes, *, where: str, name: str, url: str = "") -> Article:
-    """The Article of one page's bytes, from a file or a crawl record (``url``: where it was fetched).
+def page_article(data: bytes, *, where: str, name: str, url: str = "", charset: str | None = None) -> Article:
+    """The Article of one page's bytes, from a file or a crawl record (``url``: where it was fetched;
+    ``charset``: what its HTTP Content-Type said).
 
     Tag soup over MAX_HTML_TAGS is never parsed into a tree (bs4 spends ~1.5 KB and ~90 µs a tag), and
     extraction has a time budget (budget.step_seconds); past either, the page's whole text is the
@@ -1258,21 +1266,21 @@ def page_article(data: bytes, *, where: str, name: str, url: str = "") -> Articl
     tags = count_tags(data)
     fallback = url_id(url) or name
     if tags > MAX_HTML_TAGS:
-        article = _whole_page(data, where, fallback, f"{tags:,} tags, over the {MAX_HTML_TAGS:,}-tag limit")
+        article = _whole_page(data, where, fallback, f"{tags:,} tags, over the {MAX_HTML_TAGS:,}-tag limit", charset)
     else:
         try:
             with time_limit(step_seconds(len(data))):
-                article = parse_html(data, path=where, url=url, name=name)
+                article = parse_html(data, path=where, url=url, name=name, charset=charset)
         except OverBudget as e:
-            article = _whole_page(data, where, fallback, f"extraction ran {e}")
+            article = _whole_page(data, where, fallback, f"extraction ran {e}", charset)
     if not article.body.strip():
         raise ReadError("no extractable text")
     article.url = article.url or url
     return article
 
 
-def _whole_page(data: bytes, path: str, article_id: str, why: str) -> Article:
-    text = decode_html(data)
+def _whole_page(data: bytes, path: str, article_id: str, why: str, charset: str | None = None) -> Article:
+    text = decode_html(data, charset)
     article = Article(id=article_id, path=path, title=_title_of(text), body=whole_text(text))
     article.notes.append(f"main text not extracted ({why}): the page's whole text was indexed")
     return article

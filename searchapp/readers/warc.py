@@ -8,6 +8,7 @@ further, and a bad record costs itself, reported with the file, the record's num
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -17,6 +18,7 @@ from searchapp.readers.compressed import open_input
 from searchapp.readers.limits import MAX_ARTICLE_BYTES
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]{1,40})")
 
 
 def read(path: Path) -> Iterator[Article | Skipped]:
@@ -48,8 +50,10 @@ def read(path: Path) -> Iterator[Article | Skipped]:
                 if len(data) > MAX_ARTICLE_BYTES:
                     yield Skipped(where, f"record over the {MAX_ARTICLE_BYTES >> 20} MiB article limit")
                     continue
+                charset = _CHARSET.search(content_type)
                 try:
-                    article = page_article(data, where=name, name=printable(uri), url=uri)
+                    article = page_article(data, where=name, name=printable(uri), url=uri,
+                                           charset=charset.group(1) if charset else None)
                 except ReadError as e:
                     yield Skipped(where, str(e))
                     continue
