@@ -73,7 +73,7 @@ class Response:
 
 
 class Fetcher:
-    """Fetches for one run. Thread-safe enough for one thread; robots.txt is read once per host."""
+    """The fetches of one round: robots.txt is read once per host, and each host waits its turn."""
 
     def __init__(self, policy: Policy | None = None):
         self.policy = policy or Policy()
