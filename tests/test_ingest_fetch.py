@@ -108,3 +108,26 @@ def test_content_types_are_checked(site):
 def test_only_http_urls_are_fetched():
     with pytest.raises(FetchError, match=r"^file:///etc/passwd: not an http\(s\) URL$"):
         fetcher().get("file:///etc/passwd", max_bytes=MiB)
+
+
+@pytest.mark.parametrize("robots, wait", [("User-agent: *\nAllow: /\n", 5.0),
+                                          ("User-agent: *\nCrawl-delay: 7\n", 7.0),
+                                          ("User-agent: *\nCrawl-delay: 3600\n", 60.0)])
+def test_each_host_waits_its_turn_and_a_sites_crawl_delay_wins(site, monkeypatch, robots, wait):
+    """The waits the fetcher asks for, on a clock that moves only when it sleeps (no real time read)."""
+    from searchapp.ingest import fetch
+
+    clock, waits = [1000.0], []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(fetch, "_clock", lambda: clock[0])
+    monkeypatch.setattr(fetch, "_sleep", sleep)
+    site.add("/robots.txt", robots, content_type="text/plain")
+    urls = [site.add(f"/{n}", "<html>x</html>") for n in range(3)]
+    f = fetcher(delay=5.0)
+    for url in urls:
+        f.get(url, max_bytes=MiB)
+    assert waits == [wait] * 3  # robots.txt went first; each page then waited for the request before it

@@ -35,6 +35,8 @@ MiB = 1 << 20
 ROBOTS_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB of it
 MAX_CRAWL_DELAY = 60.0  # a Crawl-delay of an hour would stall a round; past this the host waits less
 _REDIRECTS = (301, 302, 303, 307, 308)
+# The turns between requests to one host run on these (a test replaces them with a clock of its own).
+_clock, _sleep = time.monotonic, time.sleep
 
 
 class FetchError(Exception):
@@ -143,11 +145,11 @@ class Fetcher:
     def _wait_turn(self, host: str) -> None:
         delay = max(self.policy.delay, self._host_delay.get(host, 0.0))
         with self._lock:
-            wait = self._last.get(host, -1e9) + delay - time.monotonic()
+            wait = self._last.get(host, -1e9) + delay - _clock()
         if wait > 0:
-            time.sleep(wait)
+            _sleep(wait)
         with self._lock:
-            self._last[host] = time.monotonic()
+            self._last[host] = _clock()
 
     def _request(self, url: str, max_bytes: int, accept: tuple[str, ...], etag: str, last_modified: str,
                  truncate: bool = False) -> Response:
