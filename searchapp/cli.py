@@ -100,6 +100,9 @@ def _print_report(report, verb: str) -> None:
     if report.partial:
         _echo_list(f"indexed without some extraction: {len(report.partial):,}",
                    [f"{s.where}: {s.reason}" for s in report.partial], 20, " (see --report)")
+    if report.not_read:
+        _echo_list(f"not read (not articles): {len(report.not_read):,}",
+                   [f"{s.where}: {s.reason}" for s in report.not_read], 20, " (see --report)")
     if report.skipped:
         _echo_list(f"skipped: {len(report.skipped):,}", [f"{s.where}: {s.reason}" for s in report.skipped], 50,
                    " (see --report)")
@@ -382,9 +385,13 @@ def extract_cmd(paths, fmt, enrich):
     reported on stderr; exit code 1 if any."""
     from searchapp import indexer
     from searchapp.readers import Skipped
+    from searchapp.readers.dispatch import NotRead
 
     skipped = 0
     for item in indexer.extract(paths, enrich=enrich):
+        if isinstance(item, NotRead):  # a folder's README, say: reported, not a failure
+            click.echo(f"not read {item.where}: {item.reason}", err=True)
+            continue
         if isinstance(item, Skipped):
             skipped += 1
             click.echo(f"skipped {item.where}: {item.reason}", err=True)
@@ -485,6 +492,17 @@ def train_ner(train_path, dev_path, model_path):
     kwargs = {} if model_path is None else {"model_path": Path(model_path)}
     result = trainer.train(_data_dir(train_path), _data_dir(dev_path), **kwargs)
     click.echo(json.dumps(result, indent=2, default=str))
+
+
+# -- ingest (feeds, sitemaps, URLs): its own module, searchapp/ingest/command.py ----------------
+
+def _register_ingest() -> None:
+    from searchapp.ingest.command import ingest_command
+
+    main.add_command(ingest_command)
+
+
+_register_ingest()
 
 
 def run() -> None:  # pragma: no cover - console entry point

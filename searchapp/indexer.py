@@ -29,7 +29,7 @@ from searchapp.archive import duplicates, identities
 from searchapp.article import Article
 from searchapp.nlp.pipeline import Pipeline, default_pipeline, warm_up
 from searchapp.readers import Skipped, printable
-from searchapp.readers.dispatch import Task, plan, read_task
+from searchapp.readers.dispatch import NotRead, Task, plan, read_task
 from searchapp.store import AtomicWriter, GenerationWriter, IndexStore, article_record
 from searchapp.store.schema import PAIR_FIELDS, PairKeys, article_documents, build_schema
 
@@ -40,6 +40,8 @@ class Report:
     updated: int = 0
     duplicates: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Files a folder walk did not read, and why (not an article format): reported, not a failure.
+    not_read: list[Skipped] = field(default_factory=list)
     # Indexed, but without some extraction (``reason`` says which step and why).
     partial: list[Skipped] = field(default_factory=list)
     files: int = 0
@@ -55,6 +57,7 @@ class Report:
         out = asdict(self)
         out["skipped"] = [{"where": s.where, "reason": s.reason} for s in self.skipped]
         out["partial"] = [{"where": s.where, "reason": s.reason} for s in self.partial]
+        out["not_read"] = [{"where": s.where, "reason": s.reason} for s in self.not_read]
         out["articles_per_second"] = round(self.rate, 1)
         return out
 
@@ -101,6 +104,8 @@ class Prepared:
     docs: list[dict]
     where: str
     notes: list[str]
+    # The id an earlier version gave the same file's article (its bare file name), where it differs.
+    legacy_id: str = ""
 
     def partial(self) -> Skipped | None:
         return Skipped(self.where, "indexed without some extraction: " + "; ".join(self.notes)) if self.notes else None
@@ -135,7 +140,12 @@ class _Prepare:
             except Exception as e:
                 yield unindexable(where, e)
                 continue
-            yield Prepared(article.id, docs, where, list(article.notes))
+            yield Prepared(article.id, docs, where, list(article.notes), _legacy_id(task, article))
+
+
+def _legacy_id(task: Task, article: Article) -> str:
+    old = printable(task.path.stem) if task.format in ("txt", "html") else ""
+    return old if old != article.id else ""
 
 
 def _archive_finalizers(writer: GenerationWriter, corrections) -> None:
@@ -150,7 +160,9 @@ def _archive_finalizers(writer: GenerationWriter, corrections) -> None:
 def _plan(paths, report: Report) -> list[Task]:
     tasks = []
     for item in plan(paths):
-        if isinstance(item, Skipped):
+        if isinstance(item, NotRead):
+            report.not_read.append(item)
+        elif isinstance(item, Skipped):
             report.skipped.append(item)
         else:
             tasks.append(item)
@@ -346,8 +358,9 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
         writer.info = {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started_at)),
             "paths": [printable(str(p)) for p in paths],
-            **{k: v for k, v in report.to_json().items() if k != "skipped"},
+            **{k: v for k, v in report.to_json().items() if k not in ("skipped", "not_read")},
             "skipped": len(report.skipped),
+            "not_read": len(report.not_read),
         }
     return report
 
@@ -439,6 +452,8 @@ def _write_task(writer: GenerationWriter, task: Task, items: list, report: Repor
         except Exception as e:  # nothing of it was written, and its old version stays
             report.skipped.append(unindexable(item.where, e))
             continue
+        if not existed and item.legacy_id:
+            existed = writer.delete_moved(item.legacy_id, item.docs[0]["path"])
         seen.add(item.id)
         report.updated += int(existed)
         report.indexed += 1

@@ -46,3 +46,15 @@ def reuters_index(tmp_path_factory):
     store = IndexStore(tmp_path_factory.mktemp("reuters-index"))
     indexer.build(store, sorted(data.glob("reut2-*.sgm")), enrich=False)
     return store
+
+
+@pytest.fixture
+def site():
+    """A real news site on 127.0.0.1 (bench/newssite.py) for the ingest tests; its robots.txt keeps
+    crawlers out of /private/."""
+    from bench.newssite import Site
+
+    s = Site()
+    s.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    yield s
+    s.close()

@@ -45,6 +45,33 @@ def test_word_lists_are_not_articles(tmp_path):
         list(text.read(p))
 
 
+# Short articles in scripts that \w splits (Devanagari vowel signs), that end sentences with other
+# marks, or that write no spaces at all; written here, not copied from anywhere.
+OTHER_SCRIPTS = {
+    "hindi": "दिल्ली में आज बारिश हुई।\nसड़कें पानी से भर गईं।",
+    "chinese": "北京今天下雨了。\n很多街道被水淹没。",
+    "thai": "วันนี้ฝนตกหนักในกรุงเทพมหานครและถนนหลายสายมีน้ำท่วมขัง",
+    "japanese": "東京では今日、大雨が降りました。",
+}
+
+
+@pytest.mark.parametrize("language", sorted(OTHER_SCRIPTS))
+def test_text_in_any_script_is_an_article(tmp_path, language):
+    p = tmp_path / f"{language}.txt"
+    p.write_text(OTHER_SCRIPTS[language], encoding="utf-8")
+    [a] = articles(read_paths([p]))
+    assert a.body.replace("\n", "") == OTHER_SCRIPTS[language].replace("\n", "")
+
+
+@pytest.mark.parametrize("content", ["दिल्ली\nमुंबई\nकोलकाता\nचेन्नई\n", "北京\n上海\n中华人民共和国\n",
+                                     "antidisestablishmentarianism\nzebra\n", "1,2,3\n4.5,6,7\n8;9;10\n"])
+def test_word_lists_and_data_files_in_any_script_are_not_articles(tmp_path, content):
+    p = tmp_path / "list.txt"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(ReadError, match="not an article"):
+        list(text.read(p))
+
+
 def test_cp1252_text_is_decoded(tmp_path):
     p = tmp_path / "cp.txt"
     p.write_bytes("The caf\xe9 owner said \x93prices will rise\x94 next week in town.".encode("latin-1"))
@@ -147,13 +174,17 @@ def test_jsonl_round_trips_the_extract_contract(tmp_path):
 
 # -- dispatch ------------------------------------------------------------------------------------
 
-def test_directories_are_walked_and_unknown_types_passed_over(tmp_path):
+def test_directories_are_walked_and_unknown_types_reported_as_not_read(tmp_path):
+    from searchapp.readers.dispatch import NotRead
+
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.txt").write_text("A short story about the harbour. It was approved.")
     (tmp_path / "notes.md").write_text("# not an article")
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # a symlink loop
     items = list(read_paths([tmp_path]))
-    assert [a.id for a in articles(items)] == ["a"] and not skipped(items)
+    assert [a.id for a in articles(items)] == ["sub/a"]
+    [passed] = skipped(items)
+    assert isinstance(passed, NotRead) and passed.where.endswith("notes.md") and "unsupported file type '.md'" in passed.reason
 
 
 def test_named_missing_and_unsupported_files_are_reported(tmp_path):

@@ -35,7 +35,7 @@ def one(path: Path) -> Article:
 
 def test_json_ld_in_graph_wins_for_metadata():
     a = one(FIXTURES / "jsonld_article.html")
-    assert a.id == "jsonld_article"
+    assert a.id == "https://courier.example/news/2021/03/04/harbour-bridge-reopens"  # its canonical URL
     assert a.path.endswith("jsonld_article.html")
     assert a.title == "Harbour bridge reopens after repairs"  # JSON-LD headline beats og:title
     assert a.published == dt.datetime(2021, 3, 4, 8, 15)  # +01:00 -> naive UTC

@@ -55,9 +55,10 @@ from searchapp.article import Article, parse_iso_datetime
 from searchapp.budget import OverBudget, step_seconds, time_limit
 from searchapp.readers import ReadError, printable
 from searchapp.readers.decode import decode_bytes
+from searchapp.readers.ids import url_id
 from searchapp.readers.limits import MAX_HTML_TAGS, count_tags, read_limited
 
-__all__ = ["parse_html", "read", "decode_html", "extract_text"]
+__all__ = ["parse_html", "page_article", "read", "decode_html", "extract_text"]
 
 # --------------------------------------------------------------------------------------------------------
 # Decoding
@@ -75,7 +76,12 @@ def _declared_charset(data: bytes) -> str | None:
     m = _XML_ENCODING_RE.match(head) or _META_CHARSET_RE.search(head)
     if not m:
         return None
-    name = m.group(1).decode("ascii", "ignore").lower()
+    return _charset(m.group(1).decode("ascii", "ignore"))
+
+
+def _charset(name: str) -> str | None:
+    """A charset's codec name as browsers read it, or None for one to ignore."""
+    name = name.strip().strip("\"'").lower()
     try:
         name = codecs.lookup(name).name
     except LookupError:
@@ -87,8 +93,10 @@ def _declared_charset(data: bytes) -> str | None:
     return name
 
 
-def decode_html(data: bytes) -> str:
-    """Bytes of an HTML page -> text. Raises ReadError for empty or binary input.
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """Bytes of an HTML page -> text. Raises ReadError for empty or binary input. ``charset``: the one
+    its HTTP Content-Type header names, if it came over HTTP (it goes before the page's own, as in
+    browsers).
 
     Order: a byte order mark; then UTF-8 if the bytes are valid UTF-8 (valid non-ASCII UTF-8 is UTF-8 in
     practice, whatever the page declares: "iso-8859-1" on UTF-8 pages is common, and latin-1 would accept
@@ -96,7 +104,7 @@ def decode_html(data: bytes) -> str:
     the bytes decode with it (latin-1 and ASCII read as cp1252, as browsers do); then cp1252; then latin-1.
     So a cp1252 page that wrongly declares utf-8 still reads with the right characters.
     """
-    return decode_bytes(data, _declared_charset(data))
+    return decode_bytes(data, (_charset(charset) if charset else None) or _declared_charset(data))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1207,9 +1215,13 @@ def extract_text(page: str | bytes) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def parse_html(data: bytes | str, *, path: str = "", url: str = "", id: str | None = None) -> Article:
-    """One HTML page -> Article. Raises ReadError for empty or binary input (the body may come out empty)."""
-    text = decode_html(data) if isinstance(data, bytes) else data
+def parse_html(data: bytes | str, *, path: str = "", url: str = "", id: str | None = None,
+               name: str | None = None, charset: str | None = None) -> Article:
+    """One HTML page -> Article. Raises ReadError for empty or binary input (the body may come out empty).
+
+    ``url``: where the page was fetched from, if known. The id, unless given, is the page's own canonical
+    URL, else ``url``, else ``name`` (the file's name, see `searchapp.readers.ids`), else the file's stem."""
+    text = decode_html(data, charset) if isinstance(data, bytes) else data
     if not text.strip():
         raise ReadError("empty file")
     try:
@@ -1218,9 +1230,10 @@ def parse_html(data: bytes | str, *, path: str = "", url: str = "", id: str | No
         body = _extract_body(soup, meta.ld_body)
     except RecursionError:
         raise ReadError("HTML too deeply nested to read") from None
-    article_id = id if id is not None else (Path(path).stem if path else "")
+    if id is None:
+        id = url_id(meta.url) or url_id(url) or (name if name is not None else Path(path).stem if path else "")
     return Article(
-        id=article_id,
+        id=id,
         path=path,
         url=url or meta.url,
         title=meta.title,
@@ -1231,35 +1244,43 @@ def parse_html(data: bytes | str, *, path: str = "", url: str = "", id: str | No
     )
 
 
-def read(path: Path) -> Iterator[Article]:
-    """Yield the one Article of an HTML file. Raises ReadError if it is over the size limit, empty,
-    binary or has no text.
-
-    Tag soup over MAX_HTML_TAGS is never parsed into a tree (bs4 spends ~1.5 KB and ~90 µs a tag), and
-    extraction has a time budget (budget.step_seconds); past either, the page's whole text is the
-    body (`whole_text`), and the article's notes say so."""
+def read(path: Path, name: str | None = None) -> Iterator[Article]:
+    """Yield the one Article of an HTML file (plain or compressed). Raises ReadError if it is over the
+    size limit, empty, binary or has no text. ``name``: the id when the page names no URL of its own
+    (default: the file's stem)."""
     path = Path(path)
     try:
         data = read_limited(path)
     except OSError as e:
         raise ReadError(f"cannot read file: {e.strerror or e}") from None
-    where, article_id = printable(str(path)), printable(path.stem)
+    yield page_article(data, where=printable(str(path)), name=printable(path.stem) if name is None else name)
+
+
+def page_article(data: bytes, *, where: str, name: str, url: str = "", charset: str | None = None) -> Article:
+    """The Article of one page's bytes, from a file or a crawl record (``url``: where it was fetched;
+    ``charset``: what its HTTP Content-Type said).
+
+    Tag soup over MAX_HTML_TAGS is never parsed into a tree (bs4 spends ~1.5 KB and ~90 µs a tag), and
+    extraction has a time budget (budget.step_seconds); past either, the page's whole text is the
+    body (`whole_text`), and the article's notes say so. ReadError if no text comes out."""
     tags = count_tags(data)
+    fallback = url_id(url) or name
     if tags > MAX_HTML_TAGS:
-        article = _whole_page(data, where, article_id, f"{tags:,} tags, over the {MAX_HTML_TAGS:,}-tag limit")
+        article = _whole_page(data, where, fallback, f"{tags:,} tags, over the {MAX_HTML_TAGS:,}-tag limit", charset)
     else:
         try:
             with time_limit(step_seconds(len(data))):
-                article = parse_html(data, path=where, id=article_id)
+                article = parse_html(data, path=where, url=url, name=name, charset=charset)
         except OverBudget as e:
-            article = _whole_page(data, where, article_id, f"extraction ran {e}")
+            article = _whole_page(data, where, fallback, f"extraction ran {e}", charset)
     if not article.body.strip():
         raise ReadError("no extractable text")
-    yield article
+    article.url = article.url or url
+    return article
 
 
-def _whole_page(data: bytes, path: str, article_id: str, why: str) -> Article:
-    text = decode_html(data)
+def _whole_page(data: bytes, path: str, article_id: str, why: str, charset: str | None = None) -> Article:
+    text = decode_html(data, charset)
     article = Article(id=article_id, path=path, title=_title_of(text), body=whole_text(text))
     article.notes.append(f"main text not extracted ({why}): the page's whole text was indexed")
     return article

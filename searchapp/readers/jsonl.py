@@ -12,6 +12,8 @@ from typing import Iterator
 
 from searchapp.article import Article
 from searchapp.readers import Skipped, open_regular, printable
+from searchapp.readers.compressed import open_input
+from searchapp.readers.ids import url_id
 from searchapp.readers.limits import MAX_ARTICLE_BYTES
 
 
@@ -58,10 +60,14 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def read(path: Path, start: int = 0, end: int | None = None, first_line: int = 1) -> Iterator[Article | Skipped]:
-    """Articles of the whole file, or of the byte range [start, end) that begins at line ``first_line``."""
+def read(path: Path, start: int = 0, end: int | None = None, first_line: int = 1,
+         name: str | None = None) -> Iterator[Article | Skipped]:
+    """Articles of the whole file (plain or compressed), or of the byte range [start, end) that begins at
+    line ``first_line``. A line without an id takes its URL, else ``name`` (the file's, see
+    `searchapp.readers.ids`; default its stem) and its line number."""
+    base = printable(path.stem) if name is None else name
     name = printable(str(path))
-    with open_regular(path) as f:
+    with open_input(path) as f:
         f.seek(start)
         lineno = first_line - 1
         while end is None or f.tell() < end:
@@ -77,7 +83,7 @@ def read(path: Path, start: int = 0, end: int | None = None, first_line: int = 1
             if not line.strip():
                 continue
             try:
-                article = parse_line(line, default_id=f"{printable(path.stem)}-{lineno}")
+                article = parse_line(line, default_id=f"{base}-{lineno}")
             except ValueError as e:
                 yield Skipped(where, str(e))
                 continue
@@ -103,7 +109,8 @@ def parse_line(line: bytes, default_id: str) -> Article:
     except ValueError as e:  # NaN/Infinity, or an integer of thousands of digits
         raise ValueError(f"invalid JSON: {e}") from None
     if isinstance(data, dict) and data.get("id") in (None, ""):
-        data = {**data, "id": default_id}
+        url = data.get("url")
+        data = {**data, "id": (url_id(url) if isinstance(url, str) else "") or default_id}
     try:
         return Article.from_json(data)
     except RecursionError:

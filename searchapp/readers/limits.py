@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 
-from searchapp.readers import ReadError, open_regular
+from searchapp.readers import ReadError
+from searchapp.readers.compressed import open_input
 
 # A single article (a file for .txt/.html, a line for .jsonl, a record for .sgm) larger than this is
 # skipped with a message.
@@ -26,9 +27,10 @@ _START_TAG_TEXT = re.compile(r"<[A-Za-z]")
 
 def read_limited(path: str | os.PathLike, limit: int | None = None) -> bytes:
     """The bytes of a file read as one article, refused (ReadError) once past ``limit``, without
-    reading more than one byte beyond it."""
+    reading more than one byte beyond it. A compressed file is decompressed, and the limit is on what
+    comes out (a small file that inflates to gigabytes is refused after ``limit`` bytes)."""
     limit = MAX_ARTICLE_BYTES if limit is None else limit
-    with open_regular(path) as f:
+    with open_input(path) as f:
         data = f.read(limit + 1)
     if len(data) > limit:
         raise ReadError(f"file is over the {limit / (1 << 20):g} MiB article limit")

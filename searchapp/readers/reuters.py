@@ -15,7 +15,8 @@ from typing import Iterator
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from searchapp.article import Article
-from searchapp.readers import Skipped, open_regular, printable
+from searchapp.readers import Skipped, printable
+from searchapp.readers.compressed import open_input
 from searchapp.readers.limits import MAX_ARTICLE_BYTES, MAX_REUTERS_TAGS, count_tags
 
 _RECORD_END = "</REUTERS>"
@@ -108,7 +109,7 @@ def read(path: Path) -> Iterator[Article | Skipped]:
     where = printable(str(path))
     batch: list[str] = []
     batch_line = size = 0
-    with io.TextIOWrapper(open_regular(path), encoding="latin-1", newline="") as f:
+    with io.TextIOWrapper(open_input(path), encoding="latin-1", newline="") as f:
         for line, piece in _pieces(f):
             if piece is None:
                 yield Skipped(f"{where}:{line}", f"record over the {MAX_ARTICLE_BYTES >> 20} MiB article limit")

@@ -498,6 +498,14 @@ class GenerationWriter:
             self.removed.add(article_id)
         return found
 
+    def delete_moved(self, old_id: str, path: str) -> bool:
+        """Delete the article stored under ``old_id`` if it was read from the file ``path``: the same
+        file, indexed by an earlier version under the id it gave then (a bare file name), has a new
+        id now, and must not stay twice. True if it was deleted."""
+        with self._w.searcher() as searcher:  # the committed index, as this writer found it
+            doc = searcher.document(id=old_id)
+        return bool(doc) and doc.get("path") == path and self.delete(old_id)
+
     def commit_segments(self, segments: list) -> None:
         """Commit segments that worker processes wrote into this (new) index, with no merging.
 
