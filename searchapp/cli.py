@@ -6,6 +6,8 @@ without some of its extraction counts); 2 bad usage or bad query; 3 the index is
 from __future__ import annotations
 
 import json
+import os
+import smtplib
 import sys
 import time
 from pathlib import Path
@@ -492,6 +494,83 @@ def train_ner(train_path, dev_path, model_path):
     kwargs = {} if model_path is None else {"model_path": Path(model_path)}
     result = trainer.train(_data_dir(train_path), _data_dir(dev_path), **kwargs)
     click.echo(json.dumps(result, indent=2, default=str))
+
+
+# -- alerts (saved searches) ---------------------------------------------------------------------
+
+@main.group("alerts")
+def alerts_group() -> None:
+    """Saved searches: be told what is new. State in INDEX/alerts.sqlite3."""
+
+
+@alerts_group.command("add")
+@click.argument("name")
+@click.argument("query")
+@_index_option
+def alerts_add(name, query, index_dir):
+    """Save QUERY as NAME. What it matches now counts as seen: `alerts run` reports what comes after."""
+    from searchapp.alerts import AlertError, Alerts
+    from searchapp.search import QueryError, Searcher
+
+    try:
+        n = Alerts(index_dir).add(name, query, Searcher(_store(index_dir)))
+    except (AlertError, QueryError) as e:
+        _fail(str(e), EXIT_USAGE)
+    click.echo(f"saved {name!r}: {query} ({n:,} hits now, counted as seen)", err=True)
+
+
+@alerts_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@_index_option
+def alerts_list(as_json, index_dir):
+    """The saved searches."""
+    from searchapp.alerts import Alerts
+
+    for saved in Alerts(index_dir).list():
+        click.echo(json.dumps(saved.to_json(), ensure_ascii=False) if as_json else
+                   f"{saved.name}\t{saved.query}\t(last run: {saved.last_run or 'never'})")
+
+
+@alerts_group.command("remove")
+@click.argument("name")
+@_index_option
+def alerts_remove(name, index_dir):
+    """Forget the saved search NAME."""
+    from searchapp.alerts import Alerts
+
+    if not Alerts(index_dir).remove(name):
+        _fail(f"no saved search named {name!r}", EXIT_USAGE)
+
+
+@alerts_group.command("run")
+@click.argument("names", nargs=-1)
+@click.option("--smtp", envvar="SEARCHAPP_SMTP", default=None, metavar="HOST:PORT",
+              help="Also mail the new hits through this SMTP server (or $SEARCHAPP_SMTP).")
+@click.option("--mail-from", envvar="SEARCHAPP_MAIL_FROM", default=None, help="Sender (or $SEARCHAPP_MAIL_FROM).")
+@click.option("--mail-to", envvar="SEARCHAPP_MAIL_TO", default=None,
+              help="Recipients, comma-separated (or $SEARCHAPP_MAIL_TO).")
+@_index_option
+def alerts_run(names, smtp, mail_from, mail_to, index_dir):
+    """What each saved search (or NAMES) matches that it had not matched before, as JSON lines on
+    stdout, marked as reported; quote hits carry the quote and its speaker. With --smtp, by mail too.
+    Exit code 1 if the mail could not be sent (then nothing is marked)."""
+    from searchapp.alerts import AlertError, Alerts, Mail
+    from searchapp.search import Searcher
+
+    try:
+        mail = Mail.from_env({"SEARCHAPP_SMTP": smtp or "", "SEARCHAPP_MAIL_FROM": mail_from or "",
+                              "SEARCHAPP_MAIL_TO": mail_to or "", **{k: v for k, v in os.environ.items()
+                                                                      if k.startswith("SEARCHAPP_SMTP_")}})
+        rows = Alerts(index_dir).run(Searcher(_store(index_dir)), list(names) or None,
+                                     deliver=mail.send if mail is not None else None)
+    except AlertError as e:
+        _fail(str(e), EXIT_USAGE)
+    except (OSError, smtplib.SMTPException) as e:
+        _fail(f"could not mail the alerts through {smtp}: {e} (nothing was marked as reported: the next "
+              f"run reports them again)", EXIT_PARTIAL)
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+    click.echo(f"{len(rows):,} new hit(s){' (mailed)' if mail is not None and rows else ''}", err=True)
 
 
 # -- ingest (feeds, sitemaps, URLs): its own module, searchapp/ingest/command.py ----------------

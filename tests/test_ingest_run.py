@@ -223,3 +223,20 @@ def test_watch_polls_until_ctrl_c(site, tmp_path):
         proc.stderr.close()
     assert [p for p, s in site.requests("/feed.xml")] == ["/feed.xml", "/feed.xml"]
     assert site.requests("/feed.xml")[1][1] == 304
+
+
+def test_each_round_runs_the_saved_searches(site, tmp_path):
+    """`ingest` (each round of --watch) reports what saved searches newly match, as JSON lines."""
+    from searchapp.alerts import Alerts
+
+    ix = tmp_path / "ix"
+    first = run_cli(news_site(site, ["harbour"]), "--index", ix, "--delay", "0", "--no-enrich", "--procs", "1")
+    assert first.returncode == 0, first.stderr
+    Alerts(ix).add("trams", "tram", Searcher(IndexStore(ix)))
+    feed = news_site(site, ["harbour", "tram"])
+    second = run_cli(feed, "--index", ix, "--delay", "0", "--no-enrich", "--procs", "1")
+    assert second.returncode == 0, second.stderr
+    [row] = [json.loads(line) for line in second.stdout.splitlines()]
+    assert row["alert"] == "trams" and row["id"] == f"{site.url}/news/tram" and "1 new hit" in second.stderr
+    quiet = run_cli(feed, "--index", ix, "--delay", "0", "--no-enrich", "--procs", "1", "--no-alerts")
+    assert quiet.returncode == 0 and quiet.stdout == ""

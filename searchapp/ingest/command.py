@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import smtplib
 import sys
 import threading
 import time
@@ -74,6 +75,27 @@ def _progress():
     return show
 
 
+def alert(store: IndexStore, index_dir: Path) -> bool:
+    """The saved searches' new hits after a round (searchapp.alerts); False if they could not be mailed."""
+    from searchapp.alerts import AlertError, Alerts, Mail
+    from searchapp.search import Searcher
+
+    alerts = Alerts(index_dir)
+    if not alerts.list():
+        return True
+    try:
+        mail = Mail.from_env()
+        rows = alerts.run(Searcher(store), deliver=mail.send if mail is not None else None)
+    except (AlertError, OSError, smtplib.SMTPException) as e:
+        click.echo(f"alerts: {e} (not marked as reported: the next round tries again)", err=True)
+        return False
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+    if rows:
+        click.echo(f"alerts: {len(rows):,} new hit(s)", err=True)
+    return True
+
+
 @click.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--watch", type=click.FloatRange(min=0.1), default=None, metavar="MINUTES",
@@ -88,9 +110,12 @@ def _progress():
               help="Extract people, places, organisations, sources and quotes.")
 @click.option("--procs", type=click.IntRange(1, 64), default=None, help="Worker processes for indexing.")
 @click.option("--json", "as_json", is_flag=True, help="Also print each round's summary as a JSON line on stdout.")
+@click.option("--alerts/--no-alerts", "run_alerts", default=True, show_default=True,
+              help="After each round, run the saved searches (`searchapp alerts`): their new hits as JSON lines "
+                   "on stdout, and by mail if $SEARCHAPP_SMTP is set.")
 @click.option("--index", "index_dir", envvar="SEARCHAPP_INDEX", default="index", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Index directory (or set $SEARCHAPP_INDEX).")
-def ingest_command(sources, watch, delay, timeout, user_agent, enrich, procs, as_json, index_dir):
+def ingest_command(sources, watch, delay, timeout, user_agent, enrich, procs, as_json, run_alerts, index_dir):
     """Fetch and index what is new in SOURCES: feed, sitemap or article URLs, or OPML files of feeds.
 
     Fetches politely (robots.txt, a delay per host, conditional GET) and remembers what it has seen
@@ -121,6 +146,8 @@ def ingest_command(sources, watch, delay, timeout, user_agent, enrich, procs, as
                             progress=_progress()).run(urls)
             print_summary(summary, as_json)
             failed = failed or bool(summary.failed)
+            if run_alerts and summary.indexed:
+                failed = not alert(store, index_dir) or failed
             if watch is None or stop.wait(watch * 60):
                 break
     except IndexBusy as e:

@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         EXPORT_PAGE_SIZE=100,     # the CSV export reads the results this many at a time
         SEARCH_SECONDS=2.0,       # a search's deadline: then it returns what it has, or 503 if nothing
         RETRY_AFTER=5,            # seconds, in the Retry-After of that 503
+        FEED_SIZE=20,             # entries in a search's Atom feed
     )
     if config:
         app.config.update(config)

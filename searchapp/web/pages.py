@@ -16,6 +16,7 @@ from searchapp.archive.identities import TYPE_FACETS
 from searchapp.search import MAX_PAGE, Hit, Results
 from searchapp.web.params import FILTER_ORDER, get_searcher, parse_search
 from searchapp.web.urls import quote_param, route_url, search_url, search_url_adding
+from searchapp.web import atom
 from searchapp.web.api import name_query
 
 bp = Blueprint("pages", __name__)
@@ -252,8 +253,40 @@ def search():
         suggestion_url=_search_page(res.suggestion, params.filters, None) if res.suggestion else None,
         pagination=_pagination(res.page, res.pages, lambda n: _search_page(q, params.filters, sort, n)),
         export_url=search_url(route_url("api.export_csv"), q, params.filters, sort),
+        atom_url=search_url(route_url("pages.search_atom"), q, params.filters),
         json_url=search_url(route_url("api.search"), q, params.filters, sort, res.page),
     )
+
+
+@bp.get("/search.atom")
+def search_atom():
+    """The search as an Atom feed, newest first (a feed reader's subscription to it)."""
+    params = parse_search(request.args)
+    res = get_searcher().search(params.q, filters=params.filters, sort="newest",
+                                per_page=current_app.config["FEED_SIZE"], facets=False, spelling=False,
+                                collapse=params.collapse, seconds=current_app.config["SEARCH_SECONDS"])
+    body = atom.feed(res, title=f"searchapp: {params.q or 'latest articles'}", self_url=request.url,
+                     page_url=search_url(url_for("pages.search", _external=True), params.q, params.filters),
+                     article_url=lambda i: url_for("pages.article", article_id=i, _external=True))
+    return current_app.response_class(body, mimetype="application/atom+xml")
+
+
+@bp.get("/alerts")
+def alerts():
+    """The saved searches (`searchapp alerts add`) and what each matches that it has not reported yet."""
+    from searchapp.alerts import Alerts
+
+    searcher = get_searcher()
+    saved_searches = Alerts(searcher.store.root)
+    chosen = request.args.get("name", "")
+    views = []
+    for s in saved_searches.list():
+        new = saved_searches.pending(s, searcher) if not chosen or s.name == chosen else None
+        views.append({"name": s.name, "query": s.query, "last_run": s.last_run, "new": new,
+                      "url": _search_page(s.query, None, "newest"),
+                      "new_url": url_for("pages.alerts", name=s.name)})
+    return render_template("alerts.html", alerts=views, chosen=chosen,
+                           article_url=lambda i: url_for("pages.article", article_id=i))
 
 
 # -- article -------------------------------------------------------------------------------------------
