@@ -269,3 +269,12 @@ def test_a_search_out_of_time_on_its_page_keeps_what_it_has_and_says_so(s):
     assert len(res.notices) == 1 and "ran out of time" in res.notices[0] and "0 of the 10" in res.notices[0]
     with s.store.searcher() as searcher:
         assert not _out_of_time(s._ranker(searcher, None), Results("q", {}, "relevance", 1, 10), 10)
+
+
+def test_ranges_count_as_patterns_without_failing(s):
+    """A range is a multi-term query with no text of its own (hypothesis found `[0TO}`)."""
+    for q in ("[0TO}", "date:[2022 TO 2023]", "[a TO c] troops"):
+        try:
+            s.search(q)
+        except QueryError:
+            pass

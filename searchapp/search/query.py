@@ -43,7 +43,9 @@ def check_query_cost(leaves: list[Q.Query]) -> None:
     words = len({w for leaf in leaves for w in (leaf.words if isinstance(leaf, Q.Phrase) else [getattr(leaf, "text", leaf)])})
     if words > MAX_QUERY_WORDS:
         raise QueryError(f"the query has {words} words; the limit is {MAX_QUERY_WORDS}")
-    multi = len({leaf.text for leaf in leaves if isinstance(leaf, Q.MultiTerm)})
+    # one per pattern, whatever fields it is searched in (a range has no text: its bounds)
+    multi = len({getattr(leaf, "text", None) or (getattr(leaf, "start", None), getattr(leaf, "end", None))
+                 for leaf in leaves if isinstance(leaf, Q.MultiTerm)})
     if multi > MAX_QUERY_PATTERNS:
         raise QueryError(f"the query has {multi} wildcards or fuzzy words; the limit is {MAX_QUERY_PATTERNS}")
 

@@ -128,6 +128,12 @@ class Searcher:
         words = plain_words(user_q, quoted='"' in res.query)
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
+        if len(words) >= 2 and res.sort == "relevance":
+            stems = [next((t.text for t in w.leaves() if isinstance(t, Q.Term) and t.fieldname == "body"), None)
+                     for w in words]
+            bonus = ranker.proximity([t for t in stems if t])
+            if bonus:
+                match = Match(match.docs, match.scores + bonus)
         return match, docs
 
     def _article_search(self, s, ranker: Ranker, full_q, user_q, res: Results, tables, request: SearchRequest) -> None:

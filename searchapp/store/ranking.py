@@ -36,6 +36,9 @@ from searchapp.store.schema import PAIR_FIELDS, pair_keys
 # bench.ranking_cv. Long news articles reward a word's repetition more than BM25's textbook 1.2 allows.
 K1 = 3.0
 B = 0.75
+# The bonus of a document that has two adjacent words of the query next to each other, as a share of
+# the pair's idf (0: none); chosen with k1 and b by bench.ranking_cv.
+PROXIMITY = 0.0
 MAX_EXPANSION = 512  # terms a wildcard or fuzzy term may expand to
 # Postings kept in the per-generation term cache, 12 bytes each (docnum and score): ~480 MB at most.
 CACHE_POSTINGS = 40_000_000
@@ -227,6 +230,19 @@ class Ranker:
         # (24 bits) in a document that has the words but not the phrase.
         scores = self._word_scores(q)
         return Match(intersect_all(docs + [p.docs for p in scores], self.size), scores)
+
+    def proximity(self, words: list[str], fieldname: str = "body") -> list[Postings]:
+        """Scores for the documents having adjacent words of a query (stems, in order) next to each other:
+        one small posting list per pair, from the word-pair field."""
+        weight = PROXIMITY
+        if weight <= 0 or len(words) < 2 or PAIR_FIELDS.get(fieldname) not in self.schema:
+            return []
+        out = []
+        for a, b in zip(words, words[1:]):
+            docs = self._phrase(Q.Phrase(fieldname, [a, b])).docs
+            if len(docs):
+                out.append(Postings(docs, np.full(len(docs), weight * idf(self.field_docs(fieldname), len(docs)))))
+        return out
 
     def _and(self, subqueries: Iterable[Q.Query]) -> Match:
         positives, negatives = [], []

@@ -70,6 +70,8 @@
     }
 
     function render(suggestions) {
+      // a later answer for the same word must not drop the name the user has moved to
+      var kept = active >= 0 && items[active] ? items[active].name + "\u0000" + items[active].field : null;
       close();
       items = suggestions;
       if (!items.length) { return; }
@@ -99,6 +101,9 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
+      items.forEach(function (item, i) {
+        if (kept !== null && item.name + "\u0000" + item.field === kept) { highlight(i); }
+      });
     }
 
     function lookup() {
