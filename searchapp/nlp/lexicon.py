@@ -14,7 +14,7 @@ def words(text: str) -> frozenset[str]:
 
 
 def frozen(d: dict) -> MappingProxyType:
-    return MappingProxyType(d)  # read-only: the module keeps no mutable state
+    return MappingProxyType(d) # read-only: the module keeps no mutable state
 
 # Words before a person's name that are not part of it ("Foreign Minister Sergey Lavrov").
 TITLE_WORDS = words("""
@@ -174,7 +174,7 @@ NOT_NAME_CAPS = words(
     Furthermore Thus Therefore Hence Accordingly Besides Notably Importantly Interestingly Frankly
     Clearly Obviously Apparently Certainly Sure Sadly Unfortunately Fortunately Ironically Here’s
     Here's There’s There's That’s That's It’s It's What’s What's Said Says"""
-).difference({"May"})  # Theresa May
+).difference({"May"}) # Theresa May
 
 # Words that introduce a role in front of a name, or make up a role description: the titles and
 # the words of descriptions ("the former top campaign strategist").
@@ -182,10 +182,10 @@ ROLE_WORDS = TITLE_WORDS | words(
     """
     acting actor actress adviser advisor agent aide anchor artist assistant astronaut attorney atty
     atty. author campaign candidate cfo chef co-founder columnist comedian commissioner consultant
-    coo correspondent councillor councilman councilwoman dean democrat democratic democrats
-    detective editor former founder gop gubernatorial host house incoming independent inspector
+    coo correspondent councillor councilman councilwoman dean 
+    detective editor former founder gubernatorial host house incoming inspector
     interim majority minority nominee nurse outgoing pastor physician pollster presidential press
-    producer provost publisher rapper reporter republican republicans senate senior sheriff singer
+    producer provost publisher rapper reporter senate senior sheriff singer
     strategist surgeon the top trooper white"""
 )
 
@@ -226,17 +226,13 @@ SOURCE_NOUNS = words(
     """officials official sources source aides aide critics supporters analysts experts people
     residents voters police authorities campaign spokesman spokeswoman spokesperson statement
     report reports documents memo crowd audience protesters demonstrators observers
-    republicans democrats lawmakers leaders advisers advisors organizers organisers staff
+      lawmakers leaders advisers advisors organizers organisers staff
     administration government ministry office department agency committee group
     representatives executives investigators prosecutors witnesses friends allies opponents
     members delegates donors strategists pollsters economists researchers scientists doctors
     historians reporters journalists"""
 )
 
-PARTIES = frozen({"republican": "republican", "republicans": "republican", "gop": "republican",
-            "democratic": "democratic", "democrat": "democratic", "democrats": "democratic",
-            "labour": "labour", "conservative": "conservative", "tory": "conservative",
-            "libertarian": "libertarian", "green": "green"})
 
 COUNTRIES = frozen({
     "russia": "ru", "russian": "ru", "russia’s": "ru", "kremlin": "ru", "moscow": "ru",
@@ -281,8 +277,8 @@ PERSON_TITLES = PERSON_TITLE_WORDS | words(
 ORG_WORDS = NOT_PERSON_WORDS | ORG_SUFFIXES | words(
     """
     affairs alliance army campaign caucus city coalition congress convention county court daily
-    democrats force guard hall herald house institution intelligence journal kingdom magazine media
-    mosque movement museum nations navy network pac police project radio report republic republicans
+     force guard hall herald house institution intelligence journal kingdom magazine media
+    mosque movement museum nations navy network pac police project radio report republic 
     reserve review security senate service society state states super television temple tribune tv
     watch weekly"""
 )
@@ -311,57 +307,4 @@ COMMON_VERBS = words(
 SCARE_BEFORE = words(
     """the a an this that these those his her their its our my your so-called word words term
     phrase slogan nickname alleged supposed some any such"""
-)
-
-
-MALE_NAMES = words(
-    """james john robert michael william david richard joseph thomas charles christopher daniel
-    matthew anthony mark donald steven stephen paul andrew joshua kenneth kevin brian george timothy
-    ronald edward jason jeffrey jeff ryan jacob gary nicholas eric jonathan larry justin scott
-    brandon benjamin samuel gregory alexander frank patrick raymond jack dennis jerry tyler aaron
-    jose adam nathan henry douglas zachary peter kyle ethan walter noah jeremy keith roger terry
-    gerald harold sean austin carl arthur lawrence dylan jesse bryan billy joe bruce gabriel logan
-    albert willie alan juan wayne elijah randy roy vincent ralph eugene russell bobby mason philip
-    phillip louis bill bob jim tom mike dan dave chris steve rick ted jeb marco bernie barack mitt
-    rand newt rudy reince mitch harry chuck tim ben hugh boris vladimir sergey sergei dmitry dmitri
-    alexei alexey emmanuel olaf francois françois jens recep shinzo narendra jean-claude pierre
-    jacques nicolas gerhard helmut friedrich hans klaus giuseppe matteo silvio mario pedro carlos
-    luis miguel javier antonio manuel jorge ali mohammed muhammad mohamed ahmed hassan hussein omar
-    abdul bibi yair ehud shimon moshe ariel imran nawaz rahul volodymyr petro viktor nikolai
-    mikhail yuri igor oleg ivan andrei andrey wladimir kofi keir rishi ed nick gordon tony liam
-    dominic sajid ken rex jared corey lindsey martin lincoln josh jake wolf anderson lester matt
-    sheldon franklin al cory harry orrin trey darrell evan jimmy lyndon dwight herbert woodrow
-    theodore abraham ulysses grover calvin warren dick colin sidney antonin clarence neil merrick
-    bashar hosni muammar saddam fidel raul hugo enrique andres malcolm rodrigo xi reuven ashraf
-    joaquin julian beto pete bret brett newt mickey marty mitchell rob ron randall rodney
-    stanley todd troy wesley derek greg jon joel luke marcus nathaniel seth shawn travis vince
-    glenn craig curtis duncan dustin edgar elliot erik floyd gene gil grant hal herman howard
-    jay kent kirk lance leon lloyd marvin max nelson norman oscar otis perry reggie rex ross
-    sam ted terrence toby van vernon wade ward warren wendell wilbur zach hakeem elijah karl
-    geert nigel jeremy boris iain ian simon alastair alistair david-cameron ashton bernard
-    cornel reince sebastian stephen tucker sean bret brit kurt anthony rahm newt hank dwayne"""
-)
-
-
-FEMALE_NAMES = words(
-    """mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty
-    margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah
-    stephanie rebecca sharon laura cynthia kathleen amy shirley angela helen anna brenda pamela
-    nicole emma samantha katherine christine debra rachel catherine carolyn janet ruth maria
-    heather diane virginia julie joyce victoria olivia christina lauren joan evelyn judith megan
-    cheryl andrea hannah martha jacqueline frances gloria ann teresa kathryn sara janice alice
-    madison doris abigail julia judy grace denise amber marilyn beverly danielle theresa sophia
-    marie diana brittany natalie isabella charlotte rose alexis kayla hillary hilary chelsea
-    melania ivanka sasha malia huma kellyanne hope carly nikki condoleezza madeleine loretta
-    sonia elena jill tulsi kamala dianne debbie maxine kirsten tammy patty jeanne megyn katy mika
-    greta wendy sheila ursula marine nicola jacinda liz priti suella kemi penny yulia ana sofia
-    carmen cristina dilma benazir indira golda corrine kate katie kathy sally jane anne annie
-    becky beth peggy paula rosa roseanne meghan gina valerie omarosa sheryl oprah ellen beyonce
-    gwen lena lydia erin brooke claire clare fiona gillian harriet joanna lucy sophie theresa
-    yvette yvonne zoe amal angelina jennifer kristen kristin allison alison ivana tiffany
-    marla rosie heidi hannah jodi jody kellie kelli lori lorraine louise lynne maureen nora
-    norma rita roberta ronna shannon stacey stacy tara tina vanessa veronica vicki vivian
-    wanda abby ayanna alexandria ilhan rashida elise jeanine jeannie juanita katrina kirstjen
-    leslie mallory melinda mia molly naomi paige rachael regina samantha selina serena
-    stephanie susana tamara tanya trisha whitney"""
 )

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from searchapp.article import EntityMention
+from searchapp.nlp.gazetteer import first_name_genders
 from searchapp.nlp.lexicon import (
     COMMON_VERBS,
     COUNTRIES,
     DETERMINERS,
-    FEMALE_NAMES,
     FEMALE_ROLES,
     FINITE_CUES,
     LEADER_ROLES,
-    MALE_NAMES,
     MALE_ROLES,
     NAME_PARTICLES,
     NAME_SUFFIXES,
@@ -33,7 +32,6 @@ from searchapp.nlp.lexicon import (
     OBJECT_PRONOUNS,
     ORG_WORDS,
     PARTICIPLE_CUES,
-    PARTIES,
     PERSON_TITLES,
     PHRASE_STOP,
     PRONOUNS,
@@ -42,7 +40,7 @@ from searchapp.nlp.lexicon import (
     WEAK_CUES,
 )
 from searchapp.nlp.quotes.marks import Segment
-from searchapp.nlp.quotes.phrases import is_adv, strip_name
+from searchapp.nlp.quotes.phrases import affiliation, is_adv, strip_name
 from searchapp.nlp.text import Token, base, sentence_starts, tokens
 
 
@@ -54,7 +52,9 @@ class Person:
     votes_f: int = 0
     roles: set[str] = field(default_factory=set)
     country: set[str] = field(default_factory=set)
-    party: set[str] = field(default_factory=set)
+    # capitalised modifiers of the person's roles ("the Green Party leader", "Labor spokesman"):
+    # affiliations, compared as written, never looked up in a list of parties
+    affiliations: set[str] = field(default_factory=set)
 
 _WORDS_RE = re.compile(r"[^\W\d_][\w’'\-]*")
 
@@ -148,7 +148,7 @@ class Doc:
             rt = [toks[i] for i in run]
             if len(rt) > 1 and any(a <= rt[0].start < b for a, b in headlines):
                 # Title Case Headline Words are not names, except a first name and the word after it
-                j = next((j for j, t in enumerate(rt) if t.low in MALE_NAMES or t.low in FEMALE_NAMES), -1)
+                j = next((j for j, t in enumerate(rt) if t.low in first_name_genders()), -1)
                 if j < 0 or j + 1 >= len(rt):
                     continue
                 run = run[: j + 2]
@@ -183,7 +183,7 @@ class Doc:
                     start, end = name[0].start, name[-1].end
                     self._add_mention(start, end, canon)
                     p = self.people[canon]
-                    self._learn_roles(p, [t.low for t in titles])
+                    self._learn_roles(p, titles)
                     self._roles_before(toks[ri].start if titles else start, canon)
                     self._roles_after(end, canon)
                     for t in titles:
@@ -200,7 +200,7 @@ class Doc:
         if len(name) == 1 and name[0].low in COUNTRIES:
             return False  # "Russia has denied": a country is no speaker's name, whatever verb follows
         first = name[0].low
-        if len(name) >= 2 and (first in MALE_NAMES or first in FEMALE_NAMES):
+        if len(name) >= 2 and first in first_name_genders():
             return True
         if any(t.low in PERSON_TITLES for t in titles):
             return True
@@ -236,8 +236,10 @@ class Doc:
         self.mentions.append((start, end, canon))
         self.people.setdefault(canon, Person(canon))
 
-    def _learn_roles(self, p: Person, words: Iterable[str]) -> None:
-        words = [w[:-2] if w.endswith(("’s", "'s")) else w for w in words]
+    def _learn_roles(self, p: Person, toks: Iterable[Token]) -> None:
+        toks = list(toks)
+        words = [t.low[:-2] if t.poss else t.low for t in toks]
+        p.affiliations.update(a for t in toks if (a := affiliation(t)))
         for i, w in enumerate(words):
             if w in ROLE_CONCEPTS:
                 p.roles.add(ROLE_CONCEPTS[w])
@@ -246,8 +248,6 @@ class Doc:
             c = COUNTRIES.get(w)
             if c:
                 p.country.add(c)
-            if w in PARTIES:
-                p.party.add(PARTIES[w])
             if w == "foreign" and i + 1 < len(words) and words[i + 1] in ("minister", "secretary"):
                 p.roles.add("diplomat")
             if w == "state" and i >= 2 and words[i - 1] == "of" and words[i - 2] == "secretary":
@@ -266,16 +266,18 @@ class Doc:
     def _roles_before(self, start: int, canon: str) -> None:
         """Lowercase role words right before a name: "the Russian defence minister, Sergei Shoigu"."""
         toks = self.toks_in(max(0, start - 80), start)
-        words: list[str] = []
-        for t in reversed(toks):
+        words: list[Token] = []
+        for k in range(len(toks) - 1, -1, -1):
+            t = toks[k]
             if t.text == "," and not words:
                 continue
             if t.text in (",", ".", ";", ":", "(", ")") or t.low in PHRASE_STOP or t.low in DETERMINERS:
                 break
             base = t.low[:-2] if t.poss else t.low
-            if t.cap and not (base in ROLE_WORDS or base in COUNTRIES or base in PARTIES or t.poss):
+            lone_cap = affiliation(t) and (k == 0 or not toks[k - 1].cap)
+            if t.cap and not (base in ROLE_WORDS or base in COUNTRIES or t.poss or lone_cap):
                 break  # another name: its roles are its own
-            words.append(t.low)
+            words.append(t)
             if len(words) >= 6:
                 break
         if words:
@@ -285,24 +287,22 @@ class Doc:
         """An appositive after a name: "Ben Wallace, the UK’s defence secretary,"."""
         if end < len(self.masked) and self.masked[end : end + 2] == ", ":
             toks = self.toks_in(end + 2, min(len(self.masked), end + 90))
-            words: list[str] = []
+            words: list[Token] = []
             for t in toks:
                 if t.text in (",", ".", ";", ":", "(", ")", "—") or t.low in ("who", "which", "said", "says"):
                     break
-                words.append(t.low)
+                words.append(t)
                 if len(words) >= 8:
                     break
-            if words and (words[0] in DETERMINERS or words[0] in ROLE_CONCEPTS or words[0].endswith(("’s", "'s"))
-                          or words[0] in COUNTRIES or words[0] in PARTIES or words[0] in ROLE_WORDS):
+            first = words[0].low if words else ""
+            if words and (first in DETERMINERS or first in ROLE_CONCEPTS or words[0].poss
+                          or first in COUNTRIES or affiliation(words[0]) or first in ROLE_WORDS):
                 self._learn_roles(self.people.setdefault(canon, Person(canon)), words)
 
     def _gender_votes(self) -> None:
         for canon, p in self.people.items():
             first = canon.split()[0].lower()
-            if first in MALE_NAMES and first not in FEMALE_NAMES:
-                p.gender = "m"
-            elif first in FEMALE_NAMES and first not in MALE_NAMES:
-                p.gender = "f"
+            p.gender = first_name_genders().get(first, "")
         # titles Mr./Mrs./Ms. in front of any mention
         for s, e, canon in self.mentions:
             before = self.body[max(0, s - 5) : s]

@@ -17,14 +17,13 @@ from searchapp.nlp.lexicon import (
     COUNTRIES,
     FUNCTION_WORDS,
     NAME_PARTICLES,
-    PARTIES,
     PRONOUNS,
     ROLE_CONCEPTS,
     SOURCE_NOUNS,
     UTTERANCE_NOUNS,
 )
 from searchapp.nlp.quotes.candidates import Doc
-from searchapp.nlp.quotes.phrases import is_name_np, strip_name
+from searchapp.nlp.quotes.phrases import affiliation, is_name_np, strip_name
 from searchapp.nlp.text import Token, base
 
 
@@ -93,7 +92,7 @@ class Resolver:
         if head == "minister" and "prime" in words:
             want_roles = {"prime_minister"}
         countries = {c for w in words if (c := COUNTRIES.get(w))}
-        parties = {PARTIES[w] for w in words if w in PARTIES}
+        parties = {a for t in np[:-1] if (a := affiliation(t))}
         best = None
         doc = self.doc
         pos = np[0].start
@@ -109,7 +108,7 @@ class Resolver:
                 continue
             if countries and p.country and not (countries & p.country):
                 continue
-            if parties and not (parties & p.party):
+            if parties and not (parties & p.affiliations):
                 continue
             score = (bool(countries & p.country), )
             if best is None or score > best[0]:

@@ -6,6 +6,7 @@ or phrase of saying (``cue_at``); a speaker is the noun phrase that is the cue's
 """
 from __future__ import annotations
 
+from searchapp.nlp.gazetteer import first_name_genders
 from searchapp.nlp.lexicon import (
     AUXILIARIES,
     COMMON_VERBS,
@@ -16,7 +17,6 @@ from searchapp.nlp.lexicon import (
     NAME_PARTICLES,
     NOT_NAME_CAPS,
     PARTICIPLE_CUES,
-    PARTIES,
     PHRASAL_CUES,
     PHRASE_STOP,
     PREPOSITIONS,
@@ -324,15 +324,35 @@ def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[T
 
 
 def strip_name(toks: list[Token]) -> tuple[list[Token], list[Token]]:
-    """Split a capitalised run into (title/role tokens, name tokens)."""
+    """Split a capitalised run into (title/role tokens, name tokens): titles, countries and
+    possessives go, and so does whatever stands before the last title ("Green Party Sen. Ann Lee") or
+    one word before a known first name with a surname after it ("Labor Ann Lee")."""
     i = 0
     while i < len(toks) - 1 and (
-        toks[i].low.rstrip(".") in ROLE_WORDS
-        or toks[i].low in ROLE_WORDS
+        _is_title(toks[i])
         or toks[i].low in COUNTRIES
-        or toks[i].low in PARTIES
         or toks[i].text in NOT_NAME_CAPS
         or (toks[i].poss and i < len(toks) - 1)
     ):
         i += 1
+    last_title = max((j for j in range(i, len(toks) - 1) if _is_title(toks[j])), default=-1)
+    if last_title >= 0:
+        i = last_title + 1
+    if len(toks) - i >= 3 and toks[i].low not in first_name_genders() and toks[i + 1].low in first_name_genders():
+        i += 1
     return toks[:i], toks[i:]
+
+
+def _is_title(t: Token) -> bool:
+    return t.low.rstrip(".") in ROLE_WORDS or t.low in ROLE_WORDS
+
+
+def affiliation(t: Token) -> str | None:
+    """A capitalised word that modifies a role and is no title, country or first name ("the
+    Republican nominee", "Labor spokesman"): the first six letters, so that the noun and adjective
+    forms of one affiliation meet ("Democrat", "Democratic")."""
+    if not t.cap or t.poss or t.text in NOT_NAME_CAPS or _is_title(t) or t.low in COUNTRIES:
+        return None
+    if t.low in first_name_genders() or not t.text.isalpha():
+        return None
+    return t.low[:6]
