@@ -245,13 +245,16 @@ def test_title_case_headline_words_are_not_names():
     assert (q.speaker, q.mention.text) == ("Nora Kaplan", "Kaplan")
 
 
-def test_reported_speech_without_marks_is_not_a_quote():
+def test_reported_speech_without_marks_is_not_a_direct_quote():
     body = "Prime Minister Kate Moss said she did not believe the strike would end soon."
     assert extract_quotes(body) == []
+    [q] = extract_quotes(body, reported=True)
+    assert (q.kind, q.text, q.speaker, q.cue) == ("indirect", "she did not believe the strike would end soon",
+                                                   "Kate Moss", "said")
 
 
 def test_no_quote_characters_fast_path():
-    body = "Grain prices rose 3 pct on Tuesday, traders said. " * 20
+    body = "Grain prices rose 3 pct on Tuesday and fell on Wednesday. " * 20
     assert extract_quotes(body) == []
     assert extract_quotes("") == []
 

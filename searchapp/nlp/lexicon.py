@@ -308,3 +308,11 @@ SCARE_BEFORE = words(
     """the a an this that these those his her their its our my your so-called word words term
     phrase slogan nickname alleged supposed some any such"""
 )
+
+
+# Verbs that report what someone said or holds, in the writer's words ("Lavrov said the build-up posed
+# no threat", "she denied that ..."): finite forms only, since a participle ("saying ...") hangs on a
+# clause whose own cue is found first.
+REPORTED_CUES = FINITE_CUES - WEAK_CUES - words("continued continues")
+# Reporting verbs followed by their listener before the content ("told reporters that ...").
+REPORTED_TO_CUES = words("told tells warned warns urged urges assured assures reminded reminds informed informs")

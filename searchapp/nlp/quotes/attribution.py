@@ -325,7 +325,7 @@ class Attributor:
         return False
 
 
-def attribute(doc: Doc, paras: list[tuple[int, int]]) -> None:
+def attribute(doc: Doc, paras: list[tuple[int, int]]) -> Attributor:
     """Attribute every segment of ``doc``, in this order: after or before it in its sentence, in
     document order (resolved speakers feed later pronouns and roles); a dash line under it; then the
     attribution of the quotes around it: the other parts of a multi-paragraph quote, the previous
@@ -414,4 +414,4 @@ def attribute(doc: Doc, paras: list[tuple[int, int]]) -> None:
                 src = next((x for x in reversed(plist[:k]) if x.done and not is_scare(body, x)), None)
                 if src is not None:
                     inherit(s, src)
-
+    return att

@@ -94,7 +94,8 @@ def _suffix_index(names: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], tu
 class Doc:
     """Lazily built views of one article body: masked text, tokens, names, people."""
 
-    def __init__(self, body: str, masked: str, entities: list[EntityMention] | None, segs: list[Segment]):
+    def __init__(self, body: str, masked: str, entities: list[EntityMention] | None, segs: list[Segment],
+                 whole: bool = False):
         self.body = body
         self.masked = masked
         self.entities = [e for e in (entities or []) if 0 <= e.start < e.end <= len(body)]
@@ -105,7 +106,7 @@ class Doc:
         # Names, people and pronoun antecedents are looked for up to a little after the last quote:
         # attribution looks back, and the text after the last quote cannot name its speaker.
         last = max((sg.close_end if sg.close_end > 0 else sg.end) for sg in segs) if segs else 0
-        self.reach = min(len(masked), last + 400)
+        self.reach = len(masked) if whole else min(len(masked), last + 400)
         self._tok_starts: list[int] = []
         self._index: tuple[dict, dict] | None = None
         # (start, end, canonical) person mentions outside quotes, in order.
