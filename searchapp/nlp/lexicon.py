@@ -223,7 +223,7 @@ MALE_ROLES = words("spokesman congressman chairman businessman king prince mr mr
 
 # Generic plural / collective sources: "officials said", "sources said".
 SOURCE_NOUNS = words(
-    """officials official sources source aides aide critics supporters analysts experts people
+    """percent majority minority poll polls survey surveys study studies data respondents officials official sources source aides aide critics supporters analysts experts people
     residents voters police authorities campaign spokesman spokeswoman spokesperson statement
     report reports documents memo crowd audience protesters demonstrators observers
       lawmakers leaders advisers advisors organizers organisers staff
@@ -311,8 +311,29 @@ SCARE_BEFORE = words(
 
 
 # Verbs that report what someone said or holds, in the writer's words ("Lavrov said the build-up posed
-# no threat", "she denied that ..."): finite forms only, since a participle ("saying ...") hangs on a
-# clause whose own cue is found first.
-REPORTED_CUES = FINITE_CUES - WEAK_CUES - words("continued continues")
-# Reporting verbs followed by their listener before the content ("told reporters that ...").
-REPORTED_TO_CUES = words("told tells warned warns urged urges assured assures reminded reminds informed informs")
+# no threat", "she denied that ..."): the finite cues of quotes (not the weak ones) and the verbs of
+# thinking, wanting, judging and finding that attribution in news also reports ("polls show that ...").
+REPORTED_CUES = FINITE_CUES - WEAK_CUES - words("continued continues") | words(
+    """think thinks believe believes know knows knew feel feels felt hope hopes hoped fear fears feared
+    expect expects expected worry worries worried doubt doubts doubted want wants wanted wish wishes
+    wished plan plans planned intend intends intended accuse accuses accused blame blames blamed
+    criticize criticizes criticized criticise criticises criticised praise praises praised defend
+    defends defended deny reject rejects rejected dismiss dismisses dismissed support supports supported
+    oppose opposes opposed endorse endorses endorsed propose proposes proposed demand refuse refuses
+    refused decline declines declined reveal reveals revealed show shows showed find finds found
+    indicate indicates indicated estimate cite cites cited acknowledge admit concede suggest predict
+    promise vow pledge urge recall stress argue claim insist deny warn agree"""
+)
+# Participles that report, hanging on the clause before them (", saying ...", ", accusing him of ...").
+REPORTED_PARTICIPLES = PARTICIPLE_CUES | words(
+    """accusing blaming criticizing criticising praising defending denying rejecting dismissing
+    supporting opposing endorsing proposing refusing declining revealing showing finding indicating
+    referring hoping fearing expecting wanting"""
+)
+# Reporting verbs followed by their listener or target before the content ("told reporters that ...",
+# "accused him of ...").
+REPORTED_TO_CUES = words(
+    """told tells tell warned warns warn urged urges urge assured assures reminded reminds informed
+    informs asked asks ask accused accuses accuse blamed blames blame criticized criticised praised
+    telling warning urging reminding asking accusing blaming criticizing praising"""
+)

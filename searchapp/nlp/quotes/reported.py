@@ -1,27 +1,42 @@
-"""Reported speech: what someone said, in the writer's words, with its source and its content span.
+"""Reported speech: what someone said or holds, in the writer's words, with its source and content span.
 
-Three shapes, within one sentence of the masked body (so words inside quote marks are never a cue):
+Shapes, within one sentence of the masked body (so words inside quote marks are never a cue):
 
 * source, cue, content: "Lavrov said (on Thursday) (that) the build-up posed no threat" — the cue's
   subject is the source (``subject_before``); after "told"-like cues the listener is skipped ("told
-  reporters that ...");
-* content, source and cue at the end: "The build-up posed no threat, Lavrov said." / "..., said
+  reporters that ...", "accused him of ..."). The content runs to the end of the sentence (or a
+  semicolon, or the next cue's clause);
+* a participle after a comma: "..., saying the plan would fail" — the source is the subject of the
+  clause before it;
+* content, then source and cue at the end: "The build-up posed no threat, Lavrov said." / "..., said
   Lavrov." — the content runs from the sentence start to the comma before the source;
 * "according to": "According to X, ..." / "..., according to X."
 
-A content span that starts with a quote (“…,” he said) is a direct quote's, not reported speech. A
-content span that holds a quote is reported speech with a partial quote in it: that quote's kind is
-"mixed". Content spans shorter than three words are left out (“he said so”).
+A content span that starts with a quote (``X said, “…”``) is a direct quote's, not reported speech; a
+quote inside reported speech is kind "mixed". Content spans of fewer than three words are left out.
+One sentence gives at most one reported statement per cue, and a cue inside another's content is not
+read again (the content already holds it).
 """
 from __future__ import annotations
 
 import bisect
 import re
 
-from searchapp.nlp.lexicon import REPORTED_CUES, REPORTED_TO_CUES
+from searchapp.nlp.lexicon import (
+    AUXILIARIES,
+    FUNCTION_WORDS,
+    REPORTED_CUES,
+    REPORTED_PARTICIPLES,
+    REPORTED_TO_CUES,
+    ROLE_CONCEPTS,
+    SOURCE_NOUNS,
+)
 from searchapp.nlp.quotes.attribution import Attributor
 from searchapp.nlp.quotes.marks import Segment
 from searchapp.nlp.quotes.phrases import (
+    clause_subject,
+    is_adv,
+    is_name_np,
     np_forward,
     np_ok,
     subject_before,
@@ -31,24 +46,26 @@ from searchapp.nlp.quotes.phrases import (
 from searchapp.nlp.text import Token, sentence_starts
 
 _WORD = re.compile(r"[A-Za-z]+")
-_HINTS = REPORTED_CUES | {"according", "According"}
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according", "According"}
 _END_PUNCT = frozenset(".!?;")
+_CLAUSE_END = frozenset((";",))
+_STANCE_NEXT = frozenset("that how what whether why if for about against".split())
 
 
 def cue_offsets(body: str) -> list[int]:
     """Offsets of the words that may be reporting cues: a cheap first look (one scan of plain words and
     a set look-up), so that sentences without one are not read at all."""
     hints = _HINTS
-    return [m.start() for m in _WORD.finditer(body) if m.group() in hints]
+    return [m.start() for m in _WORD.finditer(body) if m.group() in hints or m.group().endswith("ed")]
 
 
 def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]) -> list[Segment]:
     """Segments of reported speech in the attributor's document, each attributed (speaker, mention,
-    cue); ``kind`` "indirect". ``cues`` are the offsets of ``cue_offsets``."""
+    cue). ``cues`` are the offsets of ``cue_offsets``."""
     doc = att.doc
     masked = doc.masked
-    starts = sentence_starts(masked)
-    bounds = sorted(set(starts) | {lo for lo, _hi in paras} | {hi for _lo, hi in paras} | {len(masked)})
+    bounds = sorted(set(sentence_starts(masked)) | {lo for lo, _hi in paras} | {hi for _lo, hi in paras}
+                    | {len(masked)})
     out: list[Segment] = []
     para_of = {lo: k for k, (lo, _hi) in enumerate(paras)}
     para = 0
@@ -57,40 +74,45 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
         k = bisect.bisect_left(cues, a)
         if b - a < 12 or k >= len(cues) or cues[k] >= b:
             continue
-        toks = doc.toks_in(a, b)
-        seg = _sentence(att, toks, para)
-        if seg is not None:
-            out.append(seg)
+        out.extend(_sentence(att, doc.toks_in(a, b), para))
     return out
 
 
-def _sentence(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
+    out: list[Segment] = []
+    covered = -1  # tokens up to here are inside a content span already found
     n = len(toks)
     for ci in range(n):
+        if ci <= covered:
+            continue
         t = toks[ci]
+        low = t.low
         if t.cap and ci > 0:
             continue
-        low = t.low
         if low == "according" and ci + 1 < n and toks[ci + 1].low == "to":
-            seg = _according(att, toks, ci, para)
-            if seg is not None:
-                return seg
+            found = _according(att, toks, ci, para)
+        elif low in REPORTED_CUES:
+            found = _content_after(att, toks, ci, para) or _content_before(att, toks, ci, para)
+        elif low in REPORTED_PARTICIPLES and ci > 0 and toks[ci - 1].text in (",", "—", "–"):
+            found = _participle(att, toks, ci, para)
+        elif _stance_verb(toks, ci):
+            found = _content_after(att, toks, ci, para, people_only=True)
+        else:
             continue
-        if low not in REPORTED_CUES:
-            continue
-        seg = _content_after(att, toks, ci, para) or _content_before(att, toks, ci, para)
-        if seg is not None:
-            return seg
-    return None
+        if found is not None:
+            seg, last = found
+            out.append(seg)
+            covered = last
+    return out
 
 
 def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segment | None:
-    """A segment over tokens [i, j), trimmed of end punctuation; None when it is too short or is a quote."""
+    """A segment over tokens [i, j), trimmed of end punctuation; None when it is too short or a quote."""
     while j > i and (toks[j - 1].text in _END_PUNCT or toks[j - 1].text in (",", ":", "—", "–")):
         j -= 1
-    if j - i < 3 or toks[i].text[0] == "\x00":
+    if j - i < 2:
         return None
-    words = sum(1 for t in toks[i:j] if t.text[0] != "\x00" and t.text[0].isalnum())
+    words = sum(1 for t in toks[i:j] if t.text[0] == "\x00" or t.text[0].isalnum())
     if words < 3:
         return None
     start, end = toks[i].start, toks[j - 1].end
@@ -99,37 +121,83 @@ def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segm
     return seg
 
 
-def _content_after(att: Attributor, toks: list[Token], ci: int, para: int) -> Segment | None:
-    """Source, cue, content: "Lavrov said (that) ..."."""
-    np = subject_before(toks, ci, 0)
-    if not np:
-        return None
+def _content_start(toks: list[Token], ci: int) -> int:
+    """Where the content of the cue at ``ci`` starts: after adverbs, the listener of a "told"-like cue,
+    a short adverbial before "that" ("said on Thursday that"), and "that" itself."""
     k = ci + 1
-    if toks[ci].low in REPORTED_TO_CUES:
+    while k < len(toks) and is_adv(toks[k]) and toks[k].low not in ("that",):
+        k += 1
+    if toks[ci].low in REPORTED_TO_CUES and k < len(toks) and toks[k].low != "that":
         obj = np_forward(toks, k)
-        if not obj or obj[0].text[0] == "\x00":
-            return None
-        k += len(obj)
-    # "said on Thursday that ...": a short adverbial before "that"
+        if obj and obj[0].text[0] != "\x00":
+            k += len(obj)
     for m in range(k, min(len(toks), k + 6)):
         if toks[m].low == "that" and not toks[m].cap:
-            k = m + 1
-            break
+            return m + 1
         if toks[m].text in (",", ".", ";", ":") or toks[m].text[0] == "\x00":
             break
-    if k < len(toks) and toks[k].text in (",", ":"):
-        return None  # "X said, “…”": a direct quote follows
+    return k
+
+
+def _content_to(toks: list[Token], k: int) -> int:
     end = k
-    while end < len(toks) and toks[end].text not in (";",):
+    while end < len(toks) and toks[end].text not in _CLAUSE_END:
         end += 1
+    return end
+
+
+def _stance_verb(toks: list[Token], ci: int) -> bool:
+    """Any other past-tense verb that takes a clause or a topic ("pushed for", "complained about") with a
+    person as its subject reports a stance in news prose."""
+    t = toks[ci]
+    if t.cap or not t.low.endswith("ed") or not t.text.isalpha() or t.low in FUNCTION_WORDS or t.low in AUXILIARIES:
+        return False
+    # a stance takes a clause or a topic ("urged that", "pushed for", "warned against"); an event takes
+    # a thing ("joined the board", "served two terms")
+    k = ci + 1
+    while k < len(toks) and is_adv(toks[k]):
+        k += 1
+    return k < len(toks) and toks[k].low in _STANCE_NEXT
+
+
+def _person_like(np: list[Token]) -> bool:
+    if len(np) == 1 and np[0].low in ("he", "she", "they", "we", "i"):
+        return True
+    return is_name_np(np) or np[-1].low in ROLE_CONCEPTS or np[-1].low in SOURCE_NOUNS
+
+
+def _content_after(att: Attributor, toks: list[Token], ci: int, para: int,
+                   people_only: bool = False) -> tuple[Segment, int] | None:
+    """Source, cue, content: "Lavrov said (that) ..."."""
+    np = subject_before(toks, ci, 0)
+    if not np or (people_only and not _person_like(np)):
+        return None
+    k = _content_start(toks, ci)
+    if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
+        return None  # "X said, “…”", "X said “…”": a direct quote follows
+    return _attributed_after(att, toks, ci, k, np, para)
+
+
+def _attributed_after(att: Attributor, toks: list[Token], ci: int, k: int, np: list[Token],
+                      para: int) -> tuple[Segment, int] | None:
+    """The content from token ``k`` to the end of the clause, attributed to ``np`` with the cue at ``ci``."""
+    end = _content_to(toks, k)
     seg = _span(att, toks, k, end, para)
     if seg is None:
         return None
     att.assign(seg, np, toks[ci].low)
-    return seg
+    return seg, end
 
 
-def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> Segment | None:
+def _participle(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
+    """"…, saying the plan would fail": the subject of the clause before the comma speaks."""
+    np = clause_subject(toks, 0, ci)
+    if not np:
+        return None
+    return _attributed_after(att, toks, ci, _content_start(toks, ci), np, para)
+
+
+def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
     """Content, then source and cue at the end: "..., Lavrov said." / "..., said Lavrov."."""
     tail = toks[ci + 1 :]
     if len(tail) > 8 or any(t.low == "that" or t.text[0] == "\x00" for t in tail):
@@ -151,22 +219,24 @@ def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> S
     if seg is None:
         return None
     att.assign(seg, np, toks[ci].low, core)
-    return seg
+    return seg, len(toks)
 
 
-def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> Segment | None:
+def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
     """"According to X, ..." and "..., according to X."."""
     np = np_forward(toks, ci + 2, stop_at_verbs=False)
     if not np_ok(np):
         return None
     after = ci + 2 + len(np)
     if ci == 0 and after < len(toks) and toks[after].text == ",":
-        seg = _span(att, toks, after + 1, len(toks), para)
+        end = _content_to(toks, after + 1)
+        seg = _span(att, toks, after + 1, end, para)
     elif ci > 3 and toks[ci - 1].text == ",":
+        end = after
         seg = _span(att, toks, 0, ci - 1, para)
     else:
         return None
     if seg is None:
         return None
     att.assign(seg, np, "according to")
-    return seg
+    return seg, end
