@@ -118,10 +118,11 @@ class Resolver:
         return best[1] if best else None
 
     def pronoun(self, tok: Token) -> str | None:
-        """he/she -> a person of the same gender, looking back sentence by sentence (current sentence
-        first, at most four before it) and, within a sentence, preferring the leftmost person (the
-        subject, usually). None when that person's gender is unknown and another person of the
-        right gender is in the same sentence, or when no one fits."""
+        """he/she -> the speaker of the quote just before when of the same gender and at most a sentence
+        back; else a person of the same gender, looking back sentence by sentence (current sentence
+        first, at most seven before it) and, within a sentence, preferring the leftmost person (the
+        subject, usually) unless their gender is unknown and another's is the pronoun's. None when no
+        one fits."""
         g = PRONOUNS.get(tok.low)
         if g not in ("m", "f"):
             return None
@@ -137,7 +138,15 @@ class Resolver:
         by_sent: dict[int, list[tuple[int, str]]] = {}
         for s_, c in cands:
             by_sent.setdefault(bisect.bisect_right(starts, s_) - 1, []).append((s_, c))
-        for si in range(cur, cur - 5, -1):
+        # The speaker of the quote just before, if the pronoun is in the same or the next sentence:
+        # "“…,” Okafor wrote. He then listed ..." goes on with the one who spoke, whoever was named
+        # in between.
+        spoke = [(s_, c) for s_, c in self.resolved if s_ < pos and c in people and people[c].gender == g]
+        if spoke:
+            s_, c = max(spoke)
+            if cur - (bisect.bisect_right(starts, s_) - 1) <= 1:
+                return c
+        for si in range(cur, cur - 8, -1):
             group = sorted(by_sent.get(si, []))
             if not group:
                 continue
@@ -145,11 +154,8 @@ class Resolver:
             if not fits:
                 continue
             first = fits[0]
-            if people[first].gender == g:
+            if people[first].gender == g or len(set(fits)) == 1:
                 return first
-            if any(people[c].gender == g for c in fits[1:]):
-                return None  # the subject's gender is unknown but someone else fits: unsure
-            if len(set(fits)) == 1:
-                return first
-            return None
+            # the subject's gender is unknown: the person of the pronoun's gender, else no one
+            return next((c for c in fits if people[c].gender == g), None)
         return None
