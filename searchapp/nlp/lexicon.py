@@ -40,6 +40,7 @@ estimated estimates disclosed denied denies suggested suggests confirmed confirm
 
 # Month names: "Pay May One", "April 15" are dates, never people.
 MONTHS = frozenset("january february march april may june july august september october november december".split())
+WEEKDAYS = words("monday tuesday wednesday thursday friday saturday sunday")
 
 # Words that make a name a company's, a product's or a thing's, never a person's.
 NOT_PERSON_WORDS = words("""

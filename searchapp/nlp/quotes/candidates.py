@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from searchapp.article import EntityMention
-from searchapp.nlp.gazetteer import first_name_genders
+from searchapp.nlp.gazetteer import first_name_genders, place_words
 from searchapp.nlp.lexicon import (
     COMMON_VERBS,
     COUNTRIES,
@@ -198,7 +198,7 @@ class Doc:
     def _is_person(self, titles: list[Token], name: list[Token], ri: int) -> bool:
         if any(t.low in ORG_WORDS for t in name):
             return False
-        if len(name) == 1 and name[0].low in COUNTRIES:
+        if len(name) == 1 and (name[0].low in COUNTRIES or place_words().get(name[0].low) == "country"):
             return False  # "Russia has denied": a country is no speaker's name, whatever verb follows
         first = name[0].low
         if len(name) >= 2 and first in first_name_genders():

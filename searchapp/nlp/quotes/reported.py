@@ -24,12 +24,16 @@ import re
 
 from searchapp.nlp.lexicon import (
     AUXILIARIES,
+    DETERMINERS,
     FUNCTION_WORDS,
+    MONTHS,
+    PRONOUNS,
     REPORTED_CUES,
     REPORTED_PARTICIPLES,
     REPORTED_TO_CUES,
     ROLE_CONCEPTS,
     SOURCE_NOUNS,
+    WEEKDAYS,
 )
 from searchapp.nlp.quotes.attribution import Attributor
 from searchapp.nlp.quotes.marks import Segment
@@ -45,9 +49,11 @@ from searchapp.nlp.quotes.phrases import (
 )
 from searchapp.nlp.text import Token, sentence_starts
 
-_WORD = re.compile(r"[A-Za-z]+")
-_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according", "According"}
+_WORD = re.compile(r"[a-z]+")
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according"}
+_ACCORDING = re.compile(r"\bAccording\b")
 _END_PUNCT = frozenset(".!?;")
+_WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
 _CLAUSE_END = frozenset((";",))
 _STANCE_NEXT = frozenset("that how what whether why if for about against".split())
 
@@ -56,7 +62,11 @@ def cue_offsets(body: str) -> list[int]:
     """Offsets of the words that may be reporting cues: a cheap first look (one scan of plain words and
     a set look-up), so that sentences without one are not read at all."""
     hints = _HINTS
-    return [m.start() for m in _WORD.finditer(body) if m.group() in hints or m.group().endswith("ed")]
+    found = [m.start() for m in _WORD.finditer(body) if m.group() in hints]
+    if "According" in body:
+        found += [m.start() for m in _ACCORDING.finditer(body)]
+        found.sort()
+    return found
 
 
 def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]) -> list[Segment]:
@@ -106,6 +116,15 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
     return out
 
 
+def _assign(att: Attributor, seg: Segment, np: list[Token], cue: str, core: list[Token] | None = None) -> None:
+    """Attribute like a direct quote, but a speaker must be one of the article's people: reported
+    speech is as often a country's, a company's or a poll's ("Russia has denied ...", "polls show
+    ..."), and those are no speakers to search for (the mention keeps the words)."""
+    att.assign(seg, np, cue, core)
+    if seg.speaker is not None and seg.speaker not in att.doc.people:
+        seg.speaker = None
+
+
 def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segment | None:
     """A segment over tokens [i, j), trimmed of end punctuation; None when it is too short or a quote."""
     while j > i and (toks[j - 1].text in _END_PUNCT or toks[j - 1].text in (",", ":", "—", "–")):
@@ -136,7 +155,22 @@ def _content_start(toks: list[Token], ci: int) -> int:
             return m + 1
         if toks[m].text in (",", ".", ";", ":") or toks[m].text[0] == "\x00":
             break
-    return k
+    return _after_when(toks, k)
+
+
+def _after_when(toks: list[Token], k: int) -> int:
+    """Past a time adverbial before the content ("said on Thursday (Feb 10) the talks ..."): the
+    content starts after the day, date or year; "said in a statement" has no content (len(toks))."""
+    if k >= len(toks) or toks[k].low not in _WHEN_START:
+        return k
+    for m in range(k + 1, min(len(toks), k + 9)):
+        prev = toks[m - 1]
+        dated = prev.text == ")" or prev.text[0].isdigit() or prev.low in WEEKDAYS or prev.low in MONTHS
+        if dated and (toks[m].low in DETERMINERS or toks[m].low in PRONOUNS or toks[m].cap):
+            return m
+        if toks[m].text in (",", ";", ".") or toks[m].low == "that":
+            return m + 1 if toks[m].low == "that" else len(toks)
+    return len(toks)
 
 
 def _content_to(toks: list[Token], k: int) -> int:
@@ -185,7 +219,7 @@ def _attributed_after(att: Attributor, toks: list[Token], ci: int, k: int, np: l
     seg = _span(att, toks, k, end, para)
     if seg is None:
         return None
-    att.assign(seg, np, toks[ci].low)
+    _assign(att, seg, np, toks[ci].low)
     return seg, end
 
 
@@ -218,7 +252,7 @@ def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> t
     seg = _span(att, toks, 0, comma, para)
     if seg is None:
         return None
-    att.assign(seg, np, toks[ci].low, core)
+    _assign(att, seg, np, toks[ci].low, core)
     return seg, len(toks)
 
 
@@ -238,5 +272,5 @@ def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[
         return None
     if seg is None:
         return None
-    att.assign(seg, np, "according to")
+    _assign(att, seg, np, "according to")
     return seg, end
