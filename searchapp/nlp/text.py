@@ -170,7 +170,7 @@ def _abbreviation_before(text: str, lo: int, at: int) -> bool:
     if not w:
         return False
     word = w.group(1).lower()
-    return word in _ABBREV or len(word) == 1 or _INITIALS.fullmatch(word) is not None
+    return word in _ABBREV or (len(word) == 1 and word.isalpha()) or _INITIALS.fullmatch(word) is not None
 
 
 _ABBREV = frozenset(w.lower() for w in TITLE_ABBREVIATIONS) | frozenset(

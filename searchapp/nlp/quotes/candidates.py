@@ -275,7 +275,7 @@ class Doc:
             if t.text in (",", ".", ";", ":", "(", ")") or t.low in PHRASE_STOP or t.low in DETERMINERS:
                 break
             base = t.low[:-2] if t.poss else t.low
-            lone_cap = affiliation(t) and (k == 0 or not toks[k - 1].cap)
+            lone_cap = affiliation(t) and (k == 0 or not toks[k - 1].cap or toks[k - 1].low in DETERMINERS)
             if t.cap and not (base in ROLE_WORDS or base in COUNTRIES or t.poss or lone_cap):
                 break  # another name: its roles are its own
             words.append(t)
