@@ -3,14 +3,14 @@
 1. after the closing mark, in the same sentence: ``“…,” Lavrov said`` / ``“…,” said Lavrov`` /
    ``“…,” she said`` / ``“…” Russia’s top diplomat told reporters`` / ``“…,” Truss, 46, said`` /
    ``“…,” Sen. Ann Lee (D-Ore.) said`` / ``“…,” a spokesman for the campaign said`` /
-   ``“…,” according to X`` / ``“…?” Hannity pressed.`` / ``“…” if she loses, said X.`` /
+   ``“…,” according to X`` / ``“…?” Okafor pressed.`` / ``“…” if she loses, said X.`` /
    ``“…” — Jane Doe, 34, Texas``. A quote that ends with a full stop is not attributed to a
    capitalised word after it (a new sentence starts there);
 2. before the opening mark, in the same sentence (words inside other quotes are ignored): the last
    cue and its subject: ``Lavrov said: “…”``, ``He added that the … “…”``, ``Truss, 46, the first
    …, added there were “…”`` (appositives skipped; a name among them wins), ``…, warning that …
    ‘…’`` (a participle after a comma takes the subject of the cue just before it, else of its
-   clause), ``According to X, “…”``, ``Said Comey, “…”``, ``Pollster Jo Ames: “…”`` and ``Clinton
+   clause), ``According to X, “…”``, ``Said Brandt, “…”``, ``Pollster Jo Ames: “…”`` and ``Brandt
    released a statement: “…”`` (colon);
 3. otherwise the quote takes the attribution of the quotes around it (``attribute``).
 
@@ -68,7 +68,7 @@ class Attributor:
 
     # -- patterns ----------------------------------------------------------------------------
     def after(self, seg: Segment, hi: int, next_open: int) -> bool:
-        """“…,” Lavrov said / “…,” said Lavrov / “…,” she said / “…” — Donald Trump."""
+        """“…,” Lavrov said / “…,” said Lavrov / “…,” she said / “…” — Jane Roe."""
         if seg.close < 0:
             return False
         body = self.doc.body
@@ -82,7 +82,7 @@ class Attributor:
             i += 1
         if i >= len(toks) or toks[0].text == ".":
             return False
-        # dash attribution: “…” — Donald Trump / “…” ― Jane Doe, 34, Texas
+        # dash attribution: “…” — Jane Roe / “…” ― Jane Doe, 34, Texas
         if toks[0].text in DASHES and i == 1:
             np = np_forward(toks, i)
             rest = i + len(np)
@@ -120,7 +120,7 @@ class Attributor:
             if depth:
                 continue
             if t.text == "." and k + 1 < len(toks) and (toks[k + 1].text == "," or not toks[k + 1].cap):
-                continue  # "Allentown, Pa., said"
+                continue  # "Erie, Pa., said"
             if t.text in (".", ";", ":", "?", "!") or t.text[0] == "\x00":
                 break
             c = cue_at(toks, k)
@@ -133,11 +133,11 @@ class Attributor:
                     and next_open > 0
                     and all(t.text in (",", ":", "—") or is_adv(t) or t.low in ("back", "that") for t in toks[c[1] :])
                 ):
-                    return False  # “Why now?” Mills then writes back, “…”: the cue is the next quote's
+                    return False  # “Why now?” Vance then writes back, “…”: the cue is the next quote's
                 self.assign(seg, subj[0], c[0], subj[1])
                 return True
             break
-        # “…?” Hannity pressed. / “…,” reacted Trump. (any past-tense verb that ends the sentence)
+        # “…?” Okafor pressed. / “…,” reacted Okafor. (any past-tense verb that ends the sentence)
         rest = [t for t in toks[i:] if t.text not in (".", "!", "?")]
         if 2 <= len(rest) <= 5:
             np = np_forward(rest, 0, stop_at_verbs=True)
@@ -151,7 +151,7 @@ class Attributor:
                 if is_name_np(np) and len(np) == len(rest) - 1:
                     self.assign(seg, np, rest[0].low)
                     return True
-        # the attribution closes the sentence: “…” if she loses, said David Wasserman. / …, Nefzi said.
+        # the attribution closes the sentence: “…” if she loses, said Ruth Tamm. / …, Tamm said.
         for k in range(i + 1, len(toks)):
             if toks[k - 1].text != ",":
                 continue
@@ -210,7 +210,7 @@ class Attributor:
                     "and", "while", "before", "after", "by", "when", "upon", "on", "without", "in", "then", "also"
                 ):
                     np = []
-                    # "…, Spicer said, adding, “…”": the subject of the cue just before
+                    # "…, Brandt said, adding, “…”": the subject of the cue just before
                     for cj in range(pj - 1, max(-1, pj - 8), -1):
                         c2 = cue_at(toks, cj)
                         if c2 and c2[2] == "finite":
@@ -224,7 +224,7 @@ class Attributor:
                         self.assign(seg, np, cue)
                         return True
                     continue
-                # "Trump was saying “…”", "Trump kept saying"
+                # "Okafor was saying “…”", "Okafor kept saying"
                 j = ci - 1
                 while j >= 0 and (is_adv(toks[j]) or toks[j].low in ("was", "were", "is", "are", "kept", "keeps", "been", "began", "started", "continued")):
                     j -= 1
@@ -233,31 +233,31 @@ class Attributor:
                     self.assign(seg, np, cue)
                     return True
                 continue
-            # "the 2005 tape, in which Trump said", "who said": subject right before the cue
+            # "the 2005 tape, in which Okafor said", "who said": subject right before the cue
             np = subject_before(toks, ci, 0)
             if np:
                 self.assign(seg, np, cue)
                 return True
-            if ci == 0 and cue in INVERTIBLE_CUES:  # "Said Comey, “…”"
+            if ci == 0 and cue in INVERTIBLE_CUES:  # "Said Brandt, “…”"
                 np = np_forward(toks, after_i, stop_at_verbs=False)
                 if is_name_np(np) or (np and np[0].low in DETERMINERS and np_ok(np)):
                     self.assign(seg, np, cue)
                     return True
             # passive/other: "was quoted as saying", keep looking for an earlier cue
-        # a name and a colon right before the quote: "Republican pollster Daron Shaw: “…”"
+        # a name and a colon right before the quote: "pollster Jo Ames: “…”"
         if len(toks) >= 2 and toks[-1].text == ":":
             np = np_backward(toks, len(toks) - 2)
             if is_name_np(np) and len(np) <= 6:
                 self.assign(seg, np, None)
                 return True
-            # "Clinton released the following statement: “…”": the subject of the sentence
+            # "Brandt released the following statement: “…”": the subject of the sentence
             np = clause_subject(toks, 0)
             if np and (is_name_np(np) or (len(np) == 1 and np[0].low in ("he", "she")) or (
                 np[-1].low in UTTERANCE_NOUNS and len(np) >= 2 and np[-2].poss
             )):
                 self.assign(seg, np, None)
                 return True
-            # "… — Cruz called them on it:": the last name that is followed by a verb
+            # "… — Tamm called them on it:": the last name that is followed by a verb
             for k in range(len(toks) - 2, 0, -1):
                 nxt = toks[k + 1]
                 if toks[k].cap and not toks[k].poss and not nxt.cap and (
@@ -310,7 +310,7 @@ class Attributor:
         seg.speaker = self.coref.speaker(core or cut_pp(np), start)
 
     def dash_line(self, seg: Segment, lo: int, hi: int) -> bool:
-        """A line under a quote paragraph that names the speaker after a dash: “…” / — Hillary Clinton."""
+        """A line under a quote paragraph that names the speaker after a dash: “…” / — Jane Roe."""
         if hi - lo > 120 or self.masked[lo:hi].lstrip()[:1] not in DASHES:
             return False
         toks = self.doc.toks_in(lo, hi)
@@ -365,7 +365,7 @@ def attribute(doc: Doc, paras: list[tuple[int, int]]) -> Attributor:
                     if not m.done:
                         inherit(m, src)
 
-    # a dash line under a quote paragraph: “…” / — Hillary Clinton.
+    # a dash line under a quote paragraph: “…” / — Jane Roe.
     for pi, plist in by_para.items():
         last = plist[-1]
         if not last.done and pi + 1 < len(paras):
@@ -393,7 +393,7 @@ def attribute(doc: Doc, paras: list[tuple[int, int]]) -> Attributor:
                         s.speaker, s.cue, s.mention, s.done = fake.speaker, fake.cue, fake.mention, True
                         continue
                 # a paragraph that opens with a quote goes on with the speaker of the quote that
-                # closed the previous paragraph: “…,” Le Pen told CNN. / “It’s everything but …”
+                # closed the previous paragraph: “…,” Vance told the radio. / “It’s everything but …”
                 prev = by_para.get(pi - 1)
                 if prev:
                     x = prev[-1]

@@ -2,7 +2,7 @@
 
 A PER ``EntityMention`` is a person; without entities, a capitalised name is a person with some
 evidence: a known first name, a title (Sen., Minister), a role word before it, an age or role
-appositive after it, or a cue right after it ("Feinstein said"). Title Case headline lines hold no
+appositive after it, or a cue right after it ("Tamm said"). Title Case headline lines hold no
 names. A name is completed to the longest name in the article that ends with the same words
 ("Lavrov" -> "Sergey Lavrov"). Gender comes from first names, Mr./Mrs./Ms., gendered role nouns and
 the he/she pronouns that follow a person; roles from the words before a name and an appositive after
@@ -208,19 +208,19 @@ class Doc:
         if ri > 0:
             prev = self.toks[ri - 1]
             if prev.low in ROLE_CONCEPTS or (prev.text == "," and ri > 1 and self.toks[ri - 2].low in ROLE_CONCEPTS):
-                return True  # "spokesman Brian Fallon", "the group’s CEO, Kimberley Fritts"
+                return True  # "spokesman Ivo Brandt", "the group’s CEO, Rosa Lind"
         k = ri + len(titles) + len(name)
         if k + 1 < len(self.toks) and self.toks[k].text == ",":
             nxt = self.toks[k + 1]
             if nxt.text[:1].isdigit() and k + 2 < len(self.toks) and self.toks[k + 2].text in (",", ")"):
-                return True  # "Jillian Chase, 27,"
+                return True  # "Mina Holt, 27,"
             for m in range(k + 1, min(k + 7, len(self.toks))):
                 t = self.toks[m]
                 if t.text == "," or t.low in PHRASE_STOP:
                     break
                 if t.low in ROLE_CONCEPTS or t.low in ("member", "resident", "voter", "supporter", "student", "owner"):
-                    return len(name) >= 2 or m - k <= 4  # "Walsh, a former labor leader,"
-        # the subject of a cue: "Feinstein said", "Feinstein also told"
+                    return len(name) >= 2 or m - k <= 4  # "Greer, a former union leader,"
+        # the subject of a cue: "Tamm said", "Tamm also told"
         k = ri + len(titles) + len(name)
         for m in range(k, min(k + 3, len(self.toks))):
             t = self.toks[m]
@@ -360,6 +360,7 @@ class Doc:
         entity names when there are any, else among the capitalised names of the body; ties go to
         the more frequent name; a suffix (Jr.) counts against a name unless asked for."""
         key = tuple(k for k in key if k not in NAME_SUFFIXES) or key
+        self.build()
         if self._index is None:
             per = Counter(tuple(e.name.split()) for e in self.entities if e.label == "PER")
             self._index = (_suffix_index(per), _suffix_index(self.name_count))

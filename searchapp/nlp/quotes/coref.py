@@ -1,8 +1,8 @@
 """Coreference: the words that name a speaker ("Lavrov", "he", "Russia’s top diplomat") -> one person.
 
 A PER entity inside the words gives its name; a capitalised name, titles removed, is completed to the
-longest name in the article that ends with it; "Clinton’s statement" is Clinton's; a role description
-("Russia’s top diplomat", "the Republican nominee") goes to the nearest preceding person introduced
+longest name in the article that ends with it; "Brandt’s statement" is Brandt's; a role description
+("Russia’s top diplomat", "the Green nominee") goes to the nearest preceding person introduced
 with that role and a matching country or party (diplomat = foreign minister, foreign secretary,
 secretary of state, ambassador); he/she goes to a person of the same gender, looking back sentence by
 sentence and preferring the leftmost (subject) person of a sentence. None when unsure: the preferred
@@ -42,14 +42,21 @@ class Resolver:
             self.resolved.append((at, found))
         return found
 
+    def is_person(self, name: str) -> bool:
+        """A PER entity's name, or one of the people the article names."""
+        labels = {e.label for e in self.doc.entities if e.name == name}
+        if labels:
+            return "PER" in labels
+        self.doc.build()
+        return name in self.doc.people
+
     def resolve(self, np: list[Token]) -> str | None:
         doc = self.doc
-        doc.build()
-        if len(np) == 1 and np[0].low in PRONOUNS:
-            return self.pronoun(np[0])
-        # a PER entity inside the phrase: the last one is the head ("Clinton spokesman Brian Fallon")
+        # a PER entity inside the phrase: the last one is the head ("Okafor spokesman Ivo Brandt"). The
+        # article's people are built only by what needs them (names, roles, pronouns): most reported
+        # speech in wire copy is a named entity's or a company's.
         ents = [e for e in doc.entities if e.start < np[-1].end and np[0].start < e.end]
-        if ents:
+        if ents and not (len(np) == 1 and np[0].low in PRONOUNS):
             pers = [e for e in ents if e.label == "PER"]
             last_tok = np[-1]
             head = [e for e in ents if e.start < last_tok.end and last_tok.start < e.end]
@@ -58,9 +65,11 @@ class Resolver:
             if pers and not (pers[-1].end <= np[-1].start and np[-1].low in SOURCE_NOUNS):
                 if pers[-1].end >= np[-1].end - 2 or np[-1].low in ROLE_CONCEPTS:
                     return pers[-1].name
+        if len(np) == 1 and np[0].low in PRONOUNS:
+            return self.pronoun(np[0])
         if len(np) == 1 and np[0].cap and np[0].low not in FUNCTION_WORDS and not np[0].poss:
             return doc.canonical((np[0].text,), np[0].start)  # "Will", a surname that is also a word
-        # "Clinton’s response", "Trump’s tweet": the possessor speaks
+        # "Brandt’s response", "Okafor’s tweet": the possessor speaks
         if len(np) >= 2 and np[-1].low in UTTERANCE_NOUNS and np[-2].poss and np[-2].cap:
             return doc.canonical((base(np[-2]),), np[-2].start)
         # a capitalised head: a name
@@ -77,7 +86,7 @@ class Resolver:
                 key = tuple(base(t) if k == len(name) - 1 else t.text for k, t in enumerate(name))
                 return doc.canonical(key, name[0].start)
             return None
-        # a role description: "Russia’s top diplomat", "the Republican nominee"
+        # a role description: "Russia’s top diplomat", "the Green nominee"
         return self.role(np)
 
     def role(self, np: list[Token]) -> str | None:
@@ -86,6 +95,7 @@ class Resolver:
         concept = ROLE_CONCEPTS.get(head)
         if not concept:
             return None
+        self.doc.build()
         want_roles = {concept}
         if "foreign" in words and head in ("minister", "secretary"):
             want_roles = {"diplomat"}
@@ -127,6 +137,7 @@ class Resolver:
         if g not in ("m", "f"):
             return None
         doc = self.doc
+        doc.build()
         pos = tok.start
         people = doc.people
         cands = [(s, c) for s, _e, c in doc.mentions if s < pos and pos - s < 2000]

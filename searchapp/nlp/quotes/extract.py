@@ -24,7 +24,7 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None, *, re
     segs = find_segments(body, paras) if direct else []
     if not segs and not indirect:
         return []
-    doc = Doc(body, mask(body, segs), entities, segs, whole=indirect)
+    doc = Doc(body, mask(body, segs), entities, segs)
     for s in segs:
         s.words = len(body[s.start : s.end].split())
 

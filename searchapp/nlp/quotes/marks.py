@@ -83,8 +83,8 @@ def _double_segments(body: str, lo: int, hi: int, para: int) -> tuple[list[Segme
             ch = "“" if "“" in ch else "”"  # doubled marks ("“) count as one curly mark
         kind = _opens(body, i, lo, hi, m.end())
         if open_at >= 0 and straight != open_straight:
-            # a nested quote of the other kind ("Allah hu Akbar!" inside “…”), or else a mismatched
-            # closing mark (“… too" Sweeny said)
+            # a nested quote of the other kind ("Go home!" inside “…”), or else a mismatched
+            # closing mark (“… too" Vance said)
             if nested or kind is not False:
                 nested = not nested
                 continue

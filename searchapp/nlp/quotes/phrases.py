@@ -92,7 +92,7 @@ def np_backward(toks: list[Token], j: int) -> list[Token]:
             break
         k -= 1
     np = toks[k + 1 : j + 1]
-    # "a spokesman for Bernie Sanders", "the head of the FBI", "George Zornick of The Nation": take
+    # "a spokesman for Ruth Tamm", "the head of the FBI", "Ivo Brandt of The Ledger": take
     # in the noun the phrase hangs on (the speaker is resolved from the part before the preposition)
     if np and k >= 1 and toks[k].low in ("for", "of", "at", "from", "with") and k + 1 <= j:
         head = np_backward(toks, k - 1) if toks[k - 1].low not in PRONOUNS else []
@@ -122,7 +122,7 @@ def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[To
             t.cap and t.text in NOT_NAME_CAPS and t.low not in FUNCTION_WORDS and k + 1 < len(toks)
             and toks[k + 1].cap and toks[k + 1].text not in NOT_NAME_CAPS
         ):
-            out.append(t)  # "Will Doyle"
+            out.append(t)  # "Will Moss"
             seen_cap = True
             k += 1
             continue
@@ -137,8 +137,8 @@ def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[To
         else:
             if seen_cap and not toks[k - 1].poss and t.low not in NAME_PARTICLES:
                 # a lowercase word after a name ends the phrase, unless it is a role noun
-                # ("Trump spokesman") or leads to a name ("Montclair State University political
-                # scientist Brigid Harrison")
+                # ("Okafor spokesman") or leads to a name ("Lakeside State University political
+                # scientist Ana Pruitt")
                 if not (t.low in ROLE_CONCEPTS or t.low in SOURCE_NOUNS or _name_ahead(toks, k)):
                     break
             if stop_at_verbs and (
@@ -165,7 +165,7 @@ def _name_ahead(toks: list[Token], k: int) -> bool:
 
 def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[Token]:
     """Subject of the clause that governs a participle at token hi: the nearest subordinate clause
-    ("…, when Sanders protesters interrupted her, shouting") or else the sentence's main clause
+    ("…, when Tamm protesters interrupted her, shouting") or else the sentence's main clause
     (skipping "On Monday," and "But")."""
     if hi is not None:
         for k in range(hi - 1, lo, -1):
@@ -187,7 +187,7 @@ def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[To
         return []
     k = i + len(np)
     if not is_name_np(np) and np[0].low not in PRONOUNS:
-        # "Trump’s state director, Mike Rubino, reached out": the appositive name
+        # "Okafor’s state director, Lee Marsh, reached out": the appositive name
         if k + 1 < len(toks) and toks[k].text == ",":
             app = np_forward(toks, k + 1)
             e = k + 1 + len(app)
@@ -219,7 +219,7 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
                 return np
         return cands[-1] if cands else []
     if toks[j].low in ("and", "but") and not toks[j].cap:
-        # "… was joined on stage by Al Franken and joked, “…”": the clause's subject
+        # "… was joined on stage by Ivo Brandt and joked, “…”": the clause's subject
         return clause_subject(toks, sent_lo, j)
     np = np_backward(toks, j)
     if len(np) == 1 and np[0].low == "who":
@@ -249,7 +249,7 @@ def past(t: Token) -> bool:
 
 
 def with_pp(toks: list[Token], i: int, np: list[Token]) -> list[Token]:
-    """Extend a description with its prepositional tail: "the former top aide" + "to President Bush"."""
+    """Extend a description with its prepositional tail: "the former top aide" + "to President Okafor"."""
     if not np or is_name_np(np) or np[-1].low not in ROLE_CONCEPTS and np[-1].low not in SOURCE_NOUNS:
         return np
     k = i + len(np)
@@ -276,7 +276,7 @@ def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[T
     """The subject between token i and a cue at k, after a quote: (mention tokens, head tokens).
 
     Allows adverbs before the cue, parenthesised asides (D-N.Y.), appositives after commas (the first
-    name among them wins) and a prepositional tail ("a spokesman for committee Democrats")."""
+    name among them wins) and a prepositional tail ("a spokesman for committee Liberals")."""
     j = k - 1
     n = 0
     while j >= i and n < 3 and is_adv(toks[j]):
@@ -349,8 +349,8 @@ def _is_title(t: Token) -> bool:
 
 def affiliation(t: Token) -> str | None:
     """A capitalised word that modifies a role and is no title, country or first name ("the
-    Republican nominee", "Labor spokesman"): the first six letters, so that the noun and adjective
-    forms of one affiliation meet ("Democrat", "Democratic")."""
+    Green nominee", "Labor spokesman"): the first six letters, so that the noun and adjective
+    forms of one affiliation meet ("Liberal", "Liberals", "Socialist", "Socialists")."""
     if not t.cap or t.poss or t.text in NOT_NAME_CAPS or _is_title(t) or t.low in COUNTRIES:
         return None
     if t.low in first_name_genders() or not t.text.isalpha():

@@ -47,7 +47,7 @@ from searchapp.nlp.quotes.phrases import (
     subject_span,
     with_pp,
 )
-from searchapp.nlp.text import Token, sentence_starts
+from searchapp.nlp.text import Token, sentence_end, sentence_start
 
 _WORD = re.compile(r"[a-z]+")
 _HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according"}
@@ -59,8 +59,8 @@ _STANCE_NEXT = frozenset("that how what whether why if for about against".split(
 
 
 def cue_offsets(body: str) -> list[int]:
-    """Offsets of the words that may be reporting cues: a cheap first look (one scan of plain words and
-    a set look-up), so that sentences without one are not read at all."""
+    """Offsets of the words that may be reporting cues: a cheap first look (one scan of lower-case
+    words and a set look-up), so that sentences without one are not read at all."""
     hints = _HINTS
     found = [m.start() for m in _WORD.finditer(body) if m.group() in hints]
     if "According" in body:
@@ -74,17 +74,20 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
     cue). ``cues`` are the offsets of ``cue_offsets``."""
     doc = att.doc
     masked = doc.masked
-    bounds = sorted(set(sentence_starts(masked)) | {lo for lo, _hi in paras} | {hi for _lo, hi in paras}
-                    | {len(masked)})
     out: list[Segment] = []
-    para_of = {lo: k for k, (lo, _hi) in enumerate(paras)}
-    para = 0
-    for a, b in zip(bounds, bounds[1:]):
-        para = para_of.get(a, para)
-        k = bisect.bisect_left(cues, a)
-        if b - a < 12 or k >= len(cues) or cues[k] >= b:
+    para_starts = [lo for lo, _hi in paras]
+    done = -1  # the sentences are read once each, around the cues in them
+    for pos in cues:
+        if pos < done:
             continue
-        out.extend(_sentence(att, doc.toks_in(a, b), para))
+        para = bisect.bisect_right(para_starts, pos) - 1
+        lo, hi = paras[para]
+        if not lo <= pos < hi:
+            continue
+        a, b = sentence_start(masked, lo, pos), sentence_end(masked, pos, hi)
+        done = b
+        if b - a >= 12:
+            out.extend(_sentence(att, doc.toks_in(a, b), para))
     return out
 
 
@@ -121,7 +124,7 @@ def _assign(att: Attributor, seg: Segment, np: list[Token], cue: str, core: list
     speech is as often a country's, a company's or a poll's ("Russia has denied ...", "polls show
     ..."), and those are no speakers to search for (the mention keeps the words)."""
     att.assign(seg, np, cue, core)
-    if seg.speaker is not None and seg.speaker not in att.doc.people:
+    if seg.speaker is not None and not att.coref.is_person(seg.speaker):
         seg.speaker = None
 
 
