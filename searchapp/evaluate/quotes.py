@@ -41,7 +41,7 @@ Definitions.
   matched ones with a name source. The direct-quote numbers above count direct and mixed quotes only.
 * **Folds** (``--folds K``): the train split's articles dealt round-robin (in name order) into K folds,
   each measured as a split; the spread is the largest minus the smallest named-speaker accuracy.
-* **Speed**: CPU time of ``extract_quotes`` alone (no entities, one core) over all texts of the
+* **Speed**: CPU time of ``extract_quotes`` alone, reported speech included (no entities, one core) over all texts of the
   split, best of 3 runs; and over Reuters-21578 bodies when ``reuters21578`` sits beside the
   PolNeAR folder.
 """
