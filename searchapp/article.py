@@ -45,6 +45,9 @@ class Quote:
     ``start``/``end`` are offsets into the body of the quoted words (without the marks).
     ``speaker`` is the canonical name within the article ("Sergey Lavrov"), ``mention`` the words that
     named the speaker at this quote ("Russia's top diplomat", "he"), ``cue`` the verb ("said").
+    ``kind`` is "direct" (the words inside quote marks), "indirect" (reported speech: the content span
+    in the writer's words, "Lavrov said [the build-up posed no threat]") or "mixed" (a quoted part of
+    reported speech).
     """
 
     text: str
@@ -53,6 +56,7 @@ class Quote:
     speaker: str | None = None
     mention: Mention | None = None
     cue: str | None = None
+    kind: str = "direct"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +66,7 @@ class Quote:
             "speaker": self.speaker,
             "mention": self.mention.to_json() if self.mention else None,
             "cue": self.cue,
+            "kind": self.kind,
         }
 
     @classmethod
@@ -78,8 +83,14 @@ class Quote:
                 raise ValueError(f"'mention' must be an object or null, not {json_type(mention)}")
             mention = Mention(_string(mention, "text", required=True), _offset(mention, "start"),
                               _offset(mention, "end"))
+        kind = _string(data, "kind") or "direct"
+        if kind not in QUOTE_KINDS:
+            raise ValueError(f"'kind' must be one of {', '.join(QUOTE_KINDS)}, not {kind[:40]!r}")
         return cls(text=_string(data, "text", required=True), start=start, end=end,
-                   speaker=_string(data, "speaker"), mention=mention, cue=_string(data, "cue"))
+                   speaker=_string(data, "speaker"), mention=mention, cue=_string(data, "cue"), kind=kind)
+
+
+QUOTE_KINDS = ("direct", "indirect", "mixed")
 
 
 def json_type(value: Any) -> str:

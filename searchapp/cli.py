@@ -471,11 +471,15 @@ def eval_entities(conll, reuters, reuters_limit):
 @eval_group.command("quotes")
 @click.option("--polnear", default="../shared/data/polnear", show_default=True)
 @click.option("--split", type=click.Choice(["dev", "train"]), default="dev", show_default=True)
-def eval_quotes(polnear, split):
-    """Quotes and speakers: precision, recall and speaker accuracy on PolNeAR."""
+@click.option("--folds", type=int, default=0, show_default=True,
+              help="Also measure K folds of the train split: each fold and the spread.")
+def eval_quotes(polnear, split, folds):
+    """Quotes, reported speech and speakers: precision, recall and speaker accuracy on PolNeAR."""
     from searchapp.evaluate import quotes
 
     click.echo(quotes.format_report(quotes.evaluate(_data_dir(polnear), split=split)))
+    if folds:
+        click.echo(quotes.format_folds(quotes.folds(_data_dir(polnear), folds)))
 
 
 @main.group("train")

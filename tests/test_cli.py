@@ -90,7 +90,7 @@ def test_extract_prints_the_json_contract():
     assert data["published"] is None
     body = data["body"]
     for q in data["quotes"]:
-        assert set(q) == {"text", "start", "end", "speaker", "mention", "cue"}
+        assert set(q) == {"text", "start", "end", "speaker", "mention", "cue", "kind"}
         assert body[q["start"]:q["end"]] == q["text"]
         if q["mention"]:
             m = q["mention"]

@@ -365,7 +365,7 @@ def test_suggestions_say_what_they_count(client):
     units = {(s["field"], s["unit"]) for s in data["suggestions"] if s["name"] == "Sergey Lavrov"}
     assert units == {("people", "articles"), ("speakers", "quotes")}
     speaker = next(s for s in data["suggestions"] if s["field"] == "speakers" and s["name"] == "Sergey Lavrov")
-    assert speaker["count"] == 3  # his quotes in the seed article, not quotes and articles added
+    assert speaker["count"] == 6  # his quotes in the seed article (3 reported, 3 quoted), not quotes and articles added
 
 
 def test_seed_article_names_and_quotes(client):

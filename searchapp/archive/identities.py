@@ -69,7 +69,7 @@ def name_key(text: str, type_: str) -> tuple[str, ...]:
     company forms ("Corp"), a leading "the"; -isation is -ization."""
     words = [w.replace("isation", "ization").replace("isational", "izational") for w in name_tokens(text)]
     if type_ == "person":
-        from searchapp.nlp.gazetteer import TITLE_WORDS
+        from searchapp.nlp.lexicon import TITLE_WORDS
 
         # everything up to the last title word: "Fed Chairman Volcker", "Treasury Secretary Baker"
         titles = [i for i, w in enumerate(words[:-1]) if w in TITLE_WORDS]
@@ -440,10 +440,10 @@ def _junk(raw: str, key: tuple[str, ...], type_: str, lowercase: frozenset[str])
         return True
     if type_ == "place":
         return False
-    from searchapp.nlp import gazetteer
+    from searchapp.nlp import gazetteer, lexicon
 
     if len(key) == 1 and (key[0] in lowercase and not (raw.isupper() and len(raw) <= 5)
-                          or any(m.startswith(key[0]) and len(key[0]) >= 3 for m in gazetteer.MONTHS)):
+                          or any(m.startswith(key[0]) and len(key[0]) >= 3 for m in lexicon.MONTHS)):
         return True
     if type_ == "source" and gazetteer.canonical_place(raw):
         return True  # a place is no outlet ("U.S.")

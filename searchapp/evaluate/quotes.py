@@ -33,7 +33,15 @@ Definitions.
   Source with a name that starts before this quote's Source (any attribution of the same file); this
   is a proxy, since PolNeAR has no coreference. Reported: resolved to the reference, resolved to
   someone else, left None. They/we/I/it sources are counted and expected to stay None.
-* **Speed**: CPU time of ``extract_quotes`` alone (no entities, one core) over all texts of the
+* **Reported speech** (PolNeAR's non-direct attributions: Content not opened by a quote mark): a
+  predicted ``kind="indirect"`` quote matches a gold Content by the same 50%-of-the-shorter overlap rule.
+  Recall: gold non-direct attributions matched / gold non-direct attributions; precision: predicted
+  reported speech matching any gold Content / predicted reported speech; source overlaps: matched ones
+  whose mention shares a character with the gold Source; speaker accuracy as for direct quotes, over
+  matched ones with a name source. The direct-quote numbers above count direct and mixed quotes only.
+* **Folds** (``--folds K``): the train split's articles dealt round-robin (in name order) into K folds,
+  each measured as a split; the spread is the largest minus the smallest named-speaker accuracy.
+* **Speed**: CPU time of ``extract_quotes`` alone, reported speech included (no entities, one core) over all texts of the
   split, best of 3 runs; and over Reuters-21578 bodies when ``reuters21578`` sits beside the
   PolNeAR folder.
 """
@@ -182,14 +190,15 @@ def _pred_words(q: Quote) -> set[str]:
 
 
 def evaluate(
-    polnear_dir: str | Path, split: str = "dev", *, entities: bool = False, details: bool = False, reuters: bool = True
+    polnear_dir: str | Path, split: str = "dev", *, entities: bool = False, details: bool = False, reuters: bool = True,
+    data: list | None = None, speed: bool = True,
 ) -> dict:
     """Quote recall/precision and speaker accuracy on one PolNeAR split (definitions: module doc).
 
     With ``entities=True`` the article's entities come from ``searchapp.nlp.entities.recognize``
     (when that module and its model are available); otherwise ``extract_quotes`` runs on its own.
     """
-    data = load_split(polnear_dir, split)
+    data = load_split(polnear_dir, split) if data is None else data
     recognize = None
     if entities:
         from searchapp.nlp.entities import recognize  # noqa: F811  (optional colleague module)
@@ -201,12 +210,15 @@ def evaluate(
     other_pron = Counter()
     errors: list[dict] = []
     n_quotes_total = 0
+    ind = Counter()
 
     for name, text, recs in data:
         ents: list[EntityMention] | None = recognize(text) if recognize else None
-        preds = extract_quotes(text, ents)
+        found = extract_quotes(text, ents, reported=True)
+        preds = [q for q in found if q.kind != "indirect"]
         n_quotes_total += len(preds)
         all_content = [r["content"] for r in recs]
+        _score_indirect(text, recs, [q for q in found if q.kind == "indirect"], all_content, ind, errors, name, details)
         for q in preds:
             ok = any(matches(q, c) for c in all_content)
             n_pred += 1
@@ -274,7 +286,7 @@ def evaluate(
 
     # speed: extract_quotes alone, best of 3
     texts = [t for _n, t, _r in data]
-    best_time = min(_timed(texts) for _ in range(3))
+    best_time = min(_timed(texts) for _ in range(3)) if speed else 0.0
     result = {
         "split": split,
         "articles": len(data),
@@ -302,6 +314,18 @@ def evaluate(
             "right_when_resolved": _ratio(pron["right"], pron["right"] + pron["wrong"]),
         },
         "pronoun_other": dict(other_pron),
+        "indirect": {
+            "gold": ind["gold"],
+            "predicted": ind["pred"],
+            "recall": _ratio(ind["recalled"], ind["gold"]),
+            "recalled": ind["recalled"],
+            "precision": _ratio(ind["pred_ok"], ind["pred"]),
+            "precision_correct": ind["pred_ok"],
+            "source_overlap": _ratio(ind["source_ok"], ind["recalled"]),
+            "speaker_accuracy": _ratio(ind["name_ok"], ind["name"]),
+            "speaker_name_sources": ind["name"],
+            "speaker_correct": ind["name_ok"],
+        },
         "articles_per_s": round(len(texts) / best_time, 1) if best_time else None,
         "ms_per_article": round(1000 * best_time / len(texts), 3) if texts else None,
     }
@@ -321,6 +345,66 @@ def evaluate(
     return result
 
 
+def _score_indirect(text: str, recs: list[dict], preds: list[Quote], all_content: list, ind: Counter,
+                    errors: list[dict], name: str, details: bool) -> None:
+    """Reported speech against PolNeAR's non-direct attributions (definitions: module doc)."""
+    for q in preds:
+        ind["pred"] += 1
+        ok = any(matches(q, c) for c in all_content)
+        ind["pred_ok"] += ok
+        if not ok and details:
+            errors.append({"kind": "indirect_fp", "article": name, "content": q.text[:80], "cue": q.cue})
+    for r in recs:
+        if is_direct(text, r["content"]):
+            continue
+        ind["gold"] += 1
+        scored = [(m, q) for q in preds if (m := matches(q, r["content"]))]
+        if not scored:
+            if details:
+                s = r["content"][0][0]
+                errors.append({"kind": "indirect_fn", "article": name, "gold": text[s : s + 80]})
+            continue
+        ind["recalled"] += 1
+        best = max(scored, key=lambda mq: mq[0])[1]
+        if r.get("source") and best.mention and _overlap(best.mention.start, best.mention.end, r["source"])[0]:
+            ind["source_ok"] += 1
+        key = name_key(" ".join(text[a:b] for a, b in r["source"])) if r.get("source") else None
+        if key:
+            ind["name"] += 1
+            ok = key in _pred_words(best)
+            ind["name_ok"] += ok
+            if not ok and details:
+                errors.append({"kind": "indirect_speaker", "article": name, "gold": key, "pred": best.speaker,
+                               "mention": best.mention.text if best.mention else None})
+
+
+def folds(polnear_dir: str | Path, k: int = 5, split: str = "train") -> dict:
+    """Named-speaker accuracy (direct and reported) on ``k`` folds of a split (articles dealt round-robin
+    in name order), with the spread (largest minus smallest) and the mean."""
+    data = load_split(polnear_dir, split)
+    rows = []
+    for f in range(k):
+        r = evaluate(polnear_dir, split, data=data[f::k], reuters=False, speed=False)
+        rows.append({"fold": f + 1, "articles": r["articles"], "speaker_accuracy": r["speaker_accuracy"],
+                     "pronoun_right_rate": r["pronoun_he_she"]["right_rate"],
+                     "indirect_recall": r["indirect"]["recall"], "indirect_precision": r["indirect"]["precision"],
+                     "indirect_speaker_accuracy": r["indirect"]["speaker_accuracy"]})
+    acc = [row["speaker_accuracy"] for row in rows]
+    return {"split": split, "k": k, "folds": rows, "mean": round(sum(acc) / k, 4),
+            "spread": round(max(acc) - min(acc), 4)}
+
+
+def format_folds(result: dict) -> str:
+    lines = [f"PolNeAR {result['split']}, {result['k']} folds: named-speaker accuracy mean {result['mean']:.3f}, "
+             f"spread {result['spread']:.3f}"]
+    for row in result["folds"]:
+        lines.append(f"  fold {row['fold']} ({row['articles']} articles): named {row['speaker_accuracy']:.3f}  "
+                     f"he/she right {_fmt(row['pronoun_right_rate'])}  reported recall "
+                     f"{_fmt(row['indirect_recall'])} precision {_fmt(row['indirect_precision'])} "
+                     f"named {_fmt(row['indirect_speaker_accuracy'])}")
+    return "\n".join(lines)
+
+
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
@@ -330,7 +414,7 @@ def _timed(texts: list[str]) -> float:
     a shared machine."""
     t0 = time.process_time()
     for t in texts:
-        extract_quotes(t)
+        extract_quotes(t, reported=True)
     return time.process_time() - t0
 
 
@@ -348,6 +432,7 @@ def reuters_bodies(directory: str | Path) -> list[str]:
 
 def format_report(result: dict) -> str:
     p = result["pronoun_he_she"]
+    i = result["indirect"]
     lines = [
         f"PolNeAR {result['split']}: {result['articles']} articles, "
         f"{result['direct_gold']} direct gold quotes, {result['predicted_quotes']} predicted quotes"
@@ -363,6 +448,10 @@ def format_report(result: dict) -> str:
         f"right {p['right']}, wrong {p['wrong']}, none {p['none']}; "
         f"right rate {_fmt(p['right_rate'])}, right when resolved {_fmt(p['right_when_resolved'])}",
         f"  they/we/I/it/who sources        {result['pronoun_other']}",
+        f"  reported speech (non-direct)    recall {_fmt(i['recall'])} ({i['recalled']}/{i['gold']}), precision "
+        f"{_fmt(i['precision'])} ({i['precision_correct']}/{i['predicted']}), source overlaps "
+        f"{_fmt(i['source_overlap'])}, named-speaker {_fmt(i['speaker_accuracy'])} "
+        f"({i['speaker_correct']}/{i['speaker_name_sources']})",
         f"  speed (CPU, one core)           {result['articles_per_s']} articles/s "
         f"({result['ms_per_article']} ms/article)",
     ]
@@ -385,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     ap.add_argument("--entities", action="store_true", help="give extract_quotes the entities of searchapp.nlp.entities")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--folds", type=int, default=0, metavar="K", help="also K folds of train: each fold and the spread")
     ap.add_argument("--errors", type=int, default=0, metavar="N", help="print N errors of each kind (to stdout only)")
     args = ap.parse_args(argv)
     if not Path(args.polnear).is_dir():
@@ -393,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate(args.polnear, args.split, entities=args.entities, details=bool(args.errors))
     errors = result.pop("errors", [])
     print(json.dumps(result, indent=2) if args.json else format_report(result))
+    if args.folds:
+        cv = folds(args.polnear, args.folds)
+        print(json.dumps(cv, indent=2) if args.json else format_folds(cv))
     if args.errors:
         seen = Counter()
         for e in errors:

@@ -33,79 +33,19 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from searchapp.article import Article, EntityMention
-from searchapp.nlp import gazetteer
+from searchapp.nlp import gazetteer, lexicon
 from searchapp.nlp.sources import canonical_outlet
+from searchapp.nlp.text import conll_sentences, conll_spans
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "ner.crfsuite"
 LABELS = ("PER", "LOC", "ORG")
 
-# --- tokenisation -------------------------------------------------------------------------------
+# --- tokenisation: the text layer's CoNLL-like view (the model was trained on it) ------------------
 
-_ABBREV = (
-    "Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Adm|Maj|Prof|Rev|Inc|Corp|Co|Ltd|Bros|Cie"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mt|Ft|Ave|vs|No|Nos|approx|Messrs|Pty|Plc|Dept|Univ"
-    "|Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Kans|Ky|La|Md|Mass|Mich|Minn|Mo|Mont|Neb|Nev|Okla|Ore"
-    "|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo"
-)
-_TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"  # U.S. U.K. U.S.A. a.m.
-    rf"|(?=[A-Za-z]{{1,6}}\.)(?:{_ABBREV})\.(?=\s|$|,)"  # Mr. Inc. Feb. (the lookahead makes it cheap)
-    r"|[A-Z]\.(?=\s*[A-Z])"  # initials: J. Smith, S.AFRICA
-    r"|\d+(?:[.,]\d+)+"  # 1,000 3.5
-    r"|[^\W_]+(?:[-&][^\W_]+|['’](?![sSdmt]\b|re\b|ve\b|ll\b)[^\W_]+)*"  # words, hyphenated, O'Neill, AT&T
-    r"|['’](?:[sSdmt]|re|ve|ll)\b"  # clitics: 's 're
-    r"|\.\.\.|--|\S"
-)
+tokenize = conll_spans
+split_sentences = conll_sentences
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "–": "-",
                          "—": "-", "‑": "-", "…": "...", "\u00a0": " "})
-_SENT_END = frozenset({".", "?", "!", "...", "…"})
-_CLOSERS = frozenset({'"', "”", "’", "'", ")", "]"})
-
-
-def tokenize(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of CoNLL-like tokens."""
-    return [m.span() for m in _TOKEN.finditer(text)]
-
-
-def split_sentences(text: str, spans: Sequence[tuple[int, int]],
-                    words: Sequence[str] | None = None) -> list[tuple[int, int]]:
-    """Group token indexes into sentences: [(first, last+1), ...].
-
-    A sentence ends at a stand-alone ". ? !" (plus closing quotes/brackets), at a blank line, and at a line
-    break unless the text just runs on (a long line without final punctuation, or a lower-case next line).
-    """
-    if words is None:
-        words = [text[s:e] for s, e in spans]
-    out: list[tuple[int, int]] = []
-    n = len(spans)
-    start = 0
-    i = 0
-    while i < n:
-        s, e = spans[i]
-        tok = words[i]
-        end_here = False
-        if tok in _SENT_END:
-            while i + 1 < n and words[i + 1] in _CLOSERS and spans[i + 1][0] == e:
-                i += 1
-                e = spans[i][1]
-            end_here = True
-        elif i + 1 < n:
-            gap = text[e:spans[i + 1][0]]
-            if "\n" in gap:
-                nxt = text[spans[i + 1][0]]
-                if gap.count("\n") > 1 or gap.endswith((" ", "\t")) and not nxt.islower():
-                    end_here = True
-                elif not nxt.islower():
-                    line_start = text.rfind("\n", 0, s) + 1
-                    if e - line_start < 55 or tok in _CLOSERS or tok == ":":
-                        end_here = True
-        if end_here:
-            out.append((start, i + 1))
-            start = i + 1
-        i += 1
-    if start < n:
-        out.append((start, n))
-    return out
 
 
 # --- features -----------------------------------------------------------------------------------
@@ -157,8 +97,8 @@ class Featurizer:
         self._places = gazetteer.place_words()
         self._multi = gazetteer.multiword_places()
         self._demonyms = gazetteer.demonym_words()
-        self._titles = gazetteer.TITLE_WORDS
-        self._orgsuf = gazetteer.ORG_SUFFIXES
+        self._titles = lexicon.TITLE_WORDS
+        self._orgsuf = lexicon.ORG_SUFFIXES
         self._orgs = frozenset(a.lower() for a in gazetteer.ORG_ALIASES if " " not in a)
 
     def _word(self, word: str) -> tuple:
@@ -387,7 +327,7 @@ def _spans_from_bio(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 def _strip_title(words: list[str]) -> int:
     """How many leading words are titles ("Foreign Minister", "Mr.")."""
     k = 0
-    while k < len(words) - 1 and words[k].lower().translate(_QUOTES) in gazetteer.TITLE_WORDS:
+    while k < len(words) - 1 and words[k].lower().translate(_QUOTES) in lexicon.TITLE_WORDS:
         k += 1
     return k
 
@@ -426,7 +366,7 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
         titled = False
         if label == "PER":
             k = _strip_title(words[a:b])
-            titled = any(w.lower().translate(_QUOTES) in gazetteer.PERSON_TITLE_WORDS for w in words[a:a + k])
+            titled = any(w.lower().translate(_QUOTES) in lexicon.PERSON_TITLE_WORDS for w in words[a:a + k])
             a += k
             # "Funaro and Gros": two people
             for j in range(a + 1, b - 1):
@@ -477,7 +417,7 @@ def _person_evidence(words: Sequence[str], a: int, b: int, titled: bool, lowerca
     after = words[b].lower() if b < len(words) else ""
     if before in _DETERMINERS:
         return 0
-    if titled or before in gazetteer.PERSON_TITLE_WORDS:
+    if titled or before in lexicon.PERSON_TITLE_WORDS:
         return 2
     if after == "," and _role_follows(words, b + 1):
         return 2
@@ -491,7 +431,7 @@ def _person_evidence(words: Sequence[str], a: int, b: int, titled: bool, lowerca
     # companies say things too ("Societe Generale said", "Paribas said"): a verb of saying attests a
     # person only with a first name or an initial ("James Baker said"; "Baker said" attests the
     # James Baker of the same article, see _confirm_people)
-    said = after in gazetteer.REPORTING_VERBS or (before in gazetteer.REPORTING_VERBS and after not in gazetteer.TITLE_WORDS)
+    said = after in lexicon.REPORTING_VERBS or (before in lexicon.REPORTING_VERBS and after not in lexicon.TITLE_WORDS)
     if said and shape == 2:
         return 2
     return min(shape, 1) or (1 if said else 0)
@@ -504,7 +444,7 @@ def _role_follows(words: Sequence[str], i: int) -> bool:
     if i >= len(words) or not words[i].islower():
         return False
     word = words[i]
-    return word in gazetteer.TITLE_WORDS or word.endswith(_ROLE_ENDINGS)
+    return word in lexicon.TITLE_WORDS or word.endswith(_ROLE_ENDINGS)
 
 
 _ROLE_ENDINGS = ("er", "or", "ist", "ian", "man", "woman", "person", "ent", "ant")
@@ -518,7 +458,7 @@ def _not_a_person(words: Sequence[str], a: int, b: int, lowercase: frozenset[str
     """Names that are never people whatever the context: a month in it ("May One"), a company form
     ("Mark IV Industries Inc"), one common word ("Electric", "Bank"), one acronym ("U.S", "IBM")."""
     low = [w.lower() for w in words[a:b]]
-    if any(w in gazetteer.MONTHS or w in gazetteer.NOT_PERSON_WORDS for w in low):
+    if any(w in lexicon.MONTHS or w in lexicon.NOT_PERSON_WORDS for w in low):
         return True
     if b - a == 1:
         word = words[a]
@@ -540,7 +480,7 @@ def _confirm_people(words: Sequence[str], kept: list[list], titled: set[int], lo
     evidence: dict[str, int] = {}
     rejected: set[str] = set()
     for m in people:
-        if m[2] - m[1] > 1 and words[m[2] - 1].lower() in gazetteer.ORG_SUFFIXES:
+        if m[2] - m[1] > 1 and words[m[2] - 1].lower() in lexicon.ORG_SUFFIXES:
             m[0] = "ORG"  # "Smith Barney Inc"
         elif _not_a_person(words, m[1], m[2], lowercase, m[1] in caps_tokens) \
                 or (m[2] - m[1] == 1 and m[4] in org_heads):
@@ -584,7 +524,7 @@ def _resolve(text, spans, words, sents, raw, lowercase: frozenset[str] = frozens
         low = key.lower()
         if label == "LOC" and gazetteer.is_demonym(key):
             continue
-        if b - a == 1 and low in gazetteer.TITLE_WORDS:
+        if b - a == 1 and low in lexicon.TITLE_WORDS:
             continue
         if label != "ORG" and canonical_outlet(key) and not gazetteer.place_record(key):
             label = "ORG"  # "The Guardian", "Politico": news outlets are organisations

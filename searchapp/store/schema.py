@@ -30,6 +30,8 @@ FIELD_ALIASES = {
     "source": "sources", "sources": "sources",
     "speaker": "speakers", "speakers": "speakers", "said": "speakers",
     "quote": "quote", "quotes": "quote",
+    # direct (the exact words), indirect (reported speech) or mixed: "kind" is the document type's field
+    "kind": "quote_kind", "quote_kind": "quote_kind",
     "date": "published", "published": "published",
     "title": "title", "headline": "title",
     "body": "body", "text": "body",
@@ -105,6 +107,7 @@ def build_schema() -> fields.Schema:
         publisher=PreTEXT(analyzer=names, stored=True),
         # Quote documents only.
         cue=fields.STORED(),
+        quote_kind=fields.ID(stored=True),
         span=fields.STORED(),
         mention=fields.STORED(),
         # Bodies have ~40 times the pairs of titles; quotes hold a fraction of the bodies' words.
@@ -319,6 +322,7 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             "offsets": {"quote": qspans},
             "span": (q.start, q.end),
             "cue": q.cue,
+            "quote_kind": q.kind,
             "mention": q.mention.to_json() if q.mention else None,
             **shared,
         }

@@ -1,0 +1,358 @@
+"""The grammar attribution reads: cues of saying, noun phrases around them, and their subjects.
+
+Rules over word tokens (``searchapp.nlp.text.tokens``) of masked text, with no model: a cue is a verb
+or phrase of saying (``cue_at``); a speaker is the noun phrase that is the cue's subject, walking left
+(``np_backward``, ``subject_before``) or right (``np_forward``, ``subject_span``, ``clause_subject``).
+"""
+from __future__ import annotations
+
+from searchapp.nlp.gazetteer import first_name_genders
+from searchapp.nlp.lexicon import (
+    AUXILIARIES,
+    COMMON_VERBS,
+    COUNTRIES,
+    DETERMINERS,
+    FINITE_CUES,
+    FUNCTION_WORDS,
+    NAME_PARTICLES,
+    NOT_NAME_CAPS,
+    PARTICIPLE_CUES,
+    PHRASAL_CUES,
+    PHRASE_STOP,
+    PREPOSITIONS,
+    PRONOUNS,
+    ROLE_CONCEPTS,
+    ROLE_WORDS,
+    SOURCE_NOUNS,
+    SUBORDINATORS,
+)
+from searchapp.nlp.text import Token
+
+
+def cue_at(toks: list[Token], i: int) -> tuple[str, int, str] | None:
+    """If a cue starts at token i: (cue text, index after it, kind: finite/participle/according)."""
+    low = toks[i].low
+    if i + 1 < len(toks):
+        ph = PHRASAL_CUES.get((low, toks[i + 1].low))
+        if ph:
+            if ph == "according to":
+                return ph, i + 2, "according"
+            if ph == "quoted as":
+                return ph, i + 2, "finite"
+            return ph, i + 2, "finite"
+    if low in FINITE_CUES:
+        return low, i + 1, "finite"
+    if low in PARTICIPLE_CUES:
+        return low, i + 1, "participle"
+    return None
+
+
+def is_adv(t: Token) -> bool:
+    return t.low in AUXILIARIES or (t.low.endswith("ly") and not t.cap and len(t.low) > 3)
+
+
+def np_ok(np: list[Token]) -> bool:
+    if not np or len(np) > 9:
+        return False
+    if len(np) == 1 and np[0].low in PRONOUNS:
+        return True
+    if any(t.cap and t.text not in NOT_NAME_CAPS for t in np):
+        return True
+    if np[0].low in DETERMINERS or np[0].poss:
+        return len(np) >= 2
+    return np[-1].low in SOURCE_NOUNS or np[-1].low in ROLE_CONCEPTS
+
+
+def is_np_tok(t: Token) -> bool:
+    if t.text[0] == "\x00":
+        return False
+    if not (t.text[0].isalpha()):
+        return t.text in ("-", "&") or t.text[0].isdigit()
+    if t.cap:
+        return t.text not in NOT_NAME_CAPS or t.low in DETERMINERS
+    return t.low not in PHRASE_STOP and t.low not in PRONOUNS and t.low not in FINITE_CUES and t.low not in PARTICIPLE_CUES
+
+
+def np_backward(toks: list[Token], j: int) -> list[Token]:
+    """The noun phrase ending at token j (inclusive), walking left."""
+    if j < 0:
+        return []
+    if toks[j].low in PRONOUNS or toks[j].low == "who":
+        return [toks[j]]
+    k = j
+    while k >= 0 and j - k < 9:
+        t = toks[k]
+        if t.low in DETERMINERS and t.low != "that":
+            k -= 1
+            break
+        if t.low == "of" and 0 < k < j and toks[k - 1].cap and toks[k + 1].cap:
+            k -= 1
+            continue
+        if not is_np_tok(t) or (t.text == "-" and (k == 0 or toks[k - 1].end != t.start)):
+            break
+        k -= 1
+    np = toks[k + 1 : j + 1]
+    # "a spokesman for Ruth Tamm", "the head of the FBI", "Ivo Brandt of The Ledger": take
+    # in the noun the phrase hangs on (the speaker is resolved from the part before the preposition)
+    if np and k >= 1 and toks[k].low in ("for", "of", "at", "from", "with") and k + 1 <= j:
+        head = np_backward(toks, k - 1) if toks[k - 1].low not in PRONOUNS else []
+        if head and (
+            ((head[0].low in DETERMINERS or head[0].poss) and (head[-1].low in ROLE_CONCEPTS or head[-1].low in SOURCE_NOUNS))
+            or (is_name_np(head) and toks[k].low in ("of", "from", "at") and len(head) >= 2)
+        ):
+            return toks[k - len(head) : j + 1]
+    return np
+
+
+def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[Token]:
+    """The noun phrase starting at token i, walking right."""
+    if i >= len(toks):
+        return []
+    if toks[i].low in PRONOUNS:
+        return [toks[i]]
+    out: list[Token] = []
+    k = i
+    seen_cap = False
+    if toks[k].low in DETERMINERS:
+        out.append(toks[k])
+        k += 1
+    while k < len(toks) and len(out) < 9:
+        t = toks[k]
+        if (
+            t.cap and t.text in NOT_NAME_CAPS and t.low not in FUNCTION_WORDS and k + 1 < len(toks)
+            and toks[k + 1].cap and toks[k + 1].text not in NOT_NAME_CAPS
+        ):
+            out.append(t)  # "Will Moss"
+            seen_cap = True
+            k += 1
+            continue
+        if not is_np_tok(t):
+            if t.text == "-" and out:
+                out.append(t)
+                k += 1
+                continue
+            break
+        if t.cap:
+            seen_cap = True
+        else:
+            if seen_cap and not toks[k - 1].poss and t.low not in NAME_PARTICLES:
+                # a lowercase word after a name ends the phrase, unless it is a role noun
+                # ("Okafor spokesman") or leads to a name ("Lakeside State University political
+                # scientist Ana Pruitt")
+                if not (t.low in ROLE_CONCEPTS or t.low in SOURCE_NOUNS or _name_ahead(toks, k)):
+                    break
+            if stop_at_verbs and (
+                (t.low.endswith("ed") and len(t.low) > 4 and t.low not in ROLE_CONCEPTS)
+                or t.low in COMMON_VERBS
+            ):
+                break
+        out.append(t)
+        k += 1
+    while out and (out[-1].low in DETERMINERS or out[-1].text == "-"):
+        out.pop()
+    return out
+
+
+def _name_ahead(toks: list[Token], k: int) -> bool:
+    for m in range(k, min(len(toks), k + 4)):
+        t = toks[m]
+        if t.cap:
+            return t.text not in NOT_NAME_CAPS
+        if not is_np_tok(t) or t.low in COMMON_VERBS or t.low.endswith("ed"):
+            return False
+    return False
+
+
+def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[Token]:
+    """Subject of the clause that governs a participle at token hi: the nearest subordinate clause
+    ("…, when Tamm protesters interrupted her, shouting") or else the sentence's main clause
+    (skipping "On Monday," and "But")."""
+    if hi is not None:
+        for k in range(hi - 1, lo, -1):
+            if toks[k].low in SUBORDINATORS and not toks[k].cap:
+                np = np_forward(toks, k + 1)
+                if np_ok(np) and k + 1 + len(np) < hi:
+                    return np
+    i = lo
+    while i < len(toks) and toks[i].low in ("but", "and", "so", "yet", "still", "then", "now", "also", "however", "meanwhile", ",", "—", "–"):
+        i += 1
+    if i < len(toks) and toks[i].text in NOT_NAME_CAPS and toks[i].low not in DETERMINERS and toks[i].low not in PRONOUNS:
+        # introductory phrase: skip to the first comma within 10 tokens
+        for k in range(i, min(len(toks), i + 12)):
+            if toks[k].text == ",":
+                i = k + 1
+                break
+    np = np_forward(toks, i)
+    if not np_ok(np):
+        return []
+    k = i + len(np)
+    if not is_name_np(np) and np[0].low not in PRONOUNS:
+        # "Okafor’s state director, Lee Marsh, reached out": the appositive name
+        if k + 1 < len(toks) and toks[k].text == ",":
+            app = np_forward(toks, k + 1)
+            e = k + 1 + len(app)
+            if is_name_np(app) and e < len(toks) and toks[e].text == ",":
+                return app
+        return with_pp(toks, i, np)
+    return np
+
+
+def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
+    """Subject of a finite cue at token ci: skip adverbs, appositives; resolve "who"."""
+    j = ci - 1
+    skipped = 0
+    while j >= sent_lo and skipped < 3 and is_adv(toks[j]):
+        j -= 1
+        skipped += 1
+    if j < sent_lo:
+        return []
+    if toks[j].text == ",":
+        # appositive(s): "Truss, 46, the first foreign secretary ..., added"
+        commas = [k for k in range(sent_lo, j + 1) if toks[k].text == ","]
+        cands = []
+        for c in commas[-4:]:
+            np = np_backward(toks, c - 1)
+            if np and np[0].start >= toks[sent_lo].start and np_ok(np):
+                cands.append(np)
+        for np in cands:
+            if is_name_np(np) or (len(np) == 1 and np[0].low in PRONOUNS):
+                return np
+        return cands[-1] if cands else []
+    if toks[j].low in ("and", "but") and not toks[j].cap:
+        # "… was joined on stage by Ivo Brandt and joked, “…”": the clause's subject
+        return clause_subject(toks, sent_lo, j)
+    np = np_backward(toks, j)
+    if len(np) == 1 and np[0].low == "who":
+        k = j - 1
+        if k >= sent_lo and toks[k].text == ",":
+            np = np_backward(toks, k - 1)
+        else:
+            np = np_backward(toks, k)
+    if not np_ok(np):
+        # a relative clause between subject and cue: "a White House official who spoke … said"
+        for k in range(j - 1, max(sent_lo, j - 14) - 1, -1):
+            if toks[k].low in ("who", "whom") and not toks[k].cap:
+                kk = k - 1
+                if kk >= sent_lo and toks[kk].text == ",":
+                    kk -= 1
+                np = np_backward(toks, kk)
+                break
+    return np if np_ok(np) else []
+
+
+def is_name_np(np: list[Token]) -> bool:
+    return bool(np) and np[-1].cap and not np[-1].poss and np[-1].text not in NOT_NAME_CAPS
+
+
+def past(t: Token) -> bool:
+    return not t.cap and (t.low in FINITE_CUES or (t.low.endswith("ed") and len(t.low) > 4))
+
+
+def with_pp(toks: list[Token], i: int, np: list[Token]) -> list[Token]:
+    """Extend a description with its prepositional tail: "the former top aide" + "to President Okafor"."""
+    if not np or is_name_np(np) or np[-1].low not in ROLE_CONCEPTS and np[-1].low not in SOURCE_NOUNS:
+        return np
+    k = i + len(np)
+    if k + 1 < len(toks) and toks[k].low in ("to", "for", "of", "at", "with") and not toks[k].cap:
+        tail = np_forward(toks, k + 1, stop_at_verbs=True)
+        if tail and tail[0].low not in PRONOUNS:
+            return np + [toks[k]] + tail
+    return np
+
+
+def cut_pp(np: list[Token]) -> list[Token]:
+    """The phrase before its first prepositional tail ("a spokesman for the campaign" -> "a spokesman");
+    "of" between capitalised words stays ("Secretary of State John Kerry")."""
+    for k in range(1, len(np)):
+        t = np[k]
+        if t.low in PREPOSITIONS and not t.cap:
+            if t.low == "of" and np[k - 1].cap and k + 1 < len(np) and np[k + 1].cap:
+                continue
+            return np[:k]
+    return np
+
+
+def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[Token]] | None:
+    """The subject between token i and a cue at k, after a quote: (mention tokens, head tokens).
+
+    Allows adverbs before the cue, parenthesised asides (D-N.Y.), appositives after commas (the first
+    name among them wins) and a prepositional tail ("a spokesman for committee Liberals")."""
+    j = k - 1
+    n = 0
+    while j >= i and n < 3 and is_adv(toks[j]):
+        j -= 1
+        n += 1
+    span: list[Token] = []
+    depth = 0
+    for t in toks[i : j + 1]:
+        if t.text in ("(", "["):
+            depth += 1
+        elif t.text in (")", "]"):
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            span.append(t)
+    while span and span[-1].text in (",", "—", "–"):
+        span.pop()
+    if not span or len(span) > 16:
+        return None
+    parts: list[list[Token]] = [[]]
+    for t in span:
+        if t.text in (",", "—", "–"):
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    head = parts[0]
+    if not head or len(head) > 9:
+        return None
+    if len(head) == 1 and head[0].cap and head[0].text in NOT_NAME_CAPS and head[0].low not in FUNCTION_WORDS:
+        return head, head  # “…,” Will wrote.
+    core = cut_pp(head)
+    if not all(is_np_tok(t) or t.low in DETERMINERS or t.low in PRONOUNS for t in core) or not np_ok(core):
+        return None
+    if len(core) > 1 and any(t.low in PRONOUNS for t in core):
+        return None
+    if len(head) > len(core) and not all(
+        is_np_tok(t) or t.low in DETERMINERS or t.low in PREPOSITIONS for t in head[len(core) :]
+    ):
+        return None
+    if not is_name_np(core) and core[0].low not in PRONOUNS:
+        for part in parts[1:]:
+            pc = cut_pp(part)
+            if is_name_np(pc) and all(is_np_tok(t) for t in pc):
+                return part, pc
+    return head, core
+
+
+def strip_name(toks: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Split a capitalised run into (title/role tokens, name tokens): titles, countries and
+    possessives go, and so does whatever stands before the last title ("Green Party Sen. Ann Lee") or
+    one word before a known first name with a surname after it ("Labor Ann Lee")."""
+    i = 0
+    while i < len(toks) - 1 and (
+        _is_title(toks[i])
+        or toks[i].low in COUNTRIES
+        or toks[i].text in NOT_NAME_CAPS
+        or (toks[i].poss and i < len(toks) - 1)
+    ):
+        i += 1
+    last_title = max((j for j in range(i, len(toks) - 1) if _is_title(toks[j])), default=-1)
+    if last_title >= 0:
+        i = last_title + 1
+    if len(toks) - i >= 3 and toks[i].low not in first_name_genders() and toks[i + 1].low in first_name_genders():
+        i += 1
+    return toks[:i], toks[i:]
+
+
+def _is_title(t: Token) -> bool:
+    return t.low.rstrip(".") in ROLE_WORDS or t.low in ROLE_WORDS
+
+
+def affiliation(t: Token) -> str | None:
+    """A capitalised word that modifies a role and is no title, country or first name ("the
+    Green nominee", "Labor spokesman"): the first six letters, so that the noun and adjective
+    forms of one affiliation meet ("Liberal", "Liberals", "Socialist", "Socialists")."""
+    if not t.cap or t.poss or t.text in NOT_NAME_CAPS or _is_title(t) or t.low in COUNTRIES:
+        return None
+    if t.low in first_name_genders() or not t.text.isalpha():
+        return None
+    return t.low[:6]

@@ -1,0 +1,279 @@
+"""Reported speech: what someone said or holds, in the writer's words, with its source and content span.
+
+Shapes, within one sentence of the masked body (so words inside quote marks are never a cue):
+
+* source, cue, content: "Lavrov said (on Thursday) (that) the build-up posed no threat" — the cue's
+  subject is the source (``subject_before``); after "told"-like cues the listener is skipped ("told
+  reporters that ...", "accused him of ..."). The content runs to the end of the sentence (or a
+  semicolon, or the next cue's clause);
+* a participle after a comma: "..., saying the plan would fail" — the source is the subject of the
+  clause before it;
+* content, then source and cue at the end: "The build-up posed no threat, Lavrov said." / "..., said
+  Lavrov." — the content runs from the sentence start to the comma before the source;
+* "according to": "According to X, ..." / "..., according to X."
+
+A content span that starts with a quote (``X said, “…”``) is a direct quote's, not reported speech; a
+quote inside reported speech is kind "mixed". Content spans of fewer than three words are left out.
+One sentence gives at most one reported statement per cue, and a cue inside another's content is not
+read again (the content already holds it).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from searchapp.nlp.lexicon import (
+    AUXILIARIES,
+    DETERMINERS,
+    FUNCTION_WORDS,
+    MONTHS,
+    PRONOUNS,
+    REPORTED_CUES,
+    REPORTED_PARTICIPLES,
+    REPORTED_TO_CUES,
+    ROLE_CONCEPTS,
+    SOURCE_NOUNS,
+    WEEKDAYS,
+)
+from searchapp.nlp.quotes.attribution import Attributor
+from searchapp.nlp.quotes.marks import Segment
+from searchapp.nlp.quotes.phrases import (
+    clause_subject,
+    is_adv,
+    is_name_np,
+    np_forward,
+    np_ok,
+    subject_before,
+    subject_span,
+    with_pp,
+)
+from searchapp.nlp.text import Token, sentence_end, sentence_start
+
+_WORD = re.compile(r"[a-z]+")
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according"}
+_ACCORDING = re.compile(r"\bAccording\b")
+_END_PUNCT = frozenset(".!?;")
+_WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
+_CLAUSE_END = frozenset((";",))
+_STANCE_NEXT = frozenset("that how what whether why if for about against".split())
+
+
+def cue_offsets(body: str) -> list[int]:
+    """Offsets of the words that may be reporting cues: a cheap first look (one scan of lower-case
+    words and a set look-up), so that sentences without one are not read at all."""
+    hints = _HINTS
+    found = [m.start() for m in _WORD.finditer(body) if m.group() in hints]
+    if "According" in body:
+        found += [m.start() for m in _ACCORDING.finditer(body)]
+        found.sort()
+    return found
+
+
+def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]) -> list[Segment]:
+    """Segments of reported speech in the attributor's document, each attributed (speaker, mention,
+    cue). ``cues`` are the offsets of ``cue_offsets``."""
+    doc = att.doc
+    masked = doc.masked
+    out: list[Segment] = []
+    para_starts = [lo for lo, _hi in paras]
+    done = -1  # the sentences are read once each, around the cues in them
+    for pos in cues:
+        if pos < done:
+            continue
+        para = bisect.bisect_right(para_starts, pos) - 1
+        lo, hi = paras[para]
+        if not lo <= pos < hi:
+            continue
+        a, b = sentence_start(masked, lo, pos), sentence_end(masked, pos, hi)
+        done = b
+        if b - a >= 12:
+            out.extend(_sentence(att, doc.toks_in(a, b), para))
+    return out
+
+
+def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
+    out: list[Segment] = []
+    covered = -1  # tokens up to here are inside a content span already found
+    n = len(toks)
+    for ci in range(n):
+        if ci <= covered:
+            continue
+        t = toks[ci]
+        low = t.low
+        if t.cap and ci > 0:
+            continue
+        if low == "according" and ci + 1 < n and toks[ci + 1].low == "to":
+            found = _according(att, toks, ci, para)
+        elif low in REPORTED_CUES:
+            found = _content_after(att, toks, ci, para) or _content_before(att, toks, ci, para)
+        elif low in REPORTED_PARTICIPLES and ci > 0 and toks[ci - 1].text in (",", "—", "–"):
+            found = _participle(att, toks, ci, para)
+        elif _stance_verb(toks, ci):
+            found = _content_after(att, toks, ci, para, people_only=True)
+        else:
+            continue
+        if found is not None:
+            seg, last = found
+            out.append(seg)
+            covered = last
+    return out
+
+
+def _assign(att: Attributor, seg: Segment, np: list[Token], cue: str, core: list[Token] | None = None) -> None:
+    """Attribute like a direct quote, but a speaker must be one of the article's people: reported
+    speech is as often a country's, a company's or a poll's ("Russia has denied ...", "polls show
+    ..."), and those are no speakers to search for (the mention keeps the words)."""
+    att.assign(seg, np, cue, core)
+    if seg.speaker is not None and not att.coref.is_person(seg.speaker):
+        seg.speaker = None
+
+
+def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segment | None:
+    """A segment over tokens [i, j), trimmed of end punctuation; None when it is too short or a quote."""
+    while j > i and (toks[j - 1].text in _END_PUNCT or toks[j - 1].text in (",", ":", "—", "–")):
+        j -= 1
+    if j - i < 2:
+        return None
+    words = sum(1 for t in toks[i:j] if t.text[0] == "\x00" or t.text[0].isalnum())
+    if words < 3:
+        return None
+    start, end = toks[i].start, toks[j - 1].end
+    seg = Segment(-1, start, end, -1, para)
+    seg.words = len(att.doc.body[start:end].split())
+    return seg
+
+
+def _content_start(toks: list[Token], ci: int) -> int:
+    """Where the content of the cue at ``ci`` starts: after adverbs, the listener of a "told"-like cue,
+    a short adverbial before "that" ("said on Thursday that"), and "that" itself."""
+    k = ci + 1
+    while k < len(toks) and is_adv(toks[k]) and toks[k].low not in ("that",):
+        k += 1
+    if toks[ci].low in REPORTED_TO_CUES and k < len(toks) and toks[k].low != "that":
+        obj = np_forward(toks, k)
+        if obj and obj[0].text[0] != "\x00":
+            k += len(obj)
+    for m in range(k, min(len(toks), k + 6)):
+        if toks[m].low == "that" and not toks[m].cap:
+            return m + 1
+        if toks[m].text in (",", ".", ";", ":") or toks[m].text[0] == "\x00":
+            break
+    return _after_when(toks, k)
+
+
+def _after_when(toks: list[Token], k: int) -> int:
+    """Past a time adverbial before the content ("said on Thursday (Feb 10) the talks ..."): the
+    content starts after the day, date or year; "said in a statement" has no content (len(toks))."""
+    if k >= len(toks) or toks[k].low not in _WHEN_START:
+        return k
+    for m in range(k + 1, min(len(toks), k + 9)):
+        prev = toks[m - 1]
+        dated = prev.text == ")" or prev.text[0].isdigit() or prev.low in WEEKDAYS or prev.low in MONTHS
+        if dated and (toks[m].low in DETERMINERS or toks[m].low in PRONOUNS or toks[m].cap):
+            return m
+        if toks[m].text in (",", ";", ".") or toks[m].low == "that":
+            return m + 1 if toks[m].low == "that" else len(toks)
+    return len(toks)
+
+
+def _content_to(toks: list[Token], k: int) -> int:
+    end = k
+    while end < len(toks) and toks[end].text not in _CLAUSE_END:
+        end += 1
+    return end
+
+
+def _stance_verb(toks: list[Token], ci: int) -> bool:
+    """Any other past-tense verb that takes a clause or a topic ("pushed for", "complained about") with a
+    person as its subject reports a stance in news prose."""
+    t = toks[ci]
+    if t.cap or not t.low.endswith("ed") or not t.text.isalpha() or t.low in FUNCTION_WORDS or t.low in AUXILIARIES:
+        return False
+    # a stance takes a clause or a topic ("urged that", "pushed for", "warned against"); an event takes
+    # a thing ("joined the board", "served two terms")
+    k = ci + 1
+    while k < len(toks) and is_adv(toks[k]):
+        k += 1
+    return k < len(toks) and toks[k].low in _STANCE_NEXT
+
+
+def _person_like(np: list[Token]) -> bool:
+    if len(np) == 1 and np[0].low in ("he", "she", "they", "we", "i"):
+        return True
+    return is_name_np(np) or np[-1].low in ROLE_CONCEPTS or np[-1].low in SOURCE_NOUNS
+
+
+def _content_after(att: Attributor, toks: list[Token], ci: int, para: int,
+                   people_only: bool = False) -> tuple[Segment, int] | None:
+    """Source, cue, content: "Lavrov said (that) ..."."""
+    np = subject_before(toks, ci, 0)
+    if not np or (people_only and not _person_like(np)):
+        return None
+    k = _content_start(toks, ci)
+    if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
+        return None  # "X said, “…”", "X said “…”": a direct quote follows
+    return _attributed_after(att, toks, ci, k, np, para)
+
+
+def _attributed_after(att: Attributor, toks: list[Token], ci: int, k: int, np: list[Token],
+                      para: int) -> tuple[Segment, int] | None:
+    """The content from token ``k`` to the end of the clause, attributed to ``np`` with the cue at ``ci``."""
+    end = _content_to(toks, k)
+    seg = _span(att, toks, k, end, para)
+    if seg is None:
+        return None
+    _assign(att, seg, np, toks[ci].low)
+    return seg, end
+
+
+def _participle(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
+    """"…, saying the plan would fail": the subject of the clause before the comma speaks."""
+    np = clause_subject(toks, 0, ci)
+    if not np:
+        return None
+    return _attributed_after(att, toks, ci, _content_start(toks, ci), np, para)
+
+
+def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
+    """Content, then source and cue at the end: "..., Lavrov said." / "..., said Lavrov."."""
+    tail = toks[ci + 1 :]
+    if len(tail) > 8 or any(t.low == "that" or t.text[0] == "\x00" for t in tail):
+        return None
+    comma = max((k for k in range(ci) if toks[k].text == ","), default=-1)
+    if comma < 3:
+        return None
+    if ci == comma + 1:  # "..., said Lavrov."
+        np = with_pp(toks, ci + 1, np_forward(toks, ci + 1, stop_at_verbs=False))
+        if not np_ok(np):
+            return None
+        core = np
+    else:
+        subj = subject_span(toks, comma + 1, ci)
+        if not subj:
+            return None
+        np, core = subj
+    seg = _span(att, toks, 0, comma, para)
+    if seg is None:
+        return None
+    _assign(att, seg, np, toks[ci].low, core)
+    return seg, len(toks)
+
+
+def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
+    """"According to X, ..." and "..., according to X."."""
+    np = np_forward(toks, ci + 2, stop_at_verbs=False)
+    if not np_ok(np):
+        return None
+    after = ci + 2 + len(np)
+    if ci == 0 and after < len(toks) and toks[after].text == ",":
+        end = _content_to(toks, after + 1)
+        seg = _span(att, toks, after + 1, end, para)
+    elif ci > 3 and toks[ci - 1].text == ",":
+        end = after
+        seg = _span(att, toks, 0, ci - 1, para)
+    else:
+        return None
+    if seg is None:
+        return None
+    _assign(att, seg, np, "according to")
+    return seg, end

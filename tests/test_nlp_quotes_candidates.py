@@ -1,0 +1,44 @@
+"""Candidate speakers (searchapp.nlp.quotes.candidates): who the article names, with gender and roles.
+
+Every sentence below is invented for these tests."""
+from __future__ import annotations
+
+from tests.quote_checks import one
+
+
+def test_title_case_headline_words_are_not_names():
+    body = (
+        "Voters Say Kaplan Is Ready To Lead The State\n\n"
+        "Judge Nora Kaplan spoke in Dayton. “I am ready,” Kaplan said."
+    )
+    q = one(body)
+    assert (q.speaker, q.mention.text) == ("Nora Kaplan", "Kaplan")
+
+
+def doc_of(body: str):
+    from searchapp.nlp.quotes.candidates import Doc
+    from searchapp.nlp.quotes.marks import find_segments, mask
+    from searchapp.nlp.text import paragraphs
+
+    segs = find_segments(body, paragraphs(body))
+    doc = Doc(body, mask(body, segs), None, segs, whole=True)
+    doc.build()
+    return doc
+
+
+def test_gender_from_common_first_names_and_from_the_text():
+    doc = doc_of("Karen Holt met Gregory Dunn. Councillor Ximena Paz said she would vote no.")
+    assert doc.people["Karen Holt"].gender == "f" and doc.people["Gregory Dunn"].gender == "m"
+    assert doc.people["Ximena Paz"].gender == "f"  # no table knows Ximena: "she" right after her does
+
+
+def test_a_country_is_no_person_whatever_verb_follows():
+    doc = doc_of("Lithuania has denied the report. Marta Vilkas said it was wrong.")
+    assert "Lithuania" not in doc.people and "Marta Vilkas" in doc.people
+
+
+def test_roles_and_affiliations_are_learnt_from_the_words_around_a_name():
+    doc = doc_of("The Green Party nominee, Lena Ortmann, spoke first. Former Labor Sen. Ian Brock said no.")
+    lena = doc.people["Lena Ortmann"]
+    assert "candidate" in lena.roles and "green" in lena.affiliations
+    assert "Ian Brock" in doc.people  # not "Labor Sen. Ian Brock": the words before the last title go

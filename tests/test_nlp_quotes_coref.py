@@ -1,0 +1,65 @@
+"""Coreference (searchapp.nlp.quotes.coref): pronouns and role descriptions to one person.
+
+Every sentence below is invented for these tests."""
+from __future__ import annotations
+
+from searchapp.nlp.quotes import extract_quotes
+from tests.quote_checks import by_text, check_offsets, one
+
+
+def test_role_description_resolves_to_the_person_introduced_with_that_role():
+    body = (
+        "Norwegian Foreign Minister Ingrid Dahl met Chilean Foreign Minister Pablo Rojas in Geneva.\n"
+        "“We found common ground on fishing rights,” Norway’s top diplomat told reporters."
+    )
+    q = one(body)
+    assert (q.speaker, q.mention.text, q.cue) == ("Ingrid Dahl", "Norway’s top diplomat", "told")
+
+
+def test_pronoun_after_cue_and_appositive():
+    body = (
+        "Defence Secretary Tom Hale, 51, the first minister to visit the base in a decade, added there "
+        "was “much more work to do” on housing. He added that the repairs “cannot wait until spring.”"
+    )
+    quotes = by_text(extract_quotes(body))
+    check_offsets(body, list(quotes.values()))
+    work = quotes["much more work to do"]
+    assert (work.speaker, work.mention.text, work.cue) == ("Tom Hale", "Defence Secretary Tom Hale", "added")
+    wait = quotes["cannot wait until spring"]
+    assert (wait.speaker, wait.mention.text, wait.cue) == ("Tom Hale", "He", "added")
+
+
+def test_she_resolves_to_the_nearest_woman_not_the_nearest_person():
+    body = (
+        "Mayor Linda Ortiz spoke after Councilman Peter Grant left the room.\n"
+        "“The bridge will open in May,” she said."
+    )
+    q = one(body)
+    assert (q.speaker, q.mention.text, q.cue) == ("Linda Ortiz", "she", "said")
+
+
+def test_pronoun_is_none_when_unsure_or_unresolvable():
+    # nobody of known gender before the pronoun
+    q = one("Taylor Quinn and Jordan Reese met the board. “We walked out,” she said.")
+    assert (q.speaker, q.mention.text, q.cue) == (None, "she", "said")
+    # "they" is never resolved to a person
+    q = one("Union leaders met Mary Hart on Friday. “No deal yet,” they said.")
+    assert (q.speaker, q.mention.text) == (None, "they")
+
+
+def test_the_speaker_of_the_quote_before_goes_on():
+    body = (
+        "Tom Reyes introduced Paul Grant at the rally.\n"
+        "“We will win this county,” Grant said. He then thanked the volunteers, adding: “You did it.”"
+    )
+    quotes = {q.text: q for q in extract_quotes(body)}
+    assert quotes["You did it"].speaker == "Paul Grant"
+
+
+def test_a_role_with_an_affiliation_goes_to_the_person_of_that_affiliation():
+    body = (
+        "The Green nominee, Lena Ortmann, debated the Liberal nominee, Sara Holm.\n"
+        "“Taxes will fall,” the Liberal nominee said."
+    )
+    quotes = extract_quotes(body)
+    assert [(q.speaker, q.mention.text) for q in quotes] == [("Sara Holm", "the Liberal nominee")]

@@ -1,0 +1,71 @@
+"""Reported speech (searchapp.nlp.quotes.reported): source, cue and content span, and the kinds.
+
+Every sentence below is invented for these tests."""
+from __future__ import annotations
+
+from searchapp.article import Quote
+from searchapp.nlp.quotes import extract_quotes
+
+
+def reported(body: str) -> list[tuple[str, str | None, str | None]]:
+    out = []
+    for q in extract_quotes(body, reported=True):
+        assert body[q.start : q.end] == q.text
+        if q.kind == "indirect":
+            out.append((q.text, q.speaker, q.cue))
+    return out
+
+
+def test_source_cue_that_content():
+    body = "Finance Minister Ilse Varga said on Monday that the budget would balance by next spring."
+    assert reported(body) == [("the budget would balance by next spring", "Ilse Varga", "said")]
+
+
+
+
+def test_according_to():
+    body = "According to the county clerk, turnout reached a record this year."
+    assert reported(body) == [("turnout reached a record this year", None, "according to")]
+
+
+def test_a_quote_inside_reported_speech_is_mixed_and_a_direct_quote_is_not_reported():
+    body = "Coach Dana Whitfield said the team had “nothing left to give” after the final."
+    kinds = {q.text: q.kind for q in extract_quotes(body, reported=True)}
+    assert kinds["nothing left to give"] == "mixed"
+    assert kinds["the team had “nothing left to give” after the final"] == "indirect"
+    body = "“We are not leaving,” Omar Farouk told the crowd."
+    assert [q.kind for q in extract_quotes(body, reported=True)] == ["direct"]
+
+
+
+def test_kind_is_part_of_the_json_contract():
+    [q] = [q for q in extract_quotes("Mayor Tom Reyes said the bridge would reopen in June.", reported=True)]
+    assert q.to_json()["kind"] == "indirect"
+    assert Quote.from_json(q.to_json()) == q
+    assert Quote.from_json({"text": "x", "start": 0, "end": 1}).kind == "direct"
+
+
+def test_a_time_adverbial_is_not_content_and_an_adverbial_alone_is_no_statement():
+    body = "Governor Ana Ruiz said on Friday (May 3) the levee had held through the night."
+    assert reported(body) == [("the levee had held through the night", "Ana Ruiz", "said")]
+    assert reported("“Rates will stay where they are,” Smith said after the meeting.") == []
+
+
+def test_a_country_or_an_office_is_a_source_but_no_speaker():
+    body = "Lithuania has denied that it would close the border crossing next week."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.speaker, q.mention.text, q.cue) == (
+        "it would close the border crossing next week", None, "Lithuania", "denied")
+
+
+def test_participle_after_a_comma_takes_the_clause_subject():
+    body = "Mayor Tom Reyes closed the bridge on Monday, saying the cables had worn thin."
+    assert reported(body) == [("the cables had worn thin", "Tom Reyes", "saying")]
+
+
+def test_the_pipeline_step_extracts_reported_speech():
+    from searchapp.article import Article
+    from searchapp.nlp.quotes import QuoteStep
+
+    article = QuoteStep()(Article(id="r", body="Mayor Tom Reyes said the bridge would reopen in June."))
+    assert [(q.kind, q.speaker) for q in article.quotes] == [("indirect", "Tom Reyes")]
