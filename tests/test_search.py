@@ -279,3 +279,17 @@ def test_ranges_count_as_patterns_without_failing(s):
             s.search(q)
         except QueryError:
             pass
+
+
+def test_speaker_finds_reported_speech_and_kind_narrows_to_the_exact_words(s):
+    """The seed article reports some of Lavrov's words and quotes others: speaker: finds both kinds,
+    kind:direct only his quoted words, kind:indirect only what is reported."""
+    every = s.search("speaker:Lavrov", per_page=100)
+    kinds = {q.kind for h in every.hits for q in h.quotes}
+    assert {"direct", "indirect"} <= kinds
+    direct = s.search("speaker:Lavrov kind:direct", per_page=100)
+    reported = s.search("speaker:Lavrov kind:indirect", per_page=100)
+    assert direct.mode == reported.mode == "quotes" and direct.total and reported.total
+    assert {q.kind for h in direct.hits for q in h.quotes} == {"direct"}
+    assert {q.kind for h in reported.hits for q in h.quotes} == {"indirect"}
+    assert direct.facets["speakers"][0][1] < every.facets["speakers"][0][1]

@@ -16,8 +16,8 @@ from searchapp.search.request import QueryError
 MAX_QUERY_WORDS = 64  # words in a query, after parsing (a headline has 10, a pasted paragraph 100)
 MAX_QUERY_PATTERNS = 6  # wildcards and fuzzy words in a query
 UNKNOWN_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):(?=\S)")
-QUOTE_FIELDS = {"quote", "speakers", "f_speakers", "published"}  # what quote documents carry, beside ids
-QUOTE_MODE_FIELDS = {"quote", "speakers"}  # a query naming these searches quotes, not articles
+QUOTE_FIELDS = {"quote", "speakers", "f_speakers", "published", "quote_kind"}  # what quote documents carry
+QUOTE_MODE_FIELDS = {"quote", "speakers", "quote_kind"}  # a query naming these searches quotes, not articles
 
 
 def parse(schema, text: str, fields: list[str], group=None) -> Q.Query:

@@ -19,6 +19,7 @@ class QuoteHit:
     speaker: str | None
     cue: str | None
     segments: list[Segment]
+    kind: str = "direct"  # direct (the words said), indirect (reported speech), mixed (partly quoted)
 
 
 @dataclass
@@ -56,7 +57,8 @@ class Hit:
         out["title_segments"] = segments_json(self.title_segments)
         out["snippet"] = segments_json(self.snippet)
         out["snippet_text"] = self.snippet_text
-        out["quotes"] = [{"text": q.text, "speaker": q.speaker, "cue": q.cue, "segments": segments_json(q.segments)}
+        out["quotes"] = [{"text": q.text, "speaker": q.speaker, "cue": q.cue, "kind": q.kind,
+                          "segments": segments_json(q.segments)}
                          for q in self.quotes]
         out["versions"] = [dict(v) for v in self.versions]
         return out
@@ -117,6 +119,7 @@ class QuoteGroupView:
     first: Occurrence
     articles: int
     latest: Occurrence
+    kind: str = "direct"
 
 
 @dataclass

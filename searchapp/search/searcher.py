@@ -210,6 +210,7 @@ class Searcher:
                 stored = s.stored_fields(qnum)
                 text = stored.get("quote", "")
                 hit.quotes.append(QuoteHit(text=text, speaker=speaker_name(self.identities(s), stored),
+                                           kind=stored.get("quote_kind") or "direct",
                                            cue=stored.get("cue"),
                                            segments=segments_of(text, stored_spans(stored, marks, "quote"))))
             if hit.quotes:
@@ -351,6 +352,7 @@ class Searcher:
                 if qf.get("kind") == "quote":
                     start, end = qf.get("span") or (0, 0)
                     quotes.append({"text": qf.get("quote", ""), "start": start, "end": end,
+                                   "kind": qf.get("quote_kind") or "direct",
                                    "speaker": speaker_name(ids, qf),
                                    "mention": qf.get("mention"), "cue": qf.get("cue")})
             quotes.sort(key=lambda x: x["start"])
@@ -445,7 +447,8 @@ class Searcher:
                     id=quote_key(first.article_id, (stored.get("span") or (0, 0))[0]), speaker=name,
                     segments=segments_of(first.text, stored_spans(stored, marks, "quote")),
                     summary=g.summary(), first=first, articles=len(g.articles),
-                    latest=max(g.occurrences, key=lambda o: o.order())))
+                    latest=max(g.occurrences, key=lambda o: o.order()),
+                    kind=stored.get("quote_kind") or "direct"))
         return out
 
     def quote(self, quote_id: str) -> dict[str, Any] | None:

@@ -321,6 +321,7 @@ def openapi_spec() -> dict[str, Any]:
                     "quotes": {"type": "array", "items": {"type": "object", "properties": {
                         "text": {"type": "string"}, "speaker": {"type": "string", "nullable": True},
                         "cue": {"type": "string", "nullable": True},
+                        "kind": {"type": "string", "enum": ["direct", "indirect", "mixed"]},
                         "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}}}}},
                     "versions": {"type": "array", "description": "the story's other versions, earliest first",
                                  "items": {"type": "object", "properties": {
@@ -358,6 +359,7 @@ def openapi_spec() -> dict[str, Any]:
                     "quotes": {"type": "array", "items": {"type": "object", "properties": {
                         "text": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
                         "speaker": {"type": "string", "nullable": True}, "cue": {"type": "string", "nullable": True},
+                        "kind": {"type": "string", "enum": ["direct", "indirect", "mixed"]},
                         "mention": {"type": "object", "nullable": True}}}},
                     "title_segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
                     "body_segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},

@@ -122,7 +122,7 @@ def _lead_title(hit: Hit) -> str:
 
 
 def _hit_view(hit: Hit, q: str) -> View:
-    quotes = [View(segments=qh.segments, speaker=qh.speaker, cue=qh.cue,
+    quotes = [View(segments=qh.segments, speaker=qh.speaker, cue=qh.cue, kind=qh.kind,
                    speaker_url=_speaker_url(qh.speaker) if qh.speaker else None) for qh in hit.quotes]
     return View(
         id=hit.id,
@@ -302,7 +302,7 @@ def article(article_id: str):
         {"label": FACET_LABELS[name], "names": _names(name, found[name])}
         for name in ("people", "places", "orgs", "sources") if found[name]
     ]
-    quotes = [{"text": qt["text"], "cue": qt["cue"], "speaker": qt["speaker"],
+    quotes = [{"text": qt["text"], "cue": qt["cue"], "speaker": qt["speaker"], "kind": qt.get("kind", "direct"),
                "mention": (qt.get("mention") or {}).get("text") if qt["speaker"] else None,
                "speaker_url": _speaker_url(qt["speaker"]) if qt["speaker"] else None}
               for qt in found["quotes"]]
@@ -345,7 +345,7 @@ def speaker(name: str):
         args = {"q": q or None, "page": n if n > 1 else None}
         return url_for("pages.speaker", name=name, **args)
 
-    quotes = [View(segments=g.segments, summary=g.summary, url=_quote_url(g.id), repeats=g.articles,
+    quotes = [View(segments=g.segments, kind=g.kind, summary=g.summary, url=_quote_url(g.id), repeats=g.articles,
                    latest_url=_article_url(g.latest.article_id, q),
                    latest_date=_date(g.latest.published.isoformat() if g.latest.published else None),
                    latest_datetime=g.latest.published.isoformat() if g.latest.published else "",
