@@ -235,8 +235,8 @@ def test_open_an_article_then_its_speaker(page):
     quotes = page.locator(".article-quotes blockquote")
     assert quotes.count() >= 1 and "said" in quotes.first.inner_text()
     assert page.locator(".original a").first.get_attribute("href").startswith("https://")
-    place = page.locator(".article-side a[href*='place%3A']").first
-    assert place.get_attribute("href").startswith("/search?q=place%3A%22")
+    place = page.locator(".article-side a[href*='f.places=']").first
+    assert place.get_attribute("href").startswith("/search?f.places=")
     speaker = page.locator(".article-quotes a.speaker-link").first
     name = speaker.inner_text()
     speaker.click()

@@ -380,10 +380,10 @@ def test_article_page_highlights_and_links(client):
     assert "<mark>container</mark>" in text
     assert "Results for <q>container</q>" in text                  # the way back
     # entities link to searches
-    assert 'href="/search?q=person%3A%22Maria+Keller%22"' in text
-    assert 'href="/search?q=place%3A%22Rotterdam%22"' in text
-    assert 'href="/search?q=org%3A%22Harbour+Board%22"' in text
-    assert 'href="/search?q=source%3A%22Harbour+Board%22"' in text
+    assert 'href="/search?f.people=Maria+Keller"' in text  # exact filters, not query strings
+    assert 'href="/search?f.places=Rotterdam"' in text
+    assert 'href="/search?f.orgs=Harbour+Board"' in text
+    assert 'href="/search?f.sources=Harbour+Board"' in text
     # quotes with their speaker (linked) and cue
     assert "We are building for the next twenty years of trade" in text
     assert re.search(r'<a class="speaker-link" href="/speaker/Maria%20Keller">Maria Keller</a>\s*<span class="cue">said</span>', text)

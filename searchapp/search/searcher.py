@@ -27,7 +27,7 @@ from searchapp.store.schema import FIELD_ALIASES, PAIR_FIELDS
 from searchapp.search.facets import (cached, count_facets, identities_of, identity_names, speaker_name,
                                      tables_of, versions_of)
 from searchapp.search.query import (QUOTE_FIELDS, QUOTE_MODE_FIELDS, UNKNOWN_FIELD, and_all, check_query_cost, parse,
-                                    escape_phrase, expand_names, fields_of, min_should_match, plain_words,
+                                    escape_phrase, expand_names, fields_of, filter_query, min_should_match, plain_words,
                                     subqueries, with_filters)
 from searchapp.search.request import QueryError, SearchRequest, SearchTimeout, check_filters, check_params
 from searchapp.search.results import Hit, QuoteGroups, QuoteGroupView, QuoteHit, Results, quote_key
@@ -271,10 +271,12 @@ class Searcher:
     def _speaker_quote_docs(self, s, tables, speaker: str, q: str = "") -> tuple[Q.Query, np.ndarray]:
         """(the query, the quote documents): what ``speaker`` said, with the words ``q`` if any (at
         most QUOTE_HITS_CAP quotes)."""
-        user_q = parse(s.schema, f'speaker:"{escape_phrase(speaker)}"' + (f" {q}" if q.strip() else ""),
-                            ["quote"])
-        check_query_cost([user_q] if user_q.is_leaf() else list(user_q.leaves()))
-        user_q = expand_names(user_q, tables)
+        who = filter_query("speakers", speaker, tables)  # the identity itself, not a query string
+        user_q = who
+        if q.strip():
+            words = parse(s.schema, q, ["quote"])
+            check_query_cost([words] if words.is_leaf() else list(words.leaves()))
+            user_q = Q.And([who, expand_names(words, tables)])
         _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
         return user_q, qdocs[:QUOTE_HITS_CAP]
 

@@ -14,10 +14,9 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 
 from searchapp.archive.identities import TYPE_FACETS
 from searchapp.search import MAX_PAGE, Hit, Results
+from searchapp.web import atom
 from searchapp.web.params import FILTER_ORDER, get_searcher, parse_search
 from searchapp.web.urls import quote_param, route_url, search_url, search_url_adding
-from searchapp.web import atom
-from searchapp.web.api import name_query
 
 bp = Blueprint("pages", __name__)
 
@@ -90,7 +89,8 @@ def _article_url(article_id: str, q: str = "") -> str:
 
 
 def _names(field: str, values: Iterable[str]) -> list[dict[str, str]]:
-    return [{"name": v, "url": _search_page(name_query(field, v))} for v in values]
+    # a filter on the identity itself (f.people=...), not a query string that would be parsed again
+    return [{"name": v, "url": _search_page("", {field: [v]}, None)} for v in values]
 
 
 def _pagination(page: int, pages: int, url_for_page) -> dict[str, Any] | None:
@@ -356,7 +356,7 @@ def speaker(name: str):
         q=q,
         found=found,
         quotes=quotes,
-        person_url=_search_page(name_query("people", name)),
+        person_url=_search_page("", {"people": [name]}, None),
         all_url=url_for("pages.speaker", name=name),
         pagination=_pagination(found.page, found.pages, page_url),
     )
