@@ -116,13 +116,14 @@ class Alerts:
 
     # -- what is new --------------------------------------------------------------------------------
 
-    def pending(self, saved: SavedSearch, searcher: Searcher) -> list[dict[str, Any]]:
-        """What ``saved`` matches that it has not reported yet, newest first (nothing is marked)."""
+    def pending(self, saved: SavedSearch, searcher: Searcher, limit: int = MAX_MATCHES) -> list[dict[str, Any]]:
+        """What ``saved`` matches that it has not reported yet, among its newest ``limit`` hits, newest
+        first (nothing is marked)."""
         db = self._db()
         seen = {k for (k,) in db.execute("SELECT key FROM seen WHERE name = ?", (saved.name,))} if db else set()
         if db is not None:
             db.close()
-        return [dict(row, alert=saved.name, query=saved.query) for key, row in matches(searcher, saved.query)
+        return [dict(row, alert=saved.name, query=saved.query) for key, row in matches(searcher, saved.query, limit)
                 if key not in seen]
 
     def run(self, searcher: Searcher, names: list[str] | None = None, deliver=None) -> list[dict[str, Any]]:
@@ -146,20 +147,20 @@ class Alerts:
         return rows
 
 
-def matches(searcher: Searcher, query: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(key, row) for each hit of ``query``, newest first, at most MAX_MATCHES: articles, or the quotes
+def matches(searcher: Searcher, query: str, limit: int = MAX_MATCHES) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, row) for each hit of ``query``, newest first, at most ``limit``: articles, or the quotes
     of a speaker query. Copies of one story count once (the first version seen stays the hit)."""
     probe = searcher.search(query, per_page=1, facets=False, snippets=False, spelling=False)
     if probe.mode == "quotes":
         for n, row in enumerate(searcher.iter_quotes(query, sort="newest")):
-            if n >= MAX_MATCHES:
+            if n >= limit:
                 return
             out = {"id": row["article"], "url": row["url"], "published": row["published"],
                    "publisher": row["publisher"], "title": "", "quote": row["quote"], "speaker": row["speaker"]}
             yield _key(out), out
         return
     for n, hit in enumerate(searcher.iter_hits(query, sort="newest")):
-        if n >= MAX_MATCHES:
+        if n >= limit:
             return
         out = {"id": hit.id, "url": hit.url, "published": hit.published, "publisher": hit.publisher,
                "title": hit.title or hit.lead[:80]}

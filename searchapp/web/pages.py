@@ -271,6 +271,10 @@ def search_atom():
     return current_app.response_class(body, mimetype="application/atom+xml")
 
 
+ALERTS_SHOWN = 10  # saved searches whose new hits the /alerts page works out
+ALERT_HITS = 1000  # newest hits of each it looks at
+
+
 @bp.get("/alerts")
 def alerts():
     """The saved searches (`searchapp alerts add`) and what each matches that it has not reported yet."""
@@ -280,8 +284,11 @@ def alerts():
     saved_searches = Alerts(searcher.store.root)
     chosen = request.args.get("name", "")
     views = []
-    for s in saved_searches.list():
-        new = saved_searches.pending(s, searcher) if not chosen or s.name == chosen else None
+    # A page's cost is bounded: what is new among each search's newest hits, for the first searches
+    # listed (or the one asked for); the others link to their own page.
+    for n, s in enumerate(saved_searches.list()):
+        shown = s.name == chosen if chosen else n < ALERTS_SHOWN
+        new = saved_searches.pending(s, searcher, limit=ALERT_HITS) if shown else None
         views.append({"name": s.name, "query": s.query, "last_run": s.last_run, "new": new,
                       "url": _search_page(s.query, None, "newest"),
                       "new_url": url_for("pages.alerts", name=s.name)})
