@@ -252,7 +252,7 @@ def test_a_search_out_of_time_before_it_found_anything_raises_search_timeout(s):
 
     with pytest.raises(SearchTimeout, match="stopped after"):
         s.search("troops OR talks", seconds=1e-9)  # passed before the query is evaluated
-    assert s.search("troops OR talks", seconds=60).total > 0
+    assert s.search("troops OR talks").total > 0  # the same search, without a deadline, finds something
 
 
 def test_a_search_out_of_time_on_its_page_keeps_what_it_has_and_says_so(s):
