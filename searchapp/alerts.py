@@ -12,7 +12,6 @@ Used by `searchapp alerts ...`, `searchapp ingest --watch` (after each round) an
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import smtplib
@@ -23,6 +22,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Iterator
 
+from searchapp.ingest.state import utc_now
 from searchapp.search import Searcher
 
 FILE_NAME = "alerts.sqlite3"
@@ -49,10 +49,6 @@ class SavedSearch:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "query": self.query, "created": self.created, "last_run": self.last_run}
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def check_name(name: str) -> str:
@@ -86,7 +82,7 @@ class Alerts:
         with db:
             if db.execute("SELECT 1 FROM searches WHERE name = ?", (name,)).fetchone():
                 raise AlertError(f"there is already a saved search named {name!r} (remove it first)")
-            now = _now()
+            now = utc_now()
             db.execute("INSERT INTO searches VALUES (?, ?, ?, NULL)", (name, query.strip(), now))
             db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", [(name, k, now) for k in keys])
         db.close()
@@ -100,9 +96,6 @@ class Alerts:
             rows = db.execute("SELECT name, query, created, last_run FROM searches ORDER BY name").fetchall()
         db.close()
         return [SavedSearch(*row) for row in rows]
-
-    def get(self, name: str) -> SavedSearch | None:
-        return next((s for s in self.list() if s.name == name), None)
 
     def remove(self, name: str) -> bool:
         db = self._db()
@@ -139,7 +132,7 @@ class Alerts:
             deliver(rows)
         db = self._db(create=True)
         with db:
-            now = _now()
+            now = utc_now()
             for name, found in new.items():
                 db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", [(name, _key(r), now) for r in found])
                 db.execute("UPDATE searches SET last_run = ? WHERE name = ?", (now, name))
@@ -150,8 +143,7 @@ class Alerts:
 def matches(searcher: Searcher, query: str, limit: int = MAX_MATCHES) -> Iterator[tuple[str, dict[str, Any]]]:
     """(key, row) for each hit of ``query``, newest first, at most ``limit``: articles, or the quotes
     of a speaker query. Copies of one story count once (the first version seen stays the hit)."""
-    probe = searcher.search(query, per_page=1, facets=False, snippets=False, spelling=False)
-    if probe.mode == "quotes":
+    if searcher.quote_mode(query):
         for n, row in enumerate(searcher.iter_quotes(query, sort="newest")):
             if n >= limit:
                 return

@@ -21,7 +21,7 @@ from typing import Any, Callable
 from searchapp.ingest.crawl import CrawlWriter
 from searchapp.ingest.fetch import FetchError, Fetcher, Response
 from searchapp.ingest.listing import MAX_LISTING_BYTES, Item, ListingError, read_listing
-from searchapp.ingest.state import Page, Source, State, now
+from searchapp.ingest.state import Page, Source, State, utc_now
 from searchapp.readers import printable
 from searchapp.readers.limits import MAX_ARTICLE_BYTES
 
@@ -94,7 +94,7 @@ class Round:
         self._sources_done: list[Source] = []
 
     def run(self, sources: list[str]) -> RoundSummary:
-        started = now()
+        started = utc_now()
         crawl = CrawlWriter(Path(self.store.root) / "ingest")
         self._crawl = crawl
         try:

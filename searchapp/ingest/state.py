@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """Now, as the SQLite state files of ingest and alerts write it."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -79,7 +80,7 @@ class State:
         return Source(*(v or "" for v in row)) if row else Source(url)
 
     def save_source(self, source: Source) -> None:
-        now = _now()
+        now = utc_now()
         with self.db:
             self.db.execute(
                 "INSERT INTO sources (url, kind, etag, last_modified, first_run, last_run, last_error) "
@@ -106,7 +107,7 @@ class State:
 
     def save_pages(self, pages: list[Page]) -> None:
         """In one transaction (after the index commit that holds the indexed ones)."""
-        now = _now()
+        now = utc_now()
         with self.db:
             self.db.executemany(
                 "INSERT INTO pages (url, source, etag, last_modified, listed, digest, status, error, "
@@ -122,11 +123,9 @@ class State:
     def save_run(self, started: str, summary: dict[str, Any]) -> None:
         with self.db:
             self.db.execute("INSERT INTO runs (started, finished, summary) VALUES (?, ?, ?)",
-                            (started, _now(), json.dumps(summary)))
+                            (started, utc_now(), json.dumps(summary)))
 
     def last_run(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT started, finished, summary FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         return {"started": row[0], "finished": row[1], "summary": json.loads(row[2])} if row else None
 
-
-now = _now

@@ -222,6 +222,15 @@ class Searcher:
             res.facets, res.histogram = count_facets(tables, article_docs)
             res.facets["speakers"] = count_facets(tables, qdocs)[0]["speakers"]
 
+    def quote_mode(self, q: str) -> bool:
+        """Whether ``q`` searches quotes (it names a speaker, a quote's words or kind), as `search` would
+        decide, without running it; a QueryError if it cannot be read."""
+        request = SearchRequest.checked(q)
+        if request.q in ("", "*"):
+            return False
+        with self.store.searcher() as s:
+            return bool(QUOTE_MODE_FIELDS & fields_of(parse(s.schema, request.q, ["title", "body"])))
+
     def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
                   sort: str = "relevance", collapse: bool = True) -> Iterator[Hit]:
         """Every hit of a query, in order, without snippets (for exports): one evaluation, no paging;
