@@ -19,10 +19,7 @@ import os
 import queue
 import time
 import traceback
-from array import array
 from dataclasses import asdict, dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
 from searchapp.archive import duplicates, identities
@@ -30,8 +27,9 @@ from searchapp.article import Article
 from searchapp.nlp.pipeline import Pipeline, default_pipeline, warm_up
 from searchapp.readers import Skipped, printable
 from searchapp.readers.dispatch import NotRead, Task, plan, read_task
-from searchapp.store import AtomicWriter, GenerationWriter, IndexStore, article_record
-from searchapp.store.schema import PAIR_FIELDS, PairKeys, article_documents, build_schema
+from searchapp.store import GenerationWriter, IndexStore, article_record
+from searchapp.store.whoosh.schema import article_documents, build_schema
+from searchapp.store.whoosh.segments import finish_segment, segment_writer
 
 
 @dataclass
@@ -172,92 +170,13 @@ def _plan(paths, report: Report) -> list[Task]:
 
 # -- full build: one segment per worker ---------------------------------------------------------
 
-class _PairPostings:
-    """A segment's word-pair postings (schema.PairField), kept beside Whoosh's posting pool and written
-    block by block: the pool sorts, spills and writes every posting through several Python calls, and
-    pairs outnumber words. The files written are the ones Whoosh writes (its own block writer), so any
-    reader, merge or `index add` treats these fields like any other."""
-
-    def __init__(self):
-        self.fields: dict[str, dict[bytes, tuple[array, array]]] = {}
-
-    def add(self, fieldname: str, docnum: int, keys: PairKeys) -> None:
-        terms = self.fields.setdefault(fieldname, {})
-        for btext, weight in keys:
-            postings = terms.get(btext)
-            if postings is None:
-                postings = terms[btext] = (array("I"), array("f"))
-            postings[0].append(docnum)
-            postings[1].append(weight)
-
-    def write(self, fieldwriter, schema, fieldname: str) -> None:
-        """One field's postings, between the fields before and after it in name order."""
-        terms = self.fields.pop(fieldname)
-        fieldwriter.start_field(fieldname, schema[fieldname])
-        for btext in sorted(terms):
-            docs, weights = terms[btext]
-            fieldwriter.start_term(btext)
-            postwriter = fieldwriter._postwriter
-            limit = postwriter._blocklimit
-            for start in range(0, len(docs), limit):
-                if start:  # a full block before this one: write it
-                    postwriter._write_block()
-                postwriter._ids = docs[start:start + limit]
-                postwriter._weights = weights[start:start + limit]
-                postwriter._maxweight = max(postwriter._weights)
-            fieldwriter.finish_term()  # writes the last block
-        fieldwriter.finish_field()
-
-
-BLOCK_POSTINGS = 512
-
-
-def _segment_writer(ix, limitmb: int):
-    from whoosh.codec.whoosh3 import W3Codec
-
-    class Writer(AtomicWriter):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pairs = _PairPostings()
-            self._pair_fields = [name for name in PAIR_FIELDS.values() if name in self.schema]
-
-        def _prepare(self, fields):
-            fields = dict(fields)
-            pairs = [(name, fields.pop(name)) for name in self._pair_fields if isinstance(fields.get(name), PairKeys)]
-            return super()._prepare(fields), pairs
-
-        def _write(self, prepared):
-            prepared, pairs = prepared
-            docnum = self.docnum
-            super()._write(prepared)
-            for name, value in pairs:
-                self._pairs.add(name, docnum, value)
-
-        def _write_postings(self, lengths):
-            # Fields in name order, the pair fields in their places: a multi-segment reader merges the
-            # segments' term lists assuming that order.
-            pairs = sorted(self._pairs.fields)
-            for fieldname, postings in groupby(self.pool.iter_postings(), key=itemgetter(0)):
-                while pairs and pairs[0] < fieldname:
-                    self._pairs.write(self.fieldwriter, self.schema, pairs.pop(0))
-                self.fieldwriter.add_postings(self.schema, lengths, postings)
-            for fieldname in pairs:
-                self._pairs.write(self.fieldwriter, self.schema, fieldname)
-
-    # Blocks of 512 postings, not 128: the search reads whole posting lists (store/ranking.py), and a
-    # block's fixed cost (a header, a decompression, an unpickling) was a third of reading one.
-    return Writer(ix, _lk=False, limitmb=limitmb, codec=W3Codec(blocklimit=BLOCK_POSTINGS))
-
-
 def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) -> None:
     """Worker process: index tasks into a private segment of the new generation until told to stop."""
-    from whoosh import index as whoosh_index
-
     die_with_parent()
     parent = os.getppid()
     try:
         prepare = _Prepare(enrich)
-        writer = _segment_writer(whoosh_index.open_dir(index_dir), limitmb)
+        writer = segment_writer(index_dir, limitmb)
         while (job := tasks.get()) is not None:
             if os.getppid() != parent:
                 os._exit(1)
@@ -277,12 +196,7 @@ def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) 
                 if item.notes:
                     partial.append(item.partial())
             results.put(("task", number, os.getpid(), articles, skipped, partial))
-        if writer._added:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
-        results.put(("segment", os.getpid(), segment))
+        results.put(("segment", os.getpid(), finish_segment(writer)))
     except BaseException as e:  # report, so the parent can abort the build cleanly
         results.put(("error", os.getpid(), f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
 

@@ -2,7 +2,8 @@ from array import array
 
 from hypothesis import given, settings, strategies as st
 
-from searchapp.analysis import fold, index_terms, name_analyzer, news_analyzer
+from searchapp.analysis import fold
+from searchapp.store.whoosh.analysis import index_terms, name_analyzer, news_analyzer
 from tests.conftest import shared_data
 
 

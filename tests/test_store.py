@@ -139,7 +139,7 @@ def test_a_second_writer_is_told_who_holds_the_lock(tmp_path):
 
 def test_postings_fast_path_equals_whoosh_word_values():
     """schema._postings analyses the news fields in one pass; Whoosh's own word_values is the reference."""
-    from searchapp.store.schema import _postings, build_schema
+    from searchapp.store.whoosh.schema import _postings, build_schema
 
     schema = build_schema()
     text = "The U.S. troops’ deal: AT&T's CEO said the troops can't stay, the troops said."

@@ -13,7 +13,7 @@ from whoosh.scoring import bm25
 from searchapp import indexer
 from searchapp.search import Searcher
 from searchapp.store import IndexStore
-from searchapp.store.schema import PairKeys
+from searchapp.store.whoosh.schema import PairKeys
 from searchapp.store.ranking import (B, K1, Match, Postings, Ranker, difference, idf, intersect, member,
                                      read_postings, union)
 
@@ -184,8 +184,8 @@ def test_phrases_and_prefixes_across_segments_and_processes(tmp_path):
 def test_an_index_built_before_the_pair_fields_still_searches_and_takes_additions(tmp_path, monkeypatch):
     from whoosh import formats
 
-    from searchapp import store as store_module
-    from searchapp.store import schema as schema_module
+    from searchapp.store import whoosh as backend_module
+    from searchapp.store.whoosh import schema as schema_module
 
     def old_schema():  # as built before the pair fields: positions in the text fields
         schema = schema_module.build_schema()
@@ -195,7 +195,7 @@ def test_an_index_built_before_the_pair_fields_still_searches_and_takes_addition
             schema[name].format = formats.Positions(field_boost=schema[name].format.field_boost)
         return schema
 
-    monkeypatch.setattr(store_module, "build_schema", old_schema)
+    monkeypatch.setattr(backend_module, "build_schema", old_schema)
     monkeypatch.setattr(indexer, "build_schema", old_schema)
     store = IndexStore(tmp_path / "ix")
     indexer.build(store, [_stories(tmp_path / "a.jsonl", [("a", "Harbour", "The ferry terminal opened.")])],

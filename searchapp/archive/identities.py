@@ -51,7 +51,7 @@ spa pty lp
 _JOINERS = frozenset({"and", "&", "the", "of", "for", "de", "des", "du", "la", "le", "on", "in"})
 @functools.lru_cache(maxsize=1)
 def _analyzer():
-    from searchapp.analysis import name_analyzer
+    from searchapp.store.whoosh.analysis import name_analyzer
 
     return name_analyzer()
 

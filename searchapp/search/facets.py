@@ -19,8 +19,8 @@ from searchapp.archive.duplicates import saved_groups
 from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity
 from searchapp.store import IndexStore
 from searchapp.store.lexicon import Lexicon
-from searchapp.store.ranking import column_values
-from searchapp.store.schema import FACETS
+from searchapp.store.fields import FACETS
+from searchapp.store.whoosh.reading import column_values
 
 FACET_LIMIT = 10
 _CACHE_LOCK = threading.Lock()

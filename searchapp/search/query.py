@@ -11,7 +11,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from searchapp.archive.identities import FACET_TYPES, Identities, Identity, name_tokens
-from searchapp.store.schema import FACETS, FIELD_ALIASES
+from searchapp.store.fields import FACETS, FIELD_ALIASES
 from searchapp.search.request import QueryError
 MAX_QUERY_WORDS = 64  # words in a query, after parsing (a headline has 10, a pasted paragraph 100)
 MAX_QUERY_PATTERNS = 6  # wildcards and fuzzy words in a query

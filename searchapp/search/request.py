@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from searchapp.store.schema import FACETS, FIELD_ALIASES
+from searchapp.store.fields import FACETS, FIELD_ALIASES
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100

@@ -23,7 +23,7 @@ from searchapp.archive.quotes import Occurrence, group_quotes
 from searchapp.archive.identities import FACET_TYPES, Identities
 from searchapp.store import IndexStore
 from searchapp.store.ranking import Match, Overtime, Ranker, difference, intersect, member, union
-from searchapp.store.schema import FIELD_ALIASES, PAIR_FIELDS
+from searchapp.store.fields import FIELD_ALIASES, PAIR_FIELDS
 from searchapp.search.facets import (cached, count_facets, identities_of, identity_names, speaker_name,
                                      tables_of, versions_of)
 from searchapp.search.query import (QUOTE_FIELDS, QUOTE_MODE_FIELDS, UNKNOWN_FIELD, and_all, check_query_cost, parse,

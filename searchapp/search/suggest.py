@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from searchapp.analysis import NltkStemFilter, fold
+from searchapp.analysis import fold
+from searchapp.store.whoosh.analysis import NltkStemFilter
 from searchapp.store.lexicon import Lexicon
 from searchapp.store.ranking import Ranker
 SUGGEST_WORDS = 8  # words a spelling correction looks at

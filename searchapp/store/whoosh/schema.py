@@ -18,32 +18,9 @@ import numpy as np
 from whoosh import columns, fields, formats
 from whoosh.system import pack_uint
 
-
-from searchapp.analysis import index_terms, name_analyzer, news_analyzer
 from searchapp.article import Article
-
-# Names a user may type before the colon -> the field searched.
-FIELD_ALIASES = {
-    "person": "people", "people": "people",
-    "place": "places", "places": "places", "location": "places",
-    "org": "orgs", "orgs": "orgs", "organisation": "orgs", "organization": "orgs",
-    "source": "sources", "sources": "sources",
-    "speaker": "speakers", "speakers": "speakers", "said": "speakers",
-    "quote": "quote", "quotes": "quote",
-    # direct (the exact words), indirect (reported speech) or mixed: "kind" is the document type's field
-    "kind": "quote_kind", "quote_kind": "quote_kind",
-    "date": "published", "published": "published",
-    "title": "title", "headline": "title",
-    "body": "body", "text": "body",
-    "author": "byline", "byline": "byline", "by": "byline",
-    "publisher": "publisher", "outlet": "publisher",
-    "id": "id",
-}
-# The name fields, each with an exact-value twin (``f_<name>``) used for facets and filters.
-FACETS = ("people", "places", "orgs", "sources", "speakers")
-# Text field -> the field of its adjacent word pairs, which answers phrase queries (store/ranking.py).
-PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs", "quote": "quote_pairs"}
-
+from searchapp.store.fields import ALIAS_SEPARATOR, FACETS, PAIR_FIELDS
+from searchapp.store.whoosh.analysis import index_terms, name_analyzer, news_analyzer
 
 @dataclass(frozen=True)
 class Preanalyzed:
@@ -133,8 +110,6 @@ def build_schema() -> fields.Schema:
     spec["f_tentative"] = fields.KEYWORD(stored=False, scorable=False)
     return fields.Schema(**spec)
 
-
-ALIAS_SEPARATOR = "\x1f"
 
 
 def _postings(field: fields.FieldType, text: str, offsets: dict[str, tuple[int, ...]] | None = None,
