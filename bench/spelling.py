@@ -66,12 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     searcher = Searcher(IndexStore(args.index))
     rng = random.Random(args.seed)
     with searcher.store.searcher() as s:
-        analyzer = s.schema["body"].analyzer
-        reader = s.reader()
-
         def known(word: str) -> bool:
-            stems = [t.text for t in analyzer(word, mode="query")]
-            return any((f, t) in reader for t in stems for f in ("title", "body"))
+            return any(s.doc_frequency(f, t) for t in s.analyze("body", word, query=True) for f in ("title", "body"))
+
+        def same(a: str, b: str) -> bool:  # the same search: the same words once analysed ("account(s)")
+            return s.analyze("body", a.lower(), query=True) == s.analyze("body", b, query=True)
 
         cases = []
         for bq in load_queries(QUERIES_FILE):
@@ -90,9 +89,6 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             cases.append((bq.text, " ".join(words[:i] + [typo] + words[i + 1:])))
     log(f"{len(cases)} misspelt queries")
-    def same(a: str, b: str) -> bool:  # the same search: the same words once analysed ("account(s)")
-        return [t.text for t in analyzer(a.lower(), mode="query")] == [t.text for t in analyzer(b, mode="query")]
-
     outcomes = {"right": 0, "wrong": 0, "none": 0}
     empty_suggestions, rows, times = 0, [], {"misspelt": [], "original": []}
     for original, typo in cases:

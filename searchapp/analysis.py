@@ -68,3 +68,34 @@ class _LinearRegexpTokenizer(RegexpTokenizer):
     def _check_regexp(self):
         if self._regexp is None:
             self._regexp = re.compile(self._pattern, self._flags)
+
+
+def normalize(token: str) -> tuple[str, bool]:
+    """A token as indexed before stop words and stems: folded; "U.S." -> "us" (and True: an acronym,
+    kept even though "us" may be a stop word); "Japan's" -> "japan" ("can't", "AT&T" stay whole).
+    "" for a mark that folds to nothing (U+FF9E)."""
+    folded = fold(token)
+    acronym = "." in folded and bool(_ACRONYM.match(folded))
+    if acronym:
+        folded = folded.replace(".", "")
+    elif folded.endswith("'s") and len(folded) > 3:
+        folded = folded[:-2]
+    return folded, acronym
+
+
+_NAME_TOKENIZER = _LinearRegexpTokenizer(TOKEN_PATTERN)
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name as the name fields index them: tokenized and normalized, never stemmed."""
+    return [w for w, _ in map(normalize, _NAME_TOKENIZER.tokenize(text)) if w]
+
+
+def __getattr__(name: str):
+    # Indexes written before the backend split pickled their analysis chain under this module's name
+    # (NltkTokenizer ...): it now lives with the Whoosh backend, loaded only when such an index is opened.
+    if name in ("NltkTokenizer", "NormalizeFilter", "NewsStopFilter", "NltkStemFilter"):
+        from searchapp.store.whoosh import analysis
+
+        return getattr(analysis, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

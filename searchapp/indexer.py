@@ -28,8 +28,6 @@ from searchapp.nlp.pipeline import Pipeline, default_pipeline, warm_up
 from searchapp.readers import Skipped, printable
 from searchapp.readers.dispatch import NotRead, Task, plan, read_task
 from searchapp.store import GenerationWriter, IndexStore, article_record
-from searchapp.store.whoosh.schema import article_documents, build_schema
-from searchapp.store.whoosh.segments import finish_segment, segment_writer
 
 
 @dataclass
@@ -117,9 +115,9 @@ class _Prepare:
     """read -> enrich -> index documents, for one task (one per process: models load once).
     Whatever goes wrong with one article costs that article (or the step), never the task."""
 
-    def __init__(self, enrich: bool, schema=None):
+    def __init__(self, enrich: bool, backend, schema):
         self.pipeline: Pipeline = default_pipeline(enrich)
-        self.schema = schema if schema is not None else build_schema()
+        self.backend, self.schema = backend, schema  # the index's own schema, which may be an older one
         warm_up(self.pipeline)  # models load now, not inside the first article's time budget
 
     def __call__(self, task: Task) -> Iterator[Prepared | Skipped]:
@@ -134,7 +132,7 @@ class _Prepare:
                 yield Skipped(where, f"enrichment failed: {type(e).__name__}: {e}")
                 continue
             try:
-                docs = article_documents(article, self.schema)
+                docs = self.backend.documents(article, self.schema)
             except Exception as e:
                 yield unindexable(where, e)
                 continue
@@ -170,13 +168,13 @@ def _plan(paths, report: Report) -> list[Task]:
 
 # -- full build: one segment per worker ---------------------------------------------------------
 
-def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) -> None:
+def _segment_worker(backend, index_dir: str, enrich: bool, limitmb: int, tasks, results) -> None:
     """Worker process: index tasks into a private segment of the new generation until told to stop."""
     die_with_parent()
     parent = os.getppid()
     try:
-        prepare = _Prepare(enrich)
-        writer = segment_writer(index_dir, limitmb)
+        writer = backend.segment_writer(index_dir, limitmb)
+        prepare = _Prepare(enrich, backend, writer.schema)
         while (job := tasks.get()) is not None:
             if os.getppid() != parent:
                 os._exit(1)
@@ -196,7 +194,7 @@ def _segment_worker(index_dir: str, enrich: bool, limitmb: int, tasks, results) 
                 if item.notes:
                     partial.append(item.partial())
             results.put(("task", number, os.getpid(), articles, skipped, partial))
-        results.put(("segment", os.getpid(), finish_segment(writer)))
+        results.put(("segment", os.getpid(), backend.finish_segment(writer)))
     except BaseException as e:  # report, so the parent can abort the build cleanly
         results.put(("error", os.getpid(), f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
 
@@ -225,7 +223,8 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
         for _ in range(report.procs):
             task_q.put(None)
         workers = [ctx.Process(target=_segment_worker, daemon=True,
-                               args=(str(writer.index_dir), enrich, store.writer_memory_mb, task_q, result_q))
+                               args=(store.backend, str(writer.index_dir), enrich, store.writer_memory_mb, task_q,
+                                     result_q))
                    for _ in range(report.procs)]
         for w in workers:
             w.start()
@@ -303,24 +302,24 @@ def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report:
 _worker_prepare: dict[str, _Prepare] = {}
 
 
-def _init_prepare(enrich: bool, schema) -> None:
+def _init_prepare(enrich: bool, backend, schema) -> None:
     die_with_parent()
-    _worker_prepare["p"] = _Prepare(enrich, schema)
+    _worker_prepare["p"] = _Prepare(enrich, backend, schema)
 
 
 def _prepare_task(task: Task) -> list:
     return list(_worker_prepare["p"](task))
 
 
-def _prepared(tasks: list[Task], procs: int, enrich: bool, schema) -> Iterator[tuple[Task, list]]:
-    """Index documents for ``schema``: the live index's own, which may be older than build_schema()."""
+def _prepared(tasks: list[Task], procs: int, enrich: bool, backend, schema) -> Iterator[tuple[Task, list]]:
+    """Index documents for ``schema``: the live index's own, which may be older than the backend's newest."""
     if procs <= 1 or len(tasks) <= 1:
-        prepare = _Prepare(enrich, schema)
+        prepare = _Prepare(enrich, backend, schema)
         for task in tasks:
             yield task, list(prepare(task))
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(procs, initializer=_init_prepare, initargs=(enrich, schema)) as pool:
+    with ctx.Pool(procs, initializer=_init_prepare, initargs=(enrich, backend, schema)) as pool:
         yield from zip(tasks, pool.imap(_prepare_task, tasks))
 
 
@@ -338,7 +337,7 @@ def add(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool =
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
                          skipped=len(report.skipped))
         seen: set[str] = set()
-        for task, items in _prepared(tasks, report.procs, enrich, writer.schema):
+        for task, items in _prepared(tasks, report.procs, enrich, store.backend, writer.schema):
             _write_task(writer, task, items, report, seen)
             del items  # the documents of the last task must not live on through the commit
             state.files_done += 1

@@ -101,3 +101,14 @@ def test_index_terms_equal_the_chain_on_reuters():
 
 def test_index_terms_declines_other_chains():
     assert index_terms(name_analyzer(), "Sergey Lavrov") is None
+
+
+def test_name_words_are_what_the_names_analyzer_indexes():
+    """archive/identities.py reads names with analysis.name_words; the name fields are indexed by the
+    Whoosh chain; a name typed after `person:` must meet the same words."""
+    from searchapp.analysis import name_words
+
+    chain = name_analyzer()
+    for text in ["U.S. Treasury", "Sergeï Lavrov", "Japan's MITI", "AT&T Corp", "Dow Jones & Co.", "\uff9e",
+                 "c++ guru", "3.5 pct U.K.", "O'Neill’s", "Zürich-based", "e.g. Ltd", ""]:
+        assert name_words(text) == [t.text for t in chain(text)], text

@@ -134,7 +134,8 @@ def _feed(path: Path, ids: list[str]) -> Path:
 def test_a_document_the_writer_refuses_costs_only_its_article(tmp_path, monkeypatch, command):
     """A document that fails inside Whoosh's writer after the article's first document was fine: nothing
     of that article is written, the articles after it keep their own postings and stored fields."""
-    real = indexer.article_documents
+    store_backend = IndexStore(tmp_path / "ix").backend
+    real = store_backend.documents
 
     def documents(article, schema):
         docs = real(article, schema)
@@ -146,7 +147,7 @@ def test_a_document_the_writer_refuses_costs_only_its_article(tmp_path, monkeypa
     ids = [f"b{i}" for i in range(1, 6)]
     if command == "add":
         indexer.build(store, [_feed(tmp_path / "seed.jsonl", ["b2"])], enrich=False, procs=1)
-    monkeypatch.setattr(indexer, "article_documents", documents)  # build's workers are forked: they see it
+    monkeypatch.setattr(type(store_backend), "documents", staticmethod(documents))  # forked workers see it
     run = indexer.build if command == "build" else indexer.add
     report = run(store, [_feed(tmp_path / "f.jsonl", ids)], enrich=False, procs=1)
     [skipped] = report.skipped

@@ -196,7 +196,7 @@ def test_facet_counts_equal_a_count_of_the_stored_names(tmp_path):
     searcher = Searcher(store)
     with store.searcher() as s:
         tables = searcher._tables(s)
-        n = s.reader().doc_count_all()
+        n = s.size
         rng = random.Random(7)
         for size in (0, 1, 30, 700, n):
             docs = set(rng.sample(range(n), size))
@@ -204,7 +204,7 @@ def test_facet_counts_equal_a_count_of_the_stored_names(tmp_path):
             expected = {name: Counter() for name in ("people", "places", "orgs", "sources")}
             months: Counter = Counter()
             for d in docs:
-                stored = s.stored_fields(d)
+                stored = s.stored(d)
                 names = identity_names(searcher.identities(s), stored)
                 for name, counter in expected.items():
                     counter.update(names[name])

@@ -1,21 +1,21 @@
-"""store/ranking.py: postings read in bulk, array set algebra, BM25 scores and phrases from word pairs,
-each checked against Whoosh's own matchers or a plain-Python reference."""
+"""store/ranking.py and the Whoosh backend's reading (store/whoosh/reading.py): postings read in bulk,
+array set algebra, BM25 scores and phrases from word pairs, each checked against Whoosh's own
+matchers or a plain-Python reference."""
 import json
 import pickle
 import random
 
 import numpy as np
 import pytest
-from whoosh import query as Q
-from whoosh.qparser import MultifieldParser
 from whoosh.scoring import bm25
 
 from searchapp import indexer
 from searchapp.search import Searcher
 from searchapp.store import IndexStore
-from searchapp.store.whoosh.schema import PairKeys
-from searchapp.store.ranking import (B, K1, Match, Postings, Ranker, difference, idf, intersect, member,
-                                     read_postings, union)
+from searchapp.store import query as Q
+from searchapp.store.pairs import PairKeys
+from searchapp.store.ranking import B, K1, Match, Postings, Ranker, difference, idf, intersect, member, union
+from searchapp.store.whoosh.reading import read_postings
 
 
 def _matcher_postings(reader, fieldname, btext):
@@ -43,7 +43,7 @@ def test_bulk_read_equals_whoosh_matchers_across_segments_and_deletions(tmp_path
                             for i in range(0, 1500, 7)))
     indexer.add(store, [more], enrich=False, procs=1)  # updates: deletions in the old segments
     with store.searcher() as s:
-        reader = s.reader()
+        reader = s.searcher.reader()
         assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
         for word in words + ["story", "rewritten", "absent"]:
             for fieldname in ("body", "title"):
@@ -56,12 +56,12 @@ def test_bulk_read_equals_whoosh_matchers_across_segments_and_deletions(tmp_path
 
 def test_scores_are_whooshs_bm25_to_the_last_bit(reuters_index):
     with reuters_index.searcher() as s:
-        reader = s.reader()
+        reader = s.searcher.reader()
         ranker = Ranker(s)
         n = ranker.field_docs("body")
         avgfl = reader.field_length("body") / n
         for word in ("coffe", "mln", "said", "jaguar"):  # index terms: stems
-            postings = ranker.term("body", word.encode())
+            postings = ranker.term("body", word)
             docs, weights = _matcher_postings(reader, "body", word.encode())
             weight = idf(n, reader.doc_frequency("body", word))
             want = [bm25(weight, w, reader.doc_field_length(d, "body"), avgfl, B, K1) for d, w in zip(docs, weights)]
@@ -105,7 +105,7 @@ def _phrase_truth(s, ranker, fieldname, words, candidates):
     analyzer = s.schema[fieldname].analyzer
     out = set()
     for d in candidates.tolist():
-        text = s.stored_fields(d).get(fieldname) or ""
+        text = s.stored(d).get(fieldname) or ""
         at = {t.pos: t.text for t in analyzer(text, positions=True)}
         if any(all(at.get(p + i) == w for i, w in enumerate(words)) for p in at):
             out.add(d)
@@ -119,12 +119,12 @@ def _phrase_truth(s, ranker, fieldname, words, candidates):
 def test_phrases_from_word_pairs_match_the_positions(reuters_index, phrase, exact):
     with reuters_index.searcher() as s:
         ranker = Ranker(s)
-        q = MultifieldParser(["title", "body"], s.schema).parse(f'"{phrase}"')
+        q = s.parse(f'"{phrase}"', ["title", "body"])
         got = set(ranker.evaluate(q).docs.tolist())
         truth: set[int] = set()
         for fieldname in ("title", "body"):
-            words = [t.text for t in s.schema[fieldname].analyzer(phrase)]
-            candidates = ranker.evaluate(Q.And([Q.Term(fieldname, w) for w in words])).docs
+            words = s.analyze(fieldname, phrase)
+            candidates = ranker.evaluate(Q.And(tuple(Q.Term(fieldname, w) for w in words))).docs
             truth |= _phrase_truth(s, ranker, fieldname, words, candidates)
         assert truth and truth <= got
         if exact:
@@ -171,7 +171,7 @@ def test_phrases_and_prefixes_across_segments_and_processes(tmp_path):
     indexer.add(store, [c, d], enrich=False, procs=2)  # a second segment, from a process pool
     searcher = Searcher(store)
     with store.searcher() as s:
-        assert len(list(s.reader().leaf_readers())) >= 2
+        assert len(list(s.searcher.reader().leaf_readers())) >= 2
     assert sorted(h.id for h in searcher.search('"ferry terminal"').hits) == ["a", "b", "c"]
     # Each segment's fields in name order: the first segment's pair fields must not end the merged
     # list of title terms before the second segment's "zebra" and "nectar".
@@ -196,7 +196,6 @@ def test_an_index_built_before_the_pair_fields_still_searches_and_takes_addition
         return schema
 
     monkeypatch.setattr(backend_module, "build_schema", old_schema)
-    monkeypatch.setattr(indexer, "build_schema", old_schema)
     store = IndexStore(tmp_path / "ix")
     indexer.build(store, [_stories(tmp_path / "a.jsonl", [("a", "Harbour", "The ferry terminal opened.")])],
                   enrich=False, procs=1)
@@ -204,6 +203,6 @@ def test_an_index_built_before_the_pair_fields_still_searches_and_takes_addition
     indexer.add(store, [_stories(tmp_path / "b.jsonl", [("b", "Fleet", "New ferry terminal rules.")]),
                         _stories(tmp_path / "c.jsonl", [("c", "Other", "Terminal ferry.")])], enrich=False, procs=2)
     with store.searcher() as s:
-        assert "body_pairs" not in s.schema
+        assert not s.has_field("body_pairs")
     searcher = Searcher(store)
     assert sorted(h.id for h in searcher.search('"ferry terminal"').hits) == ["a", "b"]

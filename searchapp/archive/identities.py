@@ -49,18 +49,13 @@ inc inc. incorporated corp corp. corporation co co. cos company ltd ltd. limited
 spa pty lp
 """.split())
 _JOINERS = frozenset({"and", "&", "the", "of", "for", "de", "des", "du", "la", "le", "on", "in"})
-@functools.lru_cache(maxsize=1)
-def _analyzer():
-    from searchapp.store.whoosh.analysis import name_analyzer
-
-    return name_analyzer()
-
-
 @functools.lru_cache(maxsize=1 << 18)
 def name_tokens(text: str) -> tuple[str, ...]:
     """The words of a name as the search sees them (the names analyzer: folded, "U.K." -> "uk"), so
     that what a user types after ``person:`` meets the same words."""
-    return tuple(t.text for t in _analyzer()(text.replace("&", " and ")))
+    from searchapp.analysis import name_words  # NLTK loads when names are first read, not on import
+
+    return tuple(name_words(text.replace("&", " and ")))
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -672,8 +667,6 @@ def for_searcher(store, searcher) -> Identities:
     try:
         return Identities.load(path)
     except (OSError, ValueError, KeyError):
-        from searchapp.store import ArchiveNames
-
         corrections_path = store.generation_file(searcher, CORRECTIONS_FILE)
         corrections = Corrections.read(corrections_path) if corrections_path.exists() else None
-        return from_names(ArchiveNames.read(searcher.reader()), corrections)
+        return from_names(searcher.archive_names(), corrections)

@@ -25,6 +25,7 @@ from pathlib import Path
 from searchapp.article import Article
 from searchapp.nlp import gazetteer
 from searchapp.nlp.entities import LABELS, EntityStep, recognize, tagger
+from searchapp.store.whoosh.peer import side_by_side
 
 # --- CoNLL --------------------------------------------------------------------------------------
 
@@ -272,7 +273,7 @@ def evaluate_reuters(directory: str | Path, limit: int | None = None, model_path
         best.append(min(runs))
     best.sort()
     best_ms = 1000 * best[len(best) // 2] if best else 0.0
-    whoosh_ms, step_ms = _whoosh_side_by_side(articles[:1000], lambda a: src(ent(a)))
+    whoosh_ms, step_ms = side_by_side(articles[:1000], lambda a: src(ent(a)))
     t1, c1 = time.perf_counter(), time.process_time()
     for a in articles:
         src(ent(a))
@@ -321,39 +322,6 @@ def evaluate_reuters(directory: str | Path, limit: int | None = None, model_path
         "people": pr(ppl),
         "places": pr(plc),
     }
-
-
-def _whoosh_side_by_side(articles: list[Article], step) -> tuple[float, float]:
-    """ms/article of plain Whoosh indexing (title, body, dateline; one writer) and of ``step``, timed
-    back to back on the same articles, so that a busy machine slows both alike."""
-    import shutil
-    import tempfile
-
-    try:
-        from whoosh import fields, index
-    except ImportError:  # pragma: no cover
-        return 0.0, 0.0
-    if not articles:
-        return 0.0, 0.0
-    schema = fields.Schema(id=fields.ID(stored=True, unique=True), title=fields.TEXT(stored=True),
-                           body=fields.TEXT(stored=True), dateline=fields.KEYWORD(stored=True))
-    tmp = tempfile.mkdtemp(prefix="searchapp-eval-")
-    try:
-        ix = index.create_in(tmp, schema)
-        t0 = time.perf_counter()
-        writer = ix.writer()
-        for a in articles:
-            writer.add_document(id=a.id, title=a.title, body=a.body, dateline=a.dateline)
-        writer.commit()
-        whoosh_s = time.perf_counter() - t0
-        ix.close()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    t0 = time.perf_counter()
-    for a in articles:
-        step(a)
-    step_s = time.perf_counter() - t0
-    return 1000 * whoosh_s / len(articles), 1000 * step_s / len(articles)
 
 
 # --- report -------------------------------------------------------------------------------------

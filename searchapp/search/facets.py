@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import query as Q
 
 from searchapp.analysis import fold
 from searchapp.archive import identities
@@ -20,7 +19,6 @@ from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, I
 from searchapp.store import IndexStore
 from searchapp.store.lexicon import Lexicon
 from searchapp.store.fields import FACETS
-from searchapp.store.whoosh.reading import column_values
 
 FACET_LIMIT = 10
 _CACHE_LOCK = threading.Lock()
@@ -119,23 +117,17 @@ def load_tables(path: Path) -> Tables:
 def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str, Any]:
     """Per-generation tables: facet values (identities), docnum -> facet value and month ids, quote
     docnums, name index."""
-    reader = s.reader()
-    doccount = reader.doc_count_all()
-    quote_docs = set(s.docs_for_query(Q.Term("kind", "quote")))
+    doccount = s.size
+    quote_docs = set(s.postings("kind", "quote")[0].tolist())
     quote_parents = np.full(doccount, -1, dtype=np.int32)  # quote docnum -> its article's; -1 elsewhere
-    indexed = set(reader.indexed_field_names())
 
     def postings(facet: str, raw: str) -> list[tuple[int, int]]:
         """(docnum, weight) of one indexed name (an article's f_speakers weight is its quote count)."""
         fname = "f_" + facet
-        if fname not in indexed or (fname, raw) not in reader:
+        if not s.indexed(fname):
             return []
-        m = reader.postings(fname, raw)
-        out = []
-        while m.is_active():
-            out.append((m.id(), int(m.weight()) or 1))
-            m.next()
-        return out
+        docs, weights = s.postings(fname, raw)
+        return list(zip(docs.tolist(), [int(w) or 1 for w in weights.tolist()]))
 
     facets: dict[str, Any] = {}
     name_index: dict[str, tuple[list[str], list[int]]] = {}
@@ -176,12 +168,11 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
         # word -> ids of the identities with a name or alias containing it, and every such name's words
         # with its identity: `person:Lavrov`, `person:"Sergey Lavrov"` are answered from these (the name
         # fields themselves are not indexed).
-        analyzer = s.schema[name].analyzer
         words: dict[str, set[int]] = {}
         entries: list[tuple[tuple[str, ...], int]] = []
         for vid, ident in enumerate(kept):
             for alias in (ident.name, *ident.aliases):
-                toks = tuple(t.text for t in analyzer(alias))
+                toks = tuple(s.analyze(name, alias))
                 entries.append((toks, vid))
                 for w in toks:
                     words.setdefault(w, set()).add(vid)
@@ -194,7 +185,7 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
     # An article's quotes are written right after it (indexer and store keep that order through merges),
     # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
     last_article = -1
-    is_deleted = reader.is_deleted
+    is_deleted = s.is_deleted
     for docnum in range(doccount):
         if docnum in quote_docs:
             quote_parents[docnum] = last_article
@@ -202,18 +193,13 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
             last_article = docnum
     placed = np.flatnonzero(quote_parents >= 0)
     for qnum in placed[:: max(1, len(placed) // 20)].tolist():
-        if s.stored_fields(qnum).get("parent") != s.stored_fields(int(quote_parents[qnum])).get("id"):
+        if s.stored(qnum).get("parent") != s.stored(int(quote_parents[qnum])).get("id"):
             raise RuntimeError("index documents are out of order: quote and article do not match")
     months: dict[int, str] = {}
-    if reader.has_column("published"):
-        from whoosh.util.times import long_to_datetime
-
-        for docnum, raw in enumerate(column_values(reader, "published")):
-            if raw:
-                try:
-                    months[docnum] = long_to_datetime(raw).strftime("%Y-%m")
-                except (OverflowError, ValueError):  # the column's "no date" default
-                    pass
+    for docnum, raw in enumerate(s.dates().tolist()):
+        when = s.date_of(raw) if raw else None
+        if when is not None:
+            months[docnum] = when.strftime("%Y-%m")
     word_counts: Counter = Counter()
     for name, (words, _) in name_words.items():
         counts = name_index[name][1]
@@ -224,10 +210,10 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
     group_of = np.full(doccount, -1, dtype=np.int32)
     group_members: list[list[tuple[int, dict[str, Any]]]] = []  # (docnum, what a hit shows of it)
     for group in dup_groups or ():
-        members = [d for d in (s.document_number(id=i) for i in group.ids) if d is not None]
+        members = [d for d in (s.docnum("id", i) for i in group.ids) if d is not None]
         if len(members) > 1:
             group_of[members] = len(group_members)
-            group_members.append([(d, version_of(s.stored_fields(d))) for d in members])  # earliest first
+            group_members.append([(d, version_of(s.stored(d))) for d in members])  # earliest first
     return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
             "group_of": group_of, "group_members": group_members,
             "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,

@@ -6,13 +6,13 @@ import fnmatch
 import math
 import re
 
-from whoosh import query as Q
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.support.levenshtein import damerau_levenshtein
-
 from searchapp.archive.identities import FACET_TYPES, Identities, Identity, name_tokens
-from searchapp.store.fields import FACETS, FIELD_ALIASES
+from searchapp.store import query as Q
+from searchapp.store.fields import FACETS
+from searchapp.store.lexicon import distance
+from searchapp.store.query import fields_of  # noqa: F401 - part of the query language's vocabulary
 from searchapp.search.request import QueryError
+
 MAX_QUERY_WORDS = 64  # words in a query, after parsing (a headline has 10, a pasted paragraph 100)
 MAX_QUERY_PATTERNS = 6  # wildcards and fuzzy words in a query
 UNKNOWN_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):(?=\S)")
@@ -20,19 +20,11 @@ QUOTE_FIELDS = {"quote", "speakers", "f_speakers", "published", "quote_kind"}  #
 QUOTE_MODE_FIELDS = {"quote", "speakers", "quote_kind"}  # a query naming these searches quotes, not articles
 
 
-def parse(schema, text: str, fields: list[str], group=None) -> Q.Query:
+def parse(snapshot, text: str, fields: list[str], any_word: bool = False) -> Q.Query:
     """``text`` in the query language, over ``fields`` by default; a QueryError says what is wrong."""
-    kwargs = {"group": group} if group is not None else {}
-    parser = MultifieldParser(fields, schema, **kwargs)
-    aliases: dict[str, list[str]] = {}
-    for alias, target in FIELD_ALIASES.items():
-        if alias != target:
-            aliases.setdefault(target, []).append(alias)
-    parser.add_plugin(FieldAliasPlugin(aliases))
-    parser.add_plugin(FuzzyTermPlugin())
     try:
-        return parser.parse(text)
-    except Exception as e:  # Whoosh raises many kinds; the user needs one clear sentence
+        return snapshot.parse(text, fields, any_word)
+    except Exception as e:  # the parser raises many kinds; the user needs one clear sentence
         raise QueryError(f"could not read the query {text[:80]!r}: {e}") from None
 
 
@@ -45,7 +37,7 @@ def check_query_cost(leaves: list[Q.Query]) -> None:
         raise QueryError(f"the query has {words} words; the limit is {MAX_QUERY_WORDS}")
     # one per pattern, whatever fields it is searched in (a range has no text: its bounds)
     multi = len({getattr(leaf, "text", None) or (getattr(leaf, "start", None), getattr(leaf, "end", None))
-                 for leaf in leaves if isinstance(leaf, Q.MultiTerm)})
+                 for leaf in leaves if isinstance(leaf, Q.MULTI_TERM)})
     if multi > MAX_QUERY_PATTERNS:
         raise QueryError(f"the query has {multi} wildcards or fuzzy words; the limit is {MAX_QUERY_PATTERNS}")
 
@@ -54,21 +46,12 @@ def escape_phrase(text: str) -> str:
     return text.replace('"', " ")
 
 
-def fields_of(q: Q.Query) -> set[str]:
-    out = set()
-    for sub in q.leaves() if not q.is_leaf() else [q]:
-        name = getattr(sub, "fieldname", None)
-        if name:
-            out.add(name)
-    return out
-
-
 def subqueries(q: Q.Query) -> list[Q.Query]:
     return list(q.subqueries) if isinstance(q, Q.And) else [q]
 
 
 def and_all(clauses: list[Q.Query]) -> Q.Query:
-    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+    return clauses[0] if len(clauses) == 1 else Q.And(tuple(clauses))
 
 
 def with_filters(user_q: Q.Query, filters: dict[str, list[str]], tables) -> Q.Query:
@@ -77,11 +60,11 @@ def with_filters(user_q: Q.Query, filters: dict[str, list[str]], tables) -> Q.Qu
         if name == "period":
             for v in values:
                 start, end = period_range(v)
-                clauses.append(Q.ConstantScoreQuery(Q.DateRange("published", start, end), 0.0))
+                clauses.append(Q.Constant(Q.DateRange("published", start, end)))
         else:
             for v in values:
-                clauses.append(Q.ConstantScoreQuery(filter_query(name, v, tables), 0.0))
-    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+                clauses.append(Q.Constant(filter_query(name, v, tables)))
+    return and_all(clauses)
 
 
 def period_range(period: str) -> tuple[dt.datetime, dt.datetime]:
@@ -104,7 +87,7 @@ def expand_names(q: Q.Query, tables) -> Q.Query:
     f_people:"Lavrov" ...). A name or alias typed whole is that identity alone (`person:Reagan` =
     `person:"Ronald Reagan"`, `place:UK` = `place:Britain`); otherwise the identities with a name
     containing the words (in order, for a phrase). Wildcards and fuzzy words match name words."""
-    fieldname = getattr(q, "fieldname", None)
+    fieldname = Q.field_of(q)
     if fieldname not in FACETS:
         return q.apply(lambda sub: expand_names(sub, tables)) if not q.is_leaf() else q
     words, entries = tables["name_words"][fieldname]
@@ -119,7 +102,7 @@ def expand_names(q: Q.Query, tables) -> Q.Query:
         if len(seq) > 1:
             vids = {v for toks, v in entries if v in vids
                     and any(toks[i:i + len(seq)] == seq for i in range(len(toks)))}
-    elif isinstance(q, (Q.Prefix, Q.Wildcard, Q.FuzzyTerm, Q.Regex)):
+    elif isinstance(q, (Q.Prefix, Q.Wildcard, Q.Fuzzy)):
         matcher = word_matcher(q)
         vids = set().union(*(ids for w, ids in words.items() if matcher(w)))
     else:
@@ -146,7 +129,7 @@ def exact_identities(tables, fieldname: str, words: tuple[str, ...]) -> list[Ide
 def identity_query(fieldname: str, idents: list[Identity]) -> Q.Query:
     terms = [Q.Term("f_" + facet, raw) for ident in idents for facet, raws in ident.members.items()
              if (facet == "speakers") == (fieldname == "speakers") for raw in raws]
-    return Q.Or(terms) if terms else Q.NullQuery
+    return Q.Or(tuple(terms)) if terms else Q.Nothing()
 
 
 def filter_query(name: str, value: str, tables) -> Q.Query:
@@ -154,7 +137,7 @@ def filter_query(name: str, value: str, tables) -> Q.Query:
     ident = tables["identities"].resolve(FACET_TYPES.get(name, "person"), value)
     if ident is not None:
         query = identity_query(name, [ident])
-        if query is not Q.NullQuery:
+        if not isinstance(query, Q.Nothing):
             return query
     return Q.Term("f_" + name, value)
 
@@ -165,11 +148,7 @@ def word_matcher(q):
     if isinstance(q, Q.Wildcard):
         rx = re.compile(fnmatch.translate(q.text))
         return lambda w: bool(rx.match(w))
-    if isinstance(q, Q.FuzzyTerm):
-        return lambda w: w[:q.prefixlength] == q.text[:q.prefixlength] and \
-            damerau_levenshtein(w, q.text, q.maxdist) <= q.maxdist
-    rx = re.compile(q.text)
-    return lambda w: bool(rx.match(w))
+    return lambda w: w[:q.prefix] == q.text[:q.prefix] and distance(w, q.text, q.maxdist) <= q.maxdist
 
 
 def plain_words(q: Q.Query, quoted: bool) -> list[Q.Query]:
@@ -187,8 +166,8 @@ def is_plain_and(q: Q.Query, quoted: bool) -> bool:
     stack = list(q.subqueries)
     while stack:
         node = stack.pop()
-        if isinstance(node, (Q.Not, Q.MultiTerm)) or (quoted and isinstance(node, Q.Phrase)) \
-                or getattr(node, "fieldname", "body") not in ("title", "body"):
+        if isinstance(node, (Q.Not, *Q.MULTI_TERM)) or (quoted and isinstance(node, Q.Phrase)) \
+                or getattr(node, "field", "body") not in ("title", "body"):
             return False
         stack.extend(node.children())
     return True

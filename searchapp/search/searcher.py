@@ -16,12 +16,12 @@ import time
 from typing import Any, Iterable, Iterator
 
 import numpy as np
-from whoosh import query as Q
 
 from searchapp.archive.duplicates import saved_groups
 from searchapp.archive.quotes import Occurrence, group_quotes
 from searchapp.archive.identities import FACET_TYPES, Identities
 from searchapp.store import IndexStore
+from searchapp.store import query as Q
 from searchapp.store.ranking import Match, Overtime, Ranker, difference, intersect, member, union
 from searchapp.store.fields import FIELD_ALIASES, PAIR_FIELDS
 from searchapp.search.facets import (cached, count_facets, identities_of, identity_names, speaker_name,
@@ -84,7 +84,7 @@ class Searcher:
             quote_mode = bool(QUOTE_MODE_FIELDS & fields_of(user_q))
             if quote_mode:
                 res.mode = "quotes"
-                user_q = parse(s.schema, q, ["quote"]) if q != "*" else user_q
+                user_q = parse(s, q, ["quote"]) if q != "*" else user_q
             user_q = expand_names(user_q, tables)
             ranker = self._ranker(s, deadline)
             try:
@@ -106,13 +106,13 @@ class Searcher:
     def _user_query(self, s, q: str, res: Results) -> Q.Query | None:
         if not q or q == "*":
             return Q.Every()
-        parsed = parse(s.schema, q, ["title", "body"])
-        if parsed is Q.NullQuery:
+        parsed = parse(s, q, ["title", "body"])
+        if isinstance(parsed, Q.Nothing):
             res.notices.append("the query has no searchable words (only stop words or operators)")
             return None
-        leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
+        leaves = list(parsed.leaves())
         check_query_cost(leaves)
-        if any(isinstance(leaf, Q.Phrase) and leaf.slop > 1 and PAIR_FIELDS.get(leaf.fieldname) in s.schema
+        if any(isinstance(leaf, Q.Phrase) and leaf.slop > 1 and s.has_field(PAIR_FIELDS.get(leaf.field, ""))
                for leaf in leaves):
             res.notices.append('a proximity search ("..."~N) finds the articles having all its words')
         return parsed
@@ -129,7 +129,7 @@ class Searcher:
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
         if len(words) >= 2 and res.sort == "relevance":
-            stems = [next((t.text for t in w.leaves() if isinstance(t, Q.Term) and t.fieldname == "body"), None)
+            stems = [next((t.text for t in w.leaves() if isinstance(t, Q.Term) and t.field == "body"), None)
                      for w in words]
             bonus = ranker.proximity([t for t in stems if t])
             if bonus:
@@ -207,7 +207,7 @@ class Searcher:
                 break
             hit = self._hit(s, article, groups[article][0][1], {}, tables if res.collapse else None)
             for qnum, _ in groups[article][:3]:
-                stored = s.stored_fields(qnum)
+                stored = s.stored(qnum)
                 text = stored.get("quote", "")
                 hit.quotes.append(QuoteHit(text=text, speaker=speaker_name(self.identities(s), stored),
                                            kind=stored.get("quote_kind") or "direct",
@@ -229,7 +229,7 @@ class Searcher:
         if request.q in ("", "*"):
             return False
         with self.store.searcher() as s:
-            return bool(QUOTE_MODE_FIELDS & fields_of(parse(s.schema, request.q, ["title", "body"])))
+            return bool(QUOTE_MODE_FIELDS & fields_of(parse(s, request.q, ["title", "body"])))
 
     def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
                   sort: str = "relevance", collapse: bool = True) -> Iterator[Hit]:
@@ -248,11 +248,11 @@ class Searcher:
             tables, ids = self._tables(s), self.identities(s)
             by_speaker: dict[str, dict[tuple[str, str], Any]] = {}
             for docnum, _, qnums in self._ordered(s, q, filters, sort, collapse):
-                article = s.stored_fields(docnum)
+                article = s.stored(docnum)
                 if qnums is None:  # only quote documents have a parent
-                    qnums = sorted(s.document_numbers(parent=article.get("id", "")))
+                    qnums = sorted(s.docnums("parent", article.get("id", "")))
                 for qnum in qnums:
-                    stored = s.stored_fields(qnum)
+                    stored = s.stored(qnum)
                     speaker = speaker_name(ids, stored)
                     text = stored.get("quote", "")
                     group = None
@@ -283,9 +283,9 @@ class Searcher:
         who = filter_query("speakers", speaker, tables)  # the identity itself, not a query string
         user_q = who
         if q.strip():
-            words = parse(s.schema, q, ["quote"])
-            check_query_cost([words] if words.is_leaf() else list(words.leaves()))
-            user_q = Q.And([who, expand_names(words, tables)])
+            words = parse(s, q, ["quote"])
+            check_query_cost(list(words.leaves()))
+            user_q = Q.And((who, expand_names(words, tables)))
         _, qdocs = self._quote_matches(self._ranker(s), user_q, {}, tables)
         return user_q, qdocs[:QUOTE_HITS_CAP]
 
@@ -301,7 +301,7 @@ class Searcher:
             return
         ranker = self._ranker(s)
         if QUOTE_MODE_FIELDS & fields_of(user_q):
-            quote_q = expand_names(parse(s.schema, q, ["quote"]), tables)
+            quote_q = expand_names(parse(s, q, ["quote"]), tables)
             match, qdocs = self._quote_matches(ranker, quote_q, filters, tables)
             groups = group_by_article(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_parents"])
             if collapse:
@@ -318,7 +318,7 @@ class Searcher:
 
     def _hit(self, s, docnum: int, score: float, marks: dict[str, set[str]], tables=None) -> Hit:
         """One result; with ``tables`` (results collapsed), the other versions of its story too."""
-        stored = s.stored_fields(docnum)
+        stored = s.stored(docnum)
         names = identity_names(self.identities(s), stored)
         versions = versions_of(tables, docnum) if tables is not None else []
         title = stored.get("title", "")
@@ -349,17 +349,17 @@ class Searcher:
     def article(self, article_id: str, q: str = "") -> dict[str, Any] | None:
         """One article with everything stored about it, its quotes, and the query words marked."""
         with self.store.searcher() as s:
-            docnum = s.document_number(id=article_id)
+            docnum = s.docnum("id", article_id)
             if docnum is None:
                 return None
-            stored = s.stored_fields(docnum)
+            stored = s.stored(docnum)
             if stored.get("kind") != "article":
                 return None
             quotes = []
             ids = self.identities(s)
             names = identity_names(ids, stored)
-            for qnum in s.document_numbers(parent=article_id):
-                qf = s.stored_fields(qnum)
+            for qnum in s.docnums("parent", article_id):
+                qf = s.stored(qnum)
                 if qf.get("kind") == "quote":
                     start, end = qf.get("span") or (0, 0)
                     quotes.append({"text": qf.get("quote", ""), "start": start, "end": end,
@@ -387,7 +387,7 @@ class Searcher:
         if not q.strip():
             return {}
         try:
-            parsed = parse(s.schema, q, ["title", "body"])
+            parsed = parse(s, q, ["title", "body"])
         except QueryError:
             return {}
         terms = set().union(*highlight_terms(self._ranker(s), parsed).values())
@@ -453,7 +453,7 @@ class Searcher:
             for g in groups[(page - 1) * per_page: page * per_page]:
                 first = g.first
                 qnum = where[(first.article_id, first.text)]
-                stored = s.stored_fields(qnum)
+                stored = s.stored(qnum)
                 out.groups.append(QuoteGroupView(
                     id=quote_key(first.article_id, (stored.get("span") or (0, 0))[0]), speaker=name,
                     segments=segments_of(first.text, stored_spans(stored, marks, "quote")),
@@ -472,7 +472,7 @@ class Searcher:
         with self.store.searcher() as s:
             tables = self._tables(s)
             ids = self.identities(s)
-            stored = next((f for f in map(s.stored_fields, s.document_numbers(parent=article_id))
+            stored = next((f for f in map(s.stored, s.docnums("parent", article_id))
                            if (f.get("span") or (None,))[0] == int(offset)), None)
             speaker = speaker_name(ids, stored) if stored is not None else None
             if speaker is None:
@@ -491,11 +491,11 @@ def quote_occurrences(s, tables, ids: Identities, qdocs: np.ndarray) -> tuple[li
     articles: dict[int, dict[str, Any]] = {}
     occurrences, where = [], {}
     for qnum in qdocs.tolist():
-        stored = s.stored_fields(qnum)
+        stored = s.stored(qnum)
         parent = int(tables["quote_parents"][qnum])
         art = articles.get(parent)
         if art is None:
-            art = articles[parent] = s.stored_fields(parent)
+            art = articles[parent] = s.stored(parent)
         text = stored.get("quote", "")
         occurrences.append(Occurrence(art.get("id", ""), text, speaker_name(ids, stored),
                                       art.get("published"), art.get("publisher", "")))

@@ -4,8 +4,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from whoosh import query as Q
-
+from searchapp.store import query as Q
 from searchapp.store.ranking import Ranker
 from searchapp.search.results import Segment
 SNIPPET_CHARS = 240
@@ -15,16 +14,16 @@ HIGHLIGHT_FIELDS = ("title", "body", "quote")
 def highlight_terms(ranker: Ranker, q: Q.Query) -> dict[str, set[str]]:
     """The indexed terms of the query, per highlightable field (wildcards and fuzzy terms expanded)."""
     out: dict[str, set[str]] = {}
-    for leaf in ([q] if q.is_leaf() else q.leaves()):
-        fieldname = getattr(leaf, "fieldname", None)
+    for leaf in q.leaves():
+        fieldname = Q.field_of(leaf)
         if fieldname not in HIGHLIGHT_FIELDS:
             continue
         if isinstance(leaf, Q.Term):
             texts = [leaf.text]
         elif isinstance(leaf, Q.Phrase):
             texts = list(leaf.words)
-        elif isinstance(leaf, (Q.Wildcard, Q.Prefix, Q.FuzzyTerm, Q.Regex, Q.Variations)):
-            texts = [b.decode("utf-8") for b in ranker.expansions(leaf)[:50]]
+        elif isinstance(leaf, Q.MULTI_TERM):
+            texts = ranker.expansions(leaf)[:50]
         else:
             continue
         out.setdefault(fieldname, set()).update(texts)

@@ -7,11 +7,9 @@ import re
 from collections import Counter
 from typing import Any, Callable
 
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from searchapp.analysis import fold
-from searchapp.store.whoosh.analysis import NltkStemFilter
-from searchapp.store.lexicon import Lexicon
+from searchapp.store.lexicon import Lexicon, distance
 from searchapp.store.ranking import Ranker
 SUGGEST_WORDS = 8  # words a spelling correction looks at
 PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w:])")
@@ -23,25 +21,15 @@ def spelt_as(s, stem: str, typed: str, articles: int = 20) -> str | None:
     (nothing analysed again); stops at a form one edit from what was typed."""
     typed = fold(typed)
     forms: Counter = Counter()
-    try:
-        m = s.reader().postings("body", stem.encode("utf-8"))
-    except Exception:  # a stem the body does not have (a title word): no form to show
-        return None
-    while m.is_active() and articles:
-        stored = s.stored_fields(m.id())
+    docs, _ = s.postings("body", stem)  # none for a stem the body does not have (a title word)
+    for docnum in docs[:articles].tolist():
+        stored = s.stored(docnum)
         text = stored.get("body", "")
         flat = (stored.get("offsets") or {}).get("body", {}).get(stem) or ()
         forms.update(text[a:b].lower() for a, b in zip(flat[::2], flat[1::2]))
-        if any(damerau_levenshtein(f, typed, 1) <= 1 for f in forms):
+        if any(distance(f, typed, 1) <= 1 for f in forms):
             break
-        articles -= 1
-        m.next()
-    return min(forms, key=lambda f: (damerau_levenshtein(f, typed, 9), -forms[f], f)) if forms else None
-
-
-def _stemmer(analyzer) -> Callable[[str], str] | None:
-    """The analyzer's stemming stage alone (for words already folded)."""
-    return next((f.stem for f in getattr(analyzer, "items", ()) if isinstance(f, NltkStemFilter)), None)
+    return min(forms, key=lambda f: (distance(f, typed, 9), -forms[f], f)) if forms else None
 
 
 def _edits1(word: str) -> set[str]:
@@ -92,12 +80,11 @@ def correction(s, ranker: Ranker, tables, q: str, finds: Callable[[str], int], f
     body: Lexicon = ranker.lexicon("body")
     title: Lexicon = ranker.lexicon("title")
     names: Lexicon = tables["name_lexicon"]
-    analyzer = s.schema["body"].analyzer
     unknown, known = [], []
     for m in itertools.islice((m for m in PLAIN_WORD.finditer(q)
                                if m.group(0) not in ("AND", "OR", "NOT", "TO") and len(m.group(0)) >= 3),
                               SUGGEST_WORDS):
-        stems = [t.text for t in analyzer(m.group(0), mode="query")]
+        stems = s.analyze("body", m.group(0), query=True)
         if not stems:
             continue
         if any(t in body or t in title for t in stems):
@@ -131,21 +118,20 @@ def _nearest(s, tables, body: Lexicon, names: Lexicon, word: str, stem: str) -> 
     typed = fold(word)
     options = []  # (edits, -articles, names second unless capitalised, the word as written later)
     for cand in names.near(typed, 2, prefix=1, limit=3):
-        options.append((damerau_levenshtein(cand, typed, 2), -names.frequency(cand), not word[:1].isupper(),
+        options.append((distance(cand, typed, 2), -names.frequency(cand), not word[:1].isupper(),
                         lambda c=cand: as_written(c, tables, word)))
     for cand in body.near(stem, 2, prefix=1, limit=3):
-        options.append((damerau_levenshtein(cand, stem, 2), -body.frequency(cand), word[:1].isupper(),
+        options.append((distance(cand, stem, 2), -body.frequency(cand), word[:1].isupper(),
                         lambda c=cand: spelt_as(s, c, word)))
     # The words one edit from what was typed whose stem the articles have: the stems alone miss
     # "headign" (stem "headign") for "heading" (stem "head", three edits away).
-    stem_of = _stemmer(s.schema["body"].analyzer)
     by_stem: dict[str, str] = {}
-    for cand in sorted(_edits1(typed)) if stem_of else ():
+    for cand in sorted(_edits1(typed)):
         # an English stem starts the word, but for a last letter changed ("happy" -> "happi"): only
         # the words one of whose starts is a stem of the articles are stemmed (a tenth of them)
         if not any(cand[:k] in body for k in range(len(cand), 2, -1)) and cand[:-1] + "i" not in body:
             continue
-        cand_stem = stem_of(cand)
+        cand_stem = s.stem(cand)
         if cand_stem in body and cand_stem not in by_stem:
             by_stem[cand_stem] = cand
     for cand_stem, cand in by_stem.items():

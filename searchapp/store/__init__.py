@@ -33,7 +33,7 @@ from searchapp.store.whoosh import ArchiveNames, GenerationWriter, WhooshBackend
 
 __all__ = ["IndexStore", "IndexBusy", "IndexMissing", "ArchiveNames", "GenerationWriter", "article_record"]
 
-Searcher = Any  # what the backend's open() gives: one thread's view of one commit
+Searcher = Any  # what the backend's open() gives: one thread's view of one commit (store/whoosh/snapshot.py)
 
 CURRENT = "CURRENT"
 BUILD_INFO = "BUILD.json"
@@ -223,7 +223,8 @@ class IndexStore:
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """A Whoosh searcher on the live index, taken from a pool (one thread at a time each).
+        """A snapshot of the live index (store/whoosh/snapshot.py), taken from a pool (one thread at a
+        time each).
 
         While a new generation warms up, the pool serves the previous one; a searcher opened meanwhile
         (the pool was empty) reads the newest generation and carries that label."""

@@ -16,13 +16,24 @@ import bisect
 import fnmatch
 import itertools
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from whoosh.support.levenshtein import damerau_levenshtein
+from searchapp.analysis import _import_nltk
+
+_import_nltk()
+from nltk.metrics.distance import edit_distance  # noqa: E402
 
 MAX_WORD = 40  # longer "words" get no spelling candidates (no word is that long; a hash may be)
 MIN_FREQ = 2  # in a large vocabulary, terms in fewer documents are no candidate nor a fuzzy expansion
 SMALL = 200_000  # terms
+
+
+def distance(a: str, b: str, limit: int = 9) -> int:
+    """Edits (a letter deleted, inserted, replaced, or two swapped) from ``a`` to ``b``; anything past
+    ``limit`` may be given as limit + 1 (a length difference alone decides it, without the table)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    return edit_distance(a, b, transpositions=True)
 
 
 def _deletes(word: str) -> set[str]:
@@ -41,13 +52,10 @@ class Lexicon:
         self._joined: str | None = None
 
     @classmethod
-    def read(cls, reader, fieldname: str) -> "Lexicon":
-        terms, freqs = [], []
-        if fieldname in reader.indexed_field_names():
-            for btext, info in reader.iter_field(fieldname):
-                terms.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-                freqs.append(info.doc_frequency())
-        return cls(terms, freqs)
+    def of(cls, terms: Iterable[tuple[str, int]]) -> "Lexicon":
+        """From (term, document frequency) pairs (a snapshot's `terms(field)`)."""
+        pairs = list(terms)
+        return cls([t for t, _ in pairs], [n for _, n in pairs])
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -91,9 +99,9 @@ class Lexicon:
         out = []
         for i in found:
             term = self.terms[i]
-            if term.startswith(head) and damerau_levenshtein(term, word, maxdist) <= maxdist:
+            if term.startswith(head) and distance(term, word, maxdist) <= maxdist:
                 out.append(term)
-        out.sort(key=lambda t: (damerau_levenshtein(t, word, maxdist), -self._freq[t], t))
+        out.sort(key=lambda t: (distance(t, word, maxdist), -self._freq[t], t))
         return out[:limit]
 
     def with_prefix(self, prefix: str, limit: int) -> Iterator[str]:
@@ -127,3 +135,9 @@ class Lexicon:
                 yield term
                 n += 1
             i += 1
+
+    def between(self, start: str | None, end: str | None, startexcl: bool, endexcl: bool, limit: int) -> Iterator[str]:
+        """Terms from ``start`` to ``end`` in order (None: open), at most ``limit`` (`title:[a TO c]`)."""
+        lo = 0 if start is None else (bisect.bisect_right if startexcl else bisect.bisect_left)(self.terms, start)
+        hi = len(self.terms) if end is None else (bisect.bisect_left if endexcl else bisect.bisect_right)(self.terms, end)
+        return iter(self.terms[lo:min(hi, lo + limit)])

@@ -11,7 +11,6 @@ come from the date column.
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 import threading
 import time
@@ -20,12 +19,11 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
-from whoosh import query as Q
 
+from searchapp.store import query as T
 from searchapp.store.fields import PAIR_FIELDS
 from searchapp.store.lexicon import Lexicon
-from searchapp.store.whoosh.reading import EMPTY, LENGTHS, column_values, expand, read_length_bytes, read_postings
-from searchapp.store.whoosh.schema import pair_keys
+from searchapp.store.pairs import pair_keys
 
 # BM25 with Lucene's probabilistic idf. k1 and b are what cross-validation over TIME's queries (the only
 # relevance judgments here) chooses in most folds, on queries it was not chosen on: python -m
@@ -35,6 +33,7 @@ B = 0.75
 # The bonus of a document that has two adjacent words of the query next to each other, as a share of
 # the pair's idf (0: none); chosen with k1 and b by bench.ranking_cv.
 PROXIMITY = 0.0
+EMPTY = np.zeros(0, dtype=np.int32)
 MAX_EXPANSION = 512  # terms a wildcard or fuzzy term may expand to
 # Postings kept in the per-generation term cache, 12 bytes each (docnum and score): ~480 MB at most.
 CACHE_POSTINGS = 40_000_000
@@ -66,28 +65,27 @@ class Overtime(Exception):
 
 class Ranker:
     """Query evaluation for one index generation: create one per generation and share it between
-    threads; each call passes the calling thread's own Whoosh searcher (from the store's pool)."""
+    threads; each call passes the calling thread's own snapshot (from the store's pool)."""
 
-    def __init__(self, searcher):
-        self.schema = searcher.schema
-        self.searcher = searcher
-        self.generation = _generation(searcher)
-        self.size = searcher.reader().doc_count_all()
+    def __init__(self, snapshot):
+        self.snapshot = snapshot
+        self.generation = snapshot.searchapp_generation
+        self.size = snapshot.size
         self._terms = _TermCache(CACHE_POSTINGS)
         self._shared: dict[str, object] = {}  # live docs, dates, lengths: computed once, shared by all views
-        self._memo: dict[Q.Query, Match] = {}
+        self._memo: dict[T.Query, Match] = {}
         self.deadline: float | None = None
 
-    def using(self, searcher, deadline: float | None = None) -> "Ranker":
-        """A view of this ranker (same caches) that reads through ``searcher``: one per thread and
+    def using(self, snapshot, deadline: float | None = None) -> "Ranker":
+        """A view of this ranker (same caches) that reads through ``snapshot``: one per thread and
         search. The view remembers the subqueries it evaluated (the fallback for long queries
         evaluates each word again). Every cache here (postings, lengths, dates, live documents) holds
-        docnums of one generation: a searcher of another gets a ranker of its own instead."""
-        if _generation(searcher) != self.generation:
-            view = Ranker(searcher)
+        docnums of one generation: a snapshot of another gets a ranker of its own instead."""
+        if snapshot.searchapp_generation != self.generation:
+            view = Ranker(snapshot)
         else:
             view = copy.copy(self)
-            view.searcher = searcher
+            view.snapshot = snapshot
             view._memo = {}
         view.deadline = deadline  # time.monotonic() after which evaluation raises Overtime
         return view
@@ -98,35 +96,35 @@ class Ranker:
 
     # -- term postings ---------------------------------------------------------------------------
 
-    def term(self, fieldname: str, btext: bytes) -> Postings:
-        key = (fieldname, btext)
+    def term(self, fieldname: str, text: str) -> Postings:
+        key = (fieldname, text)
         hit = self._terms.get(key)
         if hit is None:
-            hit = self._terms.put(key, self._load(fieldname, btext))
+            hit = self._terms.put(key, self._load(fieldname, text))
         return hit
 
-    def _load(self, fieldname: str, btext: bytes) -> Postings:
-        if fieldname not in self.schema:
+    def _load(self, fieldname: str, text: str) -> Postings:
+        snap = self.snapshot
+        if not snap.indexed(fieldname):
             return Postings(EMPTY, np.zeros(0))
-        field = self.schema[fieldname]
-        docs, weights = read_postings(self.searcher.reader(), fieldname, btext)
+        docs, weights = snap.postings(fieldname, text)
         if fieldname in _PAIR_FIELD_NAMES:  # the weights are the pairs' hashes (schema.PairField)
             return Postings(docs, weights)
-        if not field.scorable or not len(docs):
+        if not snap.scorable(fieldname) or not len(docs):
             return Postings(docs, np.zeros(0))
         n = self.field_docs(fieldname)
-        weight = idf(n, self.searcher.doc_frequency(fieldname, field.from_bytes(btext)))
-        avgfl = (self.searcher.reader().field_length(fieldname) / n) if n else 1.0
+        weight = idf(n, snap.doc_frequency(fieldname, text))
+        avgfl = (snap.field_length(fieldname) / n) if n else 1.0
         fl = self.lengths(fieldname)[docs]
         # whoosh.scoring.bm25, term for term (so scores equal Whoosh's to the last bit)
         return Postings(docs, weight * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl))))
 
     def lengths(self, fieldname: str) -> np.ndarray:
-        """docnum -> the field's length, as Whoosh stores it (one byte, decoded)."""
+        """docnum -> the field's length, as the index keeps it."""
         key = "len:" + fieldname
         lengths = self._shared.get(key)
         if lengths is None:
-            lengths = self._shared[key] = LENGTHS[read_length_bytes(self.searcher.reader(), fieldname)]
+            lengths = self._shared[key] = self.snapshot.lengths(fieldname)
         return lengths
 
     def field_docs(self, fieldname: str) -> int:
@@ -135,90 +133,80 @@ class Ranker:
         length (an article with many quotes would look short)."""
         counts = self._shared.get("kinds")
         if counts is None:
-            reader = self.searcher.reader()
-            counts = self._shared["kinds"] = {k: reader.doc_frequency("kind", k) for k in ("article", "quote")}
+            counts = self._shared["kinds"] = {k: self.snapshot.doc_frequency("kind", k) for k in ("article", "quote")}
         n = counts["quote"] if fieldname == "quote" else counts["article"]
-        return n or self.searcher.reader().doc_count()
+        return n or self.snapshot.doc_count()
 
     @property
     def live(self) -> np.ndarray:
         live = self._shared.get("live")
         if live is None:
-            reader = self.searcher.reader()
-            if reader.has_deletions():
-                live = np.fromiter(reader.all_doc_ids(), dtype=np.int32)
-            else:
-                live = np.arange(self.size, dtype=np.int32)
-            self._shared["live"] = live
+            live = self._shared["live"] = self.snapshot.live_docs()
         return live
 
     # -- evaluation ------------------------------------------------------------------------------
 
-    def evaluate(self, q: Q.Query) -> Match:
-        if q.is_leaf() and not isinstance(q, Q.Phrase):
+    def evaluate(self, q: T.Query) -> Match:
+        if q.is_leaf() and not isinstance(q, T.Phrase):
             return self._evaluate(q)
         match = self._memo.get(q)
         if match is None:
             match = self._memo[q] = self._evaluate(q)
         return match
 
-    def _evaluate(self, q: Q.Query) -> Match:
+    def _evaluate(self, q: T.Query) -> Match:
         self._check_time()
-        if q is Q.NullQuery or getattr(q, "fieldname", None) in _PAIR_FIELD_NAMES:  # pair buckets are not words
+        if isinstance(q, T.Nothing) or T.field_of(q) in _PAIR_FIELD_NAMES:  # pair buckets are not words
             return Match(EMPTY)
-        if isinstance(q, Q.Term):
-            field = self.schema[q.fieldname] if q.fieldname in self.schema else None
-            if field is None:
-                return Match(EMPTY)
-            postings = self.term(q.fieldname, field.to_bytes(q.text))
-            return Match(postings.docs, [postings] if field.scorable else [])
-        if isinstance(q, Q.And):
+        if isinstance(q, T.Term):
+            postings = self.term(q.field, q.text)
+            return Match(postings.docs, [postings] if self.snapshot.scorable(q.field) else [])
+        if isinstance(q, T.And):
             return self._and(q.subqueries)
-        if isinstance(q, Q.Or) or isinstance(q, Q.DisjunctionMax):
+        if isinstance(q, T.Or):
             matches = [self.evaluate(sub) for sub in q.subqueries]
             return Match(union([m.docs for m in matches], self.size), [p for m in matches for p in m.scores])
-        if isinstance(q, Q.Not):
+        if isinstance(q, T.Not):
             return Match(difference(self.live, self.evaluate(q.query).docs, self.size))
-        if isinstance(q, Q.AndNot):
+        if isinstance(q, T.AndNot):
             pos = self.evaluate(q.a)
             return Match(difference(pos.docs, self.evaluate(q.b).docs, self.size), pos.scores)
-        if isinstance(q, Q.AndMaybe):
+        if isinstance(q, T.AndMaybe):
             req = self.evaluate(q.a)
             return Match(req.docs, req.scores + self.evaluate(q.b).scores)
-        if isinstance(q, Q.Require):
+        if isinstance(q, T.Require):
             req = self.evaluate(q.a)
             return Match(intersect(req.docs, self.evaluate(q.b).docs, self.size), req.scores)
-        if isinstance(q, Q.Every):
+        if isinstance(q, T.Every):
             return Match(self.live)
-        if isinstance(q, Q.ConstantScoreQuery):
-            return Match(self.evaluate(q.child).docs)
-        if isinstance(q, (Q.Wildcard, Q.Prefix, Q.FuzzyTerm, Q.Regex, Q.Variations)):
+        if isinstance(q, T.Constant):
+            return Match(self.evaluate(q.query).docs)
+        if isinstance(q, T.MULTI_TERM):
             return self._expand(q)
-        if isinstance(q, Q.NumericRange) and q.fieldname == "published":
-            return Match(self._date_range(q.start, q.end, q.startexcl, q.endexcl))
-        if isinstance(q, Q.Phrase) and PAIR_FIELDS.get(q.fieldname) in self.schema:
-            return self._phrase(q)
-        # Anything else (phrases in indexes without pair fields, names): Whoosh finds the documents;
-        # the words still score.
-        docs = np.array(sorted(self.searcher.docs_for_query(q)), dtype=np.int32)
-        return Match(docs, self._word_scores(q))
+        if isinstance(q, T.DateRange):
+            return Match(self._date_range(q.start, q.end))
+        if isinstance(q, T.Phrase):
+            if self.snapshot.has_field(PAIR_FIELDS.get(q.field, "")):
+                return self._phrase(q)
+            # an index built before the pair fields: its positions find the documents; the words score
+            return Match(self.snapshot.phrase_docs(q.field, q.words, q.slop), self._word_scores(q))
+        raise TypeError(f"cannot evaluate {type(q).__name__}")
 
-    def _word_scores(self, q: Q.Query) -> list[Postings]:
-        return [self.term(f, self.schema[f].to_bytes(t)) for f, t in _leaf_terms(q)
-                if f in self.schema and self.schema[f].scorable]
+    def _word_scores(self, q: T.Query) -> list[Postings]:
+        return [self.term(f, t) for f, t in T.words_of(q) if self.snapshot.scorable(f)]
 
-    def _phrase(self, q: Q.Phrase) -> Match:
+    def _phrase(self, q: T.Phrase) -> Match:
         """A phrase: the documents with each adjacent pair of its words, scored by the words. Exact for
         two words; longer phrases could also match a document that has each pair but apart ("new
         york" and "york city", not "new york city"), which news text makes rare. A proximity search
         ("..."~N) matches the documents with all the words."""
         words = list(q.words)
         if len(words) < 2 or q.slop > 1:
-            return self._and([Q.Term(q.fieldname, w) for w in words])
-        pairs = PAIR_FIELDS[q.fieldname]
+            return self._and([T.Term(q.field, w) for w in words])
+        pairs = PAIR_FIELDS[q.field]
         docs = []
-        for bucket, weight in pair_keys(words, self.schema[pairs].buckets):
-            p = self.term(pairs, bucket)
+        for bucket, weight in pair_keys(words, self.snapshot.buckets(pairs)):
+            p = self.term(pairs, bucket.decode("ascii"))
             docs.append(p.docs[p.scores == weight])
         # With the words' own documents, a false match would need a hash collision inside the bucket
         # (24 bits) in a document that has the words but not the phrase.
@@ -229,19 +217,19 @@ class Ranker:
         """Scores for the documents having adjacent words of a query (stems, in order) next to each other:
         one small posting list per pair, from the word-pair field."""
         weight = PROXIMITY
-        if weight <= 0 or len(words) < 2 or PAIR_FIELDS.get(fieldname) not in self.schema:
+        if weight <= 0 or len(words) < 2 or not self.snapshot.has_field(PAIR_FIELDS.get(fieldname, "")):
             return []
         out = []
         for a, b in zip(words, words[1:]):
-            docs = self._phrase(Q.Phrase(fieldname, [a, b])).docs
+            docs = self._phrase(T.Phrase(fieldname, (a, b))).docs
             if len(docs):
                 out.append(Postings(docs, np.full(len(docs), weight * idf(self.field_docs(fieldname), len(docs)))))
         return out
 
-    def _and(self, subqueries: Iterable[Q.Query]) -> Match:
+    def _and(self, subqueries: Iterable[T.Query]) -> Match:
         positives, negatives = [], []
         for sub in subqueries:
-            (negatives if isinstance(sub, Q.Not) else positives).append(sub)
+            (negatives if isinstance(sub, T.Not) else positives).append(sub)
         matches = [self.evaluate(s) for s in positives]
         docs = intersect_all([m.docs for m in matches], self.size) if matches else self.live
         for neg in negatives:
@@ -254,35 +242,31 @@ class Ranker:
         key = "lexicon:" + fieldname
         lex = self._shared.get(key)
         if lex is None:
-            lex = self._shared[key] = Lexicon.read(self.searcher.reader(), fieldname)
+            lex = self._shared[key] = Lexicon.of(self.snapshot.terms(fieldname))
         return lex  # type: ignore[return-value]
 
     def _expand(self, q) -> Match:
-        fieldname = q.field()
-        if fieldname not in self.schema:
+        if not self.snapshot.indexed(q.field):
             return Match(EMPTY)
         postings = []
-        for btext in self.expansions(q):
+        for text in self.expansions(q):
             self._check_time()
-            postings.append(self.term(fieldname, btext))
-        scored = postings if self.schema[fieldname].scorable else []
+            postings.append(self.term(q.field, text))
+        scored = postings if self.snapshot.scorable(q.field) else []
         return Match(union([p.docs for p in postings], self.size), scored)
 
-    def expansions(self, q) -> list[bytes]:
-        """The terms a fuzzy word, wildcard or prefix stands for: at most MAX_EXPANSION, found in the
-        field's lexicon (a fuzzy word by its deletions, never a walk of the whole vocabulary per
-        request); other multi-term queries through Whoosh, capped likewise."""
-        fieldname = q.field()
-        if isinstance(q, (Q.FuzzyTerm, Q.Wildcard, Q.Prefix)) and not isinstance(q, Q.Variations):
-            lex = self.lexicon(fieldname)
-            if isinstance(q, Q.FuzzyTerm):
-                terms = lex.near(q.text, min(q.maxdist, 2), q.prefixlength, MAX_EXPANSION)
-            elif isinstance(q, Q.Prefix):
-                terms = list(lex.with_prefix(q.text, MAX_EXPANSION))
-            else:
-                terms = list(lex.matching(q.text, MAX_EXPANSION))
-            return [t.encode("utf-8") for t in terms]
-        return list(itertools.islice(expand(q, self.searcher.reader()), MAX_EXPANSION))
+    def expansions(self, q) -> list[str]:
+        """The terms a fuzzy word, wildcard, prefix or term range stands for: at most MAX_EXPANSION,
+        found in the field's lexicon (a fuzzy word by its deletions, never a walk of the whole
+        vocabulary per request)."""
+        lex = self.lexicon(q.field)
+        if isinstance(q, T.Fuzzy):
+            return lex.near(q.text, min(q.maxdist, 2), q.prefix, MAX_EXPANSION)
+        if isinstance(q, T.Prefix):
+            return list(lex.with_prefix(q.text, MAX_EXPANSION))
+        if isinstance(q, T.Wildcard):
+            return list(lex.matching(q.text, MAX_EXPANSION))
+        return list(lex.between(q.start, q.end, q.startexcl, q.endexcl, MAX_EXPANSION))
 
     # -- ranking ---------------------------------------------------------------------------------
 
@@ -346,8 +330,9 @@ class Ranker:
         keep[ranked[firsts]] = True
         return docs[keep]
 
-    def _date_range(self, start, end, startexcl: bool, endexcl: bool) -> np.ndarray:
-        """Dated live documents with start <= published <= end (raw column values), by bisection."""
+    def _date_range(self, start, end) -> np.ndarray:
+        """Dated live documents with start <= published <= end (datetimes, None for an open end), by
+        bisection over the date column."""
         by_date = self._shared.get("by_date")
         if by_date is None:
             live = self.live
@@ -356,16 +341,15 @@ class Ranker:
             order = np.argsort(self.dates()[dated], kind="stable")
             by_date = self._shared["by_date"] = (self.dates()[dated][order], dated[order])
         values, docs = by_date
-        lo = 0 if start is None else np.searchsorted(values, start + (1 if startexcl else 0), "left")
-        hi = len(values) if end is None else np.searchsorted(values, end - (1 if endexcl else 0), "right")
+        lo = 0 if start is None else np.searchsorted(values, self.snapshot.date_value(start), "left")
+        hi = len(values) if end is None else np.searchsorted(values, self.snapshot.date_value(end), "right")
         return np.sort(docs[lo:hi])
 
     def dates(self) -> np.ndarray:
         """docnum -> raw sortable publication time (0 when undated), for sorting by date."""
         dates = self._shared.get("dates")
         if dates is None:
-            dates = np.array(column_values(self.searcher.reader(), "published"), dtype=np.int64)
-            self._shared["dates"] = dates
+            dates = self._shared["dates"] = self.snapshot.dates()
         return dates
 
 
@@ -376,7 +360,7 @@ class _TermCache:
     def __init__(self, limit: int):
         self.limit = limit
         self.size = 0
-        self._items: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key) -> Postings | None:
@@ -468,19 +452,3 @@ def idf(n: int, df: int) -> float:
     Whoosh's own (1 + log(N / (df + 1))) keeps common words heavy, which hurts OR-ranked long queries:
     MAP on TIME 0.625 with it, 0.637 with this one, at the same k1 and b."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-def _generation(searcher):
-    """The index generation a searcher reads: the store's label, else Whoosh's TOC number."""
-    label = getattr(searcher, "searchapp_generation", None)
-    return label if label is not None else searcher.reader().generation()
-
-
-def _leaf_terms(q: Q.Query) -> list[tuple[str, str]]:
-    out = []
-    for leaf in ([q] if q.is_leaf() else q.leaves()):
-        if isinstance(leaf, Q.Term):
-            out.append((leaf.fieldname, leaf.text))
-        elif isinstance(leaf, Q.Phrase):
-            out.extend((leaf.fieldname, w) for w in leaf.words)
-    return out

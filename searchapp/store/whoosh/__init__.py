@@ -14,10 +14,13 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from searchapp.store.whoosh.schema import build_schema
+from searchapp.article import Article
+from searchapp.store.whoosh import segments
+from searchapp.store.whoosh.schema import article_documents, build_schema
+from searchapp.store.whoosh.snapshot import Snapshot
 from searchapp.store.whoosh.writer import ArchiveNames, AtomicWriter, GenerationWriter, article_record
 
-__all__ = ["WhooshBackend", "ArchiveNames", "GenerationWriter", "article_record"]
+__all__ = ["WhooshBackend", "ArchiveNames", "GenerationWriter", "Snapshot", "article_record"]
 
 
 class WhooshBackend:
@@ -37,8 +40,8 @@ class WhooshBackend:
         """The newest commit on disk in ``folder`` (Whoosh's TOC generation), -1 for none."""
         return max((int(p.name.rsplit("_", 1)[1].split(".")[0]) for p in folder.glob("_MAIN_*.toc")), default=-1)
 
-    def open(self, folder: Path) -> tuple[Searcher, int]:
-        """A searcher on ``folder`` and the commit it really reads.
+    def open(self, folder: Path) -> tuple[Snapshot, int]:
+        """A snapshot of ``folder`` and the commit it really reads.
 
         A commit may land between looking at the disk and opening: whatever TOC is newest when the
         index is opened is the one read, so the label comes from that very TOC."""
@@ -52,10 +55,27 @@ class WhooshBackend:
                 if attempt == 9:
                     raise
                 time.sleep(0.05)
-        return Searcher(reader, fromindex=ix), toc.generation
+        return Snapshot(Searcher(reader, fromindex=ix)), toc.generation
 
-    def counts(self, searcher: Searcher) -> dict[str, Any]:
-        """Articles, quotes, fields and segments of what ``searcher`` reads (`index stats`)."""
+    @staticmethod
+    def documents(article: Article, schema) -> list[dict[str, Any]]:
+        """An article's index documents for ``schema`` (the article, then its quotes), analysed here,
+        in the worker process that enriched it."""
+        return article_documents(article, schema)
+
+    @staticmethod
+    def segment_writer(folder: str, memory_mb: int):
+        """A worker process's writer of its own segment of the new generation in ``folder``."""
+        return segments.segment_writer(folder, memory_mb)
+
+    @staticmethod
+    def finish_segment(writer):
+        """The segment a worker wrote, for GenerationWriter.commit_segments (None if it wrote nothing)."""
+        return segments.finish_segment(writer)
+
+    def counts(self, snapshot: Snapshot) -> dict[str, Any]:
+        """Articles, quotes, fields and segments of what ``snapshot`` reads (`index stats`)."""
+        searcher = snapshot.searcher
         reader = searcher.reader()
         return {
             "articles": sum(1 for _ in searcher.docs_for_query(Term("kind", "article"))),

@@ -5,7 +5,7 @@ from array import array
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-from searchapp.analysis import _ACRONYM, STOP_WORDS, TOKEN_PATTERN, _LinearRegexpTokenizer, fold
+from searchapp.analysis import STOP_WORDS, TOKEN_PATTERN, _LinearRegexpTokenizer, normalize
 from nltk.stem.snowball import SnowballStemmer  # noqa: I001 - after searchapp.analysis, which imports NLTK without SciPy
 
 
@@ -62,13 +62,7 @@ class NormalizeFilter(Filter):
         for t in tokens:
             hit = cache.get(t.text)
             if hit is None:
-                folded = fold(t.text)
-                acronym = "." in folded and bool(_ACRONYM.match(folded))
-                if acronym:
-                    folded = folded.replace(".", "")
-                elif folded.endswith("'s") and len(folded) > 3:
-                    folded = folded[:-2]  # "Japan's" is about Japan; "can't", "AT&T" stay whole
-                hit = (folded, acronym)
+                hit = normalize(t.text)
                 if len(cache) < 200_000:
                     cache[t.text] = hit
             if not hit[0]:  # a mark that folds to nothing (U+FF9E): no term, like a stop word

@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from searchapp.store.fields import PAIR_FIELDS
-from searchapp.store.whoosh.schema import PairKeys
+from searchapp.store.pairs import PairKeys
 from searchapp.store.whoosh.writer import AtomicWriter
 
 

@@ -9,7 +9,8 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from searchapp.store.fields import ALIAS_SEPARATOR, FACETS
-from searchapp.store.whoosh.schema import PairKeys, Preanalyzed
+from searchapp.store.pairs import PairKeys
+from searchapp.store.whoosh.schema import Preanalyzed
 
 
 class AllOrNothing:

@@ -1,0 +1,137 @@
+"""One thread's view of one commit of a Whoosh index: what the search reads, in searchapp's terms.
+
+A `Snapshot` is what `IndexStore.searcher()` lends: stored documents, postings as numpy arrays,
+field lengths, the date column, the lexicons, and the query language (parse and analyse). Nothing
+above the store sees a Whoosh object; a second backend gives the same methods.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+import numpy as np
+from whoosh.util.times import datetime_to_long, long_to_datetime
+
+from searchapp.store import query as T
+from searchapp.store.whoosh.analysis import NltkStemFilter
+from searchapp.store.whoosh.parse import parse, phrase
+from searchapp.store.whoosh.reading import LENGTHS, column_values, read_length_bytes, read_postings
+from searchapp.store.whoosh.writer import ArchiveNames
+
+
+class Snapshot:
+    def __init__(self, searcher):
+        self.searcher = searcher  # Whoosh's; for the backend's own tests
+        self._reader = searcher.reader()
+        self.schema = searcher.schema
+        self.size = self._reader.doc_count_all()  # the docnum range (deleted documents included)
+        self.searchapp_generation: tuple | None = None  # (generation folder, commit): set by the store
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    # -- documents ---------------------------------------------------------------------------------
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """Everything stored of a document (its text, offsets, names, date ...)."""
+        return self.searcher.stored_fields(docnum)
+
+    def docnum(self, field: str, value: str) -> int | None:
+        """The live document whose unique ``field`` is ``value`` (an article by id)."""
+        return self.searcher.document_number(**{field: value})
+
+    def docnums(self, field: str, value: str) -> list[int]:
+        """The live documents having ``value`` in ``field`` (an article's quotes by parent), ascending."""
+        return sorted(self.searcher.document_numbers(**{field: value}))
+
+    def is_deleted(self, docnum: int) -> bool:
+        return self._reader.is_deleted(docnum)
+
+    def live_docs(self) -> np.ndarray:
+        """The docnums not deleted, ascending."""
+        if self._reader.has_deletions():
+            return np.fromiter(self._reader.all_doc_ids(), dtype=np.int32)
+        return np.arange(self.size, dtype=np.int32)
+
+    def doc_count(self) -> int:
+        return self._reader.doc_count()
+
+    # -- fields and terms --------------------------------------------------------------------------
+
+    def has_field(self, field: str) -> bool:
+        return field in self.schema
+
+    def indexed(self, field: str) -> bool:
+        return field in self.schema and self.schema[field].indexed
+
+    def scorable(self, field: str) -> bool:
+        return field in self.schema and self.schema[field].scorable
+
+    def buckets(self, pair_field: str) -> int:
+        """The number of buckets of a word-pair field (store/whoosh/schema.py PairField)."""
+        return self.schema[pair_field].buckets
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's live postings: ascending docnums (int32) and weights (its frequency in each, or
+        the pair hash of a word-pair bucket)."""
+        return read_postings(self._reader, field, term.encode("utf-8"))
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.searcher.doc_frequency(field, term)
+
+    def field_length(self, field: str) -> int:
+        """The field's total length over every document (for the average)."""
+        return self._reader.field_length(field)
+
+    def lengths(self, field: str) -> np.ndarray:
+        """docnum -> the field's length in words, as the index keeps it (one byte, decoded)."""
+        return LENGTHS[read_length_bytes(self._reader, field)]
+
+    def terms(self, field: str) -> Iterator[tuple[str, int]]:
+        """A field's terms, in order, with their document frequencies."""
+        if field in self._reader.indexed_field_names():
+            for btext, info in self._reader.iter_field(field):
+                yield (btext.decode("utf-8") if isinstance(btext, bytes) else btext), info.doc_frequency()
+
+    def archive_names(self) -> ArchiveNames:
+        return ArchiveNames.read(self._reader)
+
+    def phrase_docs(self, field: str, words: tuple[str, ...], slop: int) -> np.ndarray:
+        """Documents with a phrase, by positions: for an index built before the word-pair fields."""
+        return np.array(sorted(self.searcher.docs_for_query(phrase(field, words, slop))), dtype=np.int32)
+
+    # -- dates -------------------------------------------------------------------------------------
+
+    def dates(self) -> np.ndarray:
+        """docnum -> raw sortable publication time (int64), 0 when undated."""
+        if not self._reader.has_column("published"):
+            return np.zeros(self.size, dtype=np.int64)
+        return np.array(column_values(self._reader, "published"), dtype=np.int64)
+
+    @staticmethod
+    def date_value(when: dt.datetime) -> int:
+        """A time as the raw values of `dates`."""
+        return datetime_to_long(when)
+
+    @staticmethod
+    def date_of(raw: int) -> dt.datetime | None:
+        try:
+            return long_to_datetime(raw) if raw else None
+        except (OverflowError, ValueError):  # the column's "no date" default
+            return None
+
+    # -- the query language ------------------------------------------------------------------------
+
+    def parse(self, text: str, fields: list[str], any_word: bool = False) -> T.Query:
+        return parse(self.schema, text, fields, any_word)
+
+    def analyze(self, field: str, text: str, query: bool = False) -> list[str]:
+        """``text`` as the field's terms (a name's folded words, a text's stems)."""
+        analyzer = self.schema[field].analyzer
+        return [t.text for t in (analyzer(text, mode="query") if query else analyzer(text))]
+
+    def stem(self, word: str) -> str:
+        """A folded word's stem, as the text fields index it."""
+        stage = next((f for f in getattr(self.schema["body"].analyzer, "items", ()) if isinstance(f, NltkStemFilter)),
+                     None)
+        return stage.stem(word) if stage else word
