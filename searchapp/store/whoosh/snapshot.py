@@ -7,6 +7,7 @@ above the store sees a Whoosh object; a second backend gives the same methods.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import Any, Iterator
 
 import numpy as np
@@ -26,9 +27,11 @@ class Snapshot:
         self.schema = searcher.schema
         self.size = self._reader.doc_count_all()  # the docnum range (deleted documents included)
         self.searchapp_generation: tuple | None = None  # (generation folder, commit): set by the store
+        # Its files are open while it lives (they are read, not mapped): closed with it at the latest.
+        self._closer = weakref.finalize(self, searcher.close)
 
     def close(self) -> None:
-        self.searcher.close()
+        self._closer()
 
     # -- documents ---------------------------------------------------------------------------------
 
