@@ -356,7 +356,7 @@ def _export(searcher, q: str, filters, sort: str, collapse: bool, quotes: bool, 
     """Every hit (or every quote of every hit) to stdout as CSV or JSON lines, streamed."""
     import csv
 
-    from searchapp.web.api import EXPORT_COLUMNS, QUOTE_COLUMNS
+    from searchapp.search.results import EXPORT_COLUMNS, QUOTE_COLUMNS
 
     kwargs = {"filters": filters, "sort": sort, "collapse": collapse}
     if quotes:

@@ -96,7 +96,7 @@ def test_the_hostile_corpus_indexes_every_good_article_and_reports_every_bad_one
     assert report["indexed"] == len(ids) - (command == "add")  # everything but the seed came from here
     byline = next(i for i in expected.good if i.startswith("j") and int(i[1:]) == max(
         int(j[1:]) for j in expected.good if j.startswith("j")))
-    assert Searcher(IndexStore(ix)).article(byline, "")["byline"] == "Jane Doe"  # not "By Jane Doe"
+    assert Searcher(IndexStore(ix)).article(byline, "").byline == "Jane Doe"  # not "By Jane Doe"
 
 
 def test_a_byline_is_shown_with_one_by(tmp_path):

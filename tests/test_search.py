@@ -149,8 +149,8 @@ def test_unknown_filter_is_rejected(s):
 
 def test_article_lookup_marks_query_words(s):
     art = s.article(SEED_ID, q="troops")
-    assert art["quotes"] and art["quotes"][0]["speaker"] == "Sergey Lavrov"
-    assert "troops" in marked_dicts(art["body_segments"])
+    assert art.quotes and art.quotes[0].speaker == "Sergey Lavrov"
+    assert "troops" in marked_dicts(art.body_segments)
     assert s.article("../../etc/passwd") is None
 
 

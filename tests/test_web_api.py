@@ -245,9 +245,63 @@ def test_openapi(client):
     validate(spec)
 
 
+def _violations(value, schema, components, where="$") -> list[str]:
+    """Where ``value`` breaks an OpenAPI 3.0 schema (the keywords the description uses)."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    if value is None:
+        return [] if schema.get("nullable") or not schema else [f"{where}: null"]
+    kind = schema.get("type")
+    checks = {"string": lambda v: isinstance(v, str), "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+              "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+              "boolean": lambda v: isinstance(v, bool), "array": lambda v: isinstance(v, list),
+              "object": lambda v: isinstance(v, dict)}
+    if kind and not checks[kind](value):
+        return [f"{where}: {type(value).__name__} is not {kind}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} not in {schema['enum']}"]
+    out = []
+    if kind == "array":
+        for i, item in enumerate(value):
+            out += _violations(item, schema.get("items", {}), components, f"{where}[{i}]")
+    if kind == "object":
+        props = schema.get("properties")
+        if props is not None:
+            out += [f"{where}: {k!r} is not described" for k in value if k not in props
+                    and schema.get("additionalProperties") is False]
+            out += [f"{where}: {k!r} is missing" for k in schema.get("required", []) if k not in value]
+            for k, v in value.items():
+                if k in props:
+                    out += _violations(v, props[k], components, f"{where}.{k}")
+        elif isinstance(schema.get("additionalProperties"), dict):
+            for k, v in value.items():
+                out += _violations(v, schema["additionalProperties"], components, f"{where}.{k}")
+    return out
+
+
+def test_the_openapi_description_is_what_the_api_sends(client):
+    """The result schemas are generated from the result types; every key the API sends is described, every
+    described key is sent, each of the right type (articles and quote mode, facets, snippets, an article
+    with quotes and marks)."""
+    spec = get_json(client, "/api/openapi.json")
+    components = spec["components"]["schemas"]
+    for url in ("/api/search?q=moscow", "/api/search?q=speaker:Truss", "/api/search?q=&f.period=2022",
+                "/api/search?q=zzxqwv+blorfing", "/api/search?q=moscow&facets=0&snippets=0&collapse=0"):
+        data = get_json(client, url)
+        assert data["hits"] or "zzxqwv" in url, url
+        assert not _violations(data, components["Results"], components), (url, _violations(data, components["Results"], components))
+    article = get_json(client, "/api/search?q=speaker:Truss")["hits"][0]["id"]
+    data = get_json(client, f"/api/articles/{article}?q=troops")
+    assert data["quotes"] and not _violations(data, components["ArticleView"], components)
+    # the check itself sees a key the description lacks, a wrong type and a missing key
+    assert _violations({**data, "extra": 1}, components["ArticleView"], components)
+    assert _violations({**data, "quotes": "x"}, components["ArticleView"], components)
+    assert _violations({k: v for k, v in data.items() if k != "body"}, components["ArticleView"], components)
+
+
 def test_the_openapi_period_pattern_is_what_the_filter_accepts():
     from searchapp.search import QueryError, check_filters
-    from searchapp.web.api import PERIOD_PATTERN
+    from searchapp.web.params import PERIOD_PATTERN
 
     def accepted(value):
         try:

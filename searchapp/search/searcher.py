@@ -30,7 +30,8 @@ from searchapp.search.query import (QUOTE_FIELDS, QUOTE_MODE_FIELDS, UNKNOWN_FIE
                                     escape_phrase, expand_names, fields_of, filter_query, min_should_match, plain_words,
                                     subqueries, with_filters)
 from searchapp.search.request import QueryError, SearchRequest, SearchTimeout, check_filters, check_params
-from searchapp.search.results import Hit, QuoteGroups, QuoteGroupView, QuoteHit, Results, quote_key
+from searchapp.search.results import (ArticleQuote, ArticleView, Hit, QuoteGroups, QuoteGroupView, QuoteHit, Results,
+                                     quote_key)
 from searchapp.search.snippets import HIGHLIGHT_FIELDS, highlight_terms, segments_of, snippet_of, stored_spans
 from searchapp.search.suggest import correction, names_starting
 
@@ -346,7 +347,7 @@ class Searcher:
 
     # Single articles ---------------------------------------------------------------------------
 
-    def article(self, article_id: str, q: str = "") -> dict[str, Any] | None:
+    def article(self, article_id: str, q: str = "") -> ArticleView | None:
         """One article with everything stored about it, its quotes, and the query words marked."""
         with self.store.searcher() as s:
             docnum = s.docnum("id", article_id)
@@ -362,25 +363,23 @@ class Searcher:
                 qf = s.stored(qnum)
                 if qf.get("kind") == "quote":
                     start, end = qf.get("span") or (0, 0)
-                    quotes.append({"text": qf.get("quote", ""), "start": start, "end": end,
-                                   "kind": qf.get("quote_kind") or "direct",
-                                   "speaker": speaker_name(ids, qf),
-                                   "mention": qf.get("mention"), "cue": qf.get("cue")})
-            quotes.sort(key=lambda x: x["start"])
+                    quotes.append(ArticleQuote(text=qf.get("quote", ""), start=start, end=end,
+                                               kind=qf.get("quote_kind") or "direct", speaker=speaker_name(ids, qf),
+                                               mention=qf.get("mention"), cue=qf.get("cue")))
+            quotes.sort(key=lambda x: x.start)
             marks = self._query_marks(s, q)
             body = stored.get("body", "")
             published = stored.get("published")
-            return {
-                "id": stored.get("id"), "title": stored.get("title", ""), "url": stored.get("url", ""),
-                "path": stored.get("path", ""), "published": published.isoformat() if published else None,
-                "byline": stored.get("byline", ""), "publisher": stored.get("publisher", ""),
-                "dateline": stored.get("dateline", ""), "body": body,
-                "people": names["people"], "places": names["places"],
-                "orgs": names["orgs"], "sources": names["sources"],
-                "speakers": names["speakers"], "quotes": quotes,
-                "title_segments": segments_of(stored.get("title", ""), stored_spans(stored, marks, "title")),
-                "body_segments": segments_of(body, stored_spans(stored, marks, "body")),
-            }
+            return ArticleView(
+                id=stored.get("id", ""), title=stored.get("title", ""), url=stored.get("url", ""),
+                path=stored.get("path", ""), published=published.isoformat() if published else None,
+                byline=stored.get("byline", ""), publisher=stored.get("publisher", ""),
+                dateline=stored.get("dateline", ""), body=body,
+                people=names["people"], places=names["places"], orgs=names["orgs"], sources=names["sources"],
+                speakers=names["speakers"], quotes=quotes,
+                title_segments=segments_of(stored.get("title", ""), stored_spans(stored, marks, "title")),
+                body_segments=segments_of(body, stored_spans(stored, marks, "body")),
+            )
 
     def _query_marks(self, s, q: str) -> dict[str, set[str]]:
         """The terms to mark in one article for query ``q`` (in any of the text fields)."""

@@ -7,28 +7,21 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, is_dataclass
 from typing import Any, Iterator
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, stream_with_context
 
-from searchapp.search import MAX_FILTER_CHARS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, QueryError
+from searchapp.search import QueryError
 from searchapp.web.errors import http_error, json_error
-from searchapp.web.params import get_searcher, parse_flag, parse_search
+from searchapp.web.openapi import openapi_spec
+from searchapp.search.results import EXPORT_COLUMNS, QUOTE_COLUMNS
+from searchapp.web.params import (ENTITIES_MAX, ENTITY_TYPES, PREFIX_MAX_CHARS, SUGGEST_MAX, get_searcher, parse_flag,
+                                  parse_search)
 
 bp = Blueprint("api", __name__)
 
-# What check_filters accepts for f.period, as the OpenAPI document's pattern (tests check they agree).
-PERIOD_PATTERN = "^(?!0000|9999)[0-9]{4}(-(0[1-9]|1[0-2]))?$"
 # The query-language field for each kind of name: a suggestion becomes ``person:"Sergey Lavrov"``.
 NAME_FIELDS = {"people": "person", "places": "place", "orgs": "org", "sources": "source", "speakers": "speaker"}
-SUGGEST_MAX = 20
-PREFIX_MAX_CHARS = 100
-EXPORT_COLUMNS = ("id", "title", "published", "publisher", "url", "people", "places", "orgs", "sources",
-                  "speakers", "score")
-QUOTE_COLUMNS = ("quote", "speaker", "cue", "article", "url", "published", "publisher", "first_seen",
-                 "first_publisher", "first_article", "versions")
-
 
 # Errors raised inside these views; the app's handlers do the same for URLs no view matched.
 @bp.errorhandler(404)
@@ -41,16 +34,6 @@ def _api_http_error(e):
 def name_query(field: str, name: str) -> str:
     """``person:"Sergey Lavrov"``: a phrase search for one name in one field."""
     return f'{NAME_FIELDS.get(field, field)}:"{name.replace(chr(34), " ")}"'
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 # -- endpoints -------------------------------------------------------------------------------------
@@ -70,7 +53,7 @@ def article(article_id: str):
     found = get_searcher().article(article_id, request.args.get("q", ""))
     if found is None:
         abort(404, description=f"no article with id {article_id[:200]!r} in the index")
-    return jsonify(_plain(found))
+    return jsonify(found.to_json())
 
 
 @bp.get("/suggest")
@@ -91,8 +74,6 @@ def suggest():
     return jsonify({"prefix": prefix, "suggestions": names})
 
 
-ENTITY_TYPES = ("person", "place", "org", "source")
-ENTITIES_MAX = 1000
 
 
 @bp.get("/entities")
@@ -177,206 +158,3 @@ def quote(quote_id: str):
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_spec())
-
-
-# -- the OpenAPI description ---------------------------------------------------------------------
-
-def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
-           where: str = "query", **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": required, "description": description, "schema": schema,
-            **extra}
-
-
-def openapi_spec() -> dict[str, Any]:
-    q = _param("q", "The query, in the full query language: words (all must match), \"phrases\", OR, NOT, "
-                    "wild*, fuzzy~, field:value (person, place, org, source, speaker, quote, title, author, "
-                    "date), date:2022 or date:[2022-02-01 to 2022-02-28]. Empty: every article.",
-               {"type": "string", "maxLength": MAX_QUERY_CHARS})
-    filters = [_param(f"f.{name}", f"Only hits with this {label} (exact value; repeatable, all must match).",
-                      {"type": "array", "items": {"type": "string", "maxLength": MAX_FILTER_CHARS}},
-                      style="form", explode=True)
-               for name, label in (("people", "person"), ("places", "place"), ("orgs", "organisation"),
-                                   ("sources", "source"), ("speakers", "speaker"))]
-    filters.append(_param("f.period", "Only hits published in this year or month: 2022 or 2022-02 (years 0001 "
-                          "to 9998).", {"type": "array", "items": {"type": "string", "pattern": PERIOD_PATTERN}},
-                          style="form", explode=True))
-    sort = _param("sort", "Order of the hits. Default (without the parameter): relevance, or newest when q is "
-                          "empty.",
-                  {"type": "string", "enum": list(SORTS)})
-    page = _param("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1})
-    limit = _param("limit", "Hits per page.",
-                   {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10})
-    flag = {"type": "integer", "enum": [0, 1], "default": 1}
-    collapse = _param("collapse", "Copies of one story (syndicated, near copies) as one hit with its other "
-                                  "versions (1), or every article (0); totals count stories or articles.", flag)
-    error_ref = {"$ref": "#/components/responses/Error"}
-    segment = {"type": "object", "properties": {"text": {"type": "string"}, "match": {"type": "boolean"}}}
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "searchapp API",
-            "version": "1",
-            "description": "Full-text search over news articles, with facets on people, places, organisations, "
-                           "sources and speakers, and who said what. Errors are JSON: "
-                           "{\"error\": {\"message\": ..., \"status\": ...}}.",
-        },
-        "servers": [{"url": "/"}],
-        "paths": {
-            "/api/search": {"get": {
-                "summary": "Search articles (or quotes, when the query names a speaker)",
-                "operationId": "search",
-                "parameters": [q, *filters, sort, page, limit,
-                               _param("facets", "Count facets and the date histogram (1) or not (0).", flag),
-                               _param("snippets", "Highlighted snippets (1) or the lead only (0).", flag),
-                               collapse],
-                "responses": {"200": {"description": "The results",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Results"}}}},
-                              "400": error_ref, "503": error_ref},
-            }},
-            "/api/articles/{id}": {"get": {
-                "summary": "One article: text, metadata, entities, quotes, with the query words marked",
-                "operationId": "article",
-                "parameters": [_param("id", "The article id.", {"type": "string"}, required=True, where="path"),
-                               _param("q", "A query whose words are marked in title_segments and body_segments.",
-                                      {"type": "string"})],
-                "responses": {"200": {"description": "The article",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Article"}}}},
-                              "404": error_ref, "503": error_ref},
-            }},
-            "/api/suggest": {"get": {
-                "summary": "Names starting with a prefix (people, places, organisations, sources, speakers)",
-                "operationId": "suggest",
-                "parameters": [_param("prefix", "At least 2 characters; matches the start of any word of a name.",
-                                      {"type": "string", "maxLength": PREFIX_MAX_CHARS}, required=True),
-                               _param("limit", "How many names.",
-                                      {"type": "integer", "minimum": 1, "maximum": SUGGEST_MAX, "default": 8})],
-                "responses": {"200": {"description": "Names, most frequent first",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
-                              "400": error_ref, "503": error_ref},
-            }},
-            "/api/entities": {"get": {
-                "summary": "The archive's identities (one per person, place, organisation, source), most articles first",
-                "operationId": "entities",
-                "parameters": [_param("type", "Only identities of this type.",
-                                      {"type": "string", "enum": list(ENTITY_TYPES)}),
-                               _param("limit", "How many identities.",
-                                      {"type": "integer", "minimum": 1, "maximum": ENTITIES_MAX, "default": 50}),
-                               _param("offset", "How many to skip.",
-                                      {"type": "integer", "minimum": 0, "maximum": 1_000_000, "default": 0})],
-                "responses": {"200": {"description": "Identities",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Entities"}}}},
-                              "400": error_ref, "503": error_ref},
-            }},
-            "/api/export.csv": {"get": {
-                "summary": "Every hit of a search as CSV (streamed)",
-                "operationId": "exportCsv",
-                "parameters": [q, *filters, sort, collapse,
-                               _param("rows", "One row per article (articles) or per quote of every hit (quotes).",
-                                      {"type": "string", "enum": ["articles", "quotes"], "default": "articles"})],
-                "responses": {"200": {
-                    "description": f"CSV with the columns {', '.join(EXPORT_COLUMNS)} (rows=quotes: "
-                                   f"{', '.join(QUOTE_COLUMNS)}); list columns are joined with '; '. Every hit, "
-                                   f"streamed.",
-                    "headers": {"X-Total-Count": {"description": "The number of hits", "schema": {"type": "integer"}}},
-                    "content": {"text/csv": {"schema": {"type": "string"}}}},
-                    "400": error_ref, "503": error_ref},
-            }},
-            "/api/quotes/{id}": {"get": {
-                "summary": "One quote and every article that carries it, in time order, with each version's "
-                           "wording compared with the first (truncated, altered, spliced)",
-                "operationId": "quote",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "description": "The quote's id, as the speaker page links it (article id@offset)",
-                                "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "The quote's provenance",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}},
-                              "404": error_ref, "503": error_ref},
-            }},
-            "/api/openapi.json": {"get": {
-                "summary": "This description",
-                "operationId": "openapi",
-                "responses": {"200": {"description": "OpenAPI 3 document",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
-            }},
-        },
-        "components": {
-            "responses": {"Error": {"description": "An error",
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                    "type": "object", "required": ["message", "status"],
-                    "properties": {"message": {"type": "string"}, "status": {"type": "integer"}}}}},
-                "Segment": segment,
-                "FacetValue": {"type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}},
-                "Hit": {"type": "object", "properties": {
-                    "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"},
-                    "published": {"type": "string", "nullable": True}, "publisher": {"type": "string"},
-                    "byline": {"type": "string"}, "dateline": {"type": "string"},
-                    **{n: {"type": "array", "items": {"type": "string"}}
-                       for n in ("people", "places", "orgs", "sources", "speakers")},
-                    "score": {"type": "number"},
-                    "title_segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-                    "snippet": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-                    "snippet_text": {"type": "string"},
-                    "quotes": {"type": "array", "items": {"type": "object", "properties": {
-                        "text": {"type": "string"}, "speaker": {"type": "string", "nullable": True},
-                        "cue": {"type": "string", "nullable": True},
-                        "kind": {"type": "string", "enum": ["direct", "indirect", "mixed"]},
-                        "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}}}}},
-                    "versions": {"type": "array", "description": "the story's other versions, earliest first",
-                                 "items": {"type": "object", "properties": {
-                                     "id": {"type": "string"}, "title": {"type": "string"},
-                                     "published": {"type": "string", "nullable": True},
-                                     "publisher": {"type": "string"}}}},
-                }},
-                "Results": {"type": "object", "properties": {
-                    "query": {"type": "string"},
-                    "filters": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-                    "sort": {"type": "string", "enum": list(SORTS)},
-                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                    "total": {"type": "integer", "description": "hits: stories, or articles with collapse=0"},
-                    "articles": {"type": "integer", "description": "matching articles, copies included"},
-                    "counting": {"type": "string", "enum": ["stories", "articles"]},
-                    "pages": {"type": "integer"},
-                    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-                    "facets": {"type": "object", "additionalProperties": {
-                        "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
-                    "histogram": {"type": "array", "items": {"type": "object", "properties": {
-                        "period": {"type": "string"}, "count": {"type": "integer"}}}},
-                    "suggestion": {"type": "string", "nullable": True},
-                    "notices": {"type": "array", "items": {"type": "string"}},
-                    "mode": {"type": "string", "enum": ["articles", "quotes"]},
-                    "took_ms": {"type": "number"},
-                    "partial": {"type": "boolean", "description": "the search ran out of time: fewer hits, or no "
-                                                                  "facets, than asked for (a notice says which)"},
-                }},
-                "Article": {"type": "object", "properties": {
-                    "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"},
-                    "published": {"type": "string", "nullable": True}, "byline": {"type": "string"},
-                    "publisher": {"type": "string"}, "dateline": {"type": "string"}, "body": {"type": "string"},
-                    **{n: {"type": "array", "items": {"type": "string"}}
-                       for n in ("people", "places", "orgs", "sources", "speakers")},
-                    "quotes": {"type": "array", "items": {"type": "object", "properties": {
-                        "text": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
-                        "speaker": {"type": "string", "nullable": True}, "cue": {"type": "string", "nullable": True},
-                        "kind": {"type": "string", "enum": ["direct", "indirect", "mixed"]},
-                        "mention": {"type": "object", "nullable": True}}}},
-                    "title_segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-                    "body_segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-                }},
-                "Suggestions": {"type": "object", "properties": {
-                    "prefix": {"type": "string"},
-                    "suggestions": {"type": "array", "items": {"type": "object", "properties": {
-                        "name": {"type": "string"}, "field": {"type": "string"}, "count": {"type": "integer"},
-                        "unit": {"type": "string", "enum": ["articles", "quotes"],
-                                 "description": "what count counts: a speaker's quotes, anyone else's articles"},
-                        "query": {"type": "string"}}}}}},
-                "Entities": {"type": "object", "properties": {
-                    "type": {"type": "string"},
-                    "entities": {"type": "array", "items": {"type": "object", "properties": {
-                        "name": {"type": "string"}, "type": {"type": "string"},
-                        "aliases": {"type": "array", "items": {"type": "string"}},
-                        "articles": {"type": "integer"}}}}}},
-            },
-        },
-    }

@@ -304,31 +304,31 @@ def article(article_id: str):
     found = get_searcher().article(article_id, q)
     if found is None:
         abort(404, description="There is no article with this id in the index.")
-    link = safe_link(found["url"])
+    link = safe_link(found.url)
     entities = [
-        {"label": FACET_LABELS[name], "names": _names(name, found[name])}
-        for name in ("people", "places", "orgs", "sources") if found[name]
+        {"label": FACET_LABELS[name], "names": _names(name, getattr(found, name))}
+        for name in ("people", "places", "orgs", "sources") if getattr(found, name)
     ]
-    quotes = [{"text": qt["text"], "cue": qt["cue"], "speaker": qt["speaker"], "kind": qt.get("kind", "direct"),
-               "mention": (qt.get("mention") or {}).get("text") if qt["speaker"] else None,
-               "speaker_url": _speaker_url(qt["speaker"]) if qt["speaker"] else None}
-              for qt in found["quotes"]]
-    has_title = bool(found["title"].strip())
+    quotes = [{"text": qt.text, "cue": qt.cue, "speaker": qt.speaker, "kind": qt.kind,
+               "mention": (qt.mention or {}).get("text") if qt.speaker else None,
+               "speaker_url": _speaker_url(qt.speaker) if qt.speaker else None}
+              for qt in found.quotes]
+    has_title = bool(found.title.strip())
     return render_template(
         "article.html",
         q=q,
         query=q,
         article=found,
-        title_segments=found["title_segments"] if has_title else [],
-        fallback_title="" if has_title else (_shorten(found["body"]) or found["id"]),
-        date=_date(found["published"]),
+        title_segments=found.title_segments if has_title else [],
+        fallback_title="" if has_title else (_shorten(found.body) or found.id),
+        date=_date(found.published),
         link=link,
-        url_text=found["url"] if not link else "",
+        url_text=found.url if not link else "",
         entities=entities,
-        speakers=[{"name": s, "url": _speaker_url(s)} for s in found["speakers"]],
+        speakers=[{"name": s, "url": _speaker_url(s)} for s in found.speakers],
         quotes=quotes,
         back_url=_search_page(q) if q else None,
-        json_url=url_for("api.article", article_id=found["id"], q=q or None),
+        json_url=url_for("api.article", article_id=found.id, q=q or None),
     )
 
 

@@ -12,6 +12,12 @@ from searchapp.store import IndexStore
 
 # The facet filters a URL may carry, in display order: ``f.people=Sergey Lavrov`` (repeatable).
 FILTER_PREFIX = "f."
+# What check_filters accepts for f.period, as the OpenAPI document's pattern (tests check they agree).
+PERIOD_PATTERN = "^(?!0000|9999)[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+SUGGEST_MAX = 20  # names per /api/suggest
+PREFIX_MAX_CHARS = 100
+ENTITY_TYPES = ("person", "place", "org", "source")
+ENTITIES_MAX = 1000  # identities per /api/entities page
 FILTER_ORDER = ("people", "places", "orgs", "sources", "speakers", "period")
 
 
