@@ -10,6 +10,7 @@ from searchapp import indexer
 from searchapp.archive.identities import Corrections, CorrectionsError, Identities, name_key, resolve
 from searchapp.search import Searcher
 from searchapp.store import IndexStore
+from tests.articles import write_text_article
 
 COMMON = frozenset({"bank", "standard", "poor", "payout"})
 
@@ -124,15 +125,10 @@ def test_name_key():
 # -- on a real index ------------------------------------------------------------------------------
 
 
-def _write(folder, name, title, body):
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-
-
 def _indexed(tmp_path, body: str, **build) -> tuple[IndexStore, object]:
     """An index of one article (title "Budget talks"), and the folder it was read from."""
     docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", body)
+    write_text_article(docs, "a.txt", "Budget talks", body)
     store = IndexStore(tmp_path / "index")
     indexer.build(store, [docs], **build)
     return store, docs
@@ -140,9 +136,9 @@ def _indexed(tmp_path, body: str, **build) -> tuple[IndexStore, object]:
 
 def test_identities_follow_build_add_and_delete(tmp_path):
     docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", "President Ronald Reagan said on Monday the budget would pass. "
+    write_text_article(docs, "a.txt", "Budget talks", "President Ronald Reagan said on Monday the budget would pass. "
                                            "Reagan told reporters he was confident.")
-    _write(docs, "b.txt", "Trade bill", "Reagan said the trade bill was too protectionist, White House officials said.")
+    write_text_article(docs, "b.txt", "Trade bill", "Reagan said the trade bill was too protectionist, White House officials said.")
     store = IndexStore(tmp_path / "index")
     indexer.build(store, [docs])
     searcher = Searcher(store)
@@ -154,7 +150,7 @@ def test_identities_follow_build_add_and_delete(tmp_path):
     assert sorted(p.name for p in gen.glob("IDENTITIES-*.json")) == ["IDENTITIES-1.json"]
 
     more = tmp_path / "more"
-    _write(more, "c.txt", "Farm policy", "Agriculture Secretary Richard Lyng said farm exports would rise. "
+    write_text_article(more, "c.txt", "Farm policy", "Agriculture Secretary Richard Lyng said farm exports would rise. "
                                          "Lyng spoke in Chicago.")
     indexer.add(store, [more])
     assert sorted(p.name for p in gen.glob("IDENTITIES-*.json")) == ["IDENTITIES-1.json", "IDENTITIES-2.json"]

@@ -12,11 +12,7 @@ from searchapp.search.facets import TABLES_FILE, build_tables, load_tables
 from searchapp.archive.identities import for_searcher
 from searchapp.archive.duplicates import saved_groups
 from searchapp.store import IndexStore
-
-
-def _write(folder, name, title, body):
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+from tests.articles import write_text_article
 
 
 def _summary(tables) -> dict:
@@ -46,15 +42,15 @@ def _check_saved(store: IndexStore) -> str:
 
 def test_tables_are_saved_by_build_add_and_delete(tmp_path):
     docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", 'President Ronald Reagan said on Monday the budget would pass. '
+    write_text_article(docs, "a.txt", "Budget talks", 'President Ronald Reagan said on Monday the budget would pass. '
                                           '"We will win," Reagan told reporters in Washington.')
-    _write(docs, "b.txt", "Trade bill", "Reagan said the trade bill was too protectionist, officials in Tokyo said.")
+    write_text_article(docs, "b.txt", "Trade bill", "Reagan said the trade bill was too protectionist, officials in Tokyo said.")
     store = IndexStore(tmp_path / "index")
     indexer.build(store, [docs])
     assert _check_saved(store) == "TABLES-1.pickle"
 
     more = tmp_path / "more"
-    _write(more, "c.txt", "Farm policy", "Agriculture Secretary Richard Lyng said farm exports would rise. "
+    write_text_article(more, "c.txt", "Farm policy", "Agriculture Secretary Richard Lyng said farm exports would rise. "
                                          "Lyng spoke in Chicago.")
     indexer.add(store, [more])
     assert _check_saved(store) == "TABLES-2.pickle"
@@ -69,7 +65,7 @@ def test_tables_are_saved_by_build_add_and_delete(tmp_path):
 
 def test_an_index_without_saved_tables_builds_them_on_open(tmp_path):
     docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Coffee talks", "Brazil's coffee exporters met in Rio de Janeiro, Finance Minister "
+    write_text_article(docs, "a.txt", "Coffee talks", "Brazil's coffee exporters met in Rio de Janeiro, Finance Minister "
                                           "Dilson Funaro said.")
     index = tmp_path / "index"
     indexer.build(IndexStore(index), [docs])
@@ -84,7 +80,7 @@ def test_an_index_without_saved_tables_builds_them_on_open(tmp_path):
 
 def test_saved_identities_answer_lookups_without_analysing_names(tmp_path):
     docs = tmp_path / "docs"
-    _write(docs, "a.txt", "Budget talks", "President Ronald Reagan said the budget would pass, Reagan said.")
+    write_text_article(docs, "a.txt", "Budget talks", "President Ronald Reagan said the budget would pass, Reagan said.")
     store = IndexStore(tmp_path / "index")
     indexer.build(store, [docs])
     with store.searcher() as s:

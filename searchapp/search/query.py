@@ -171,3 +171,8 @@ def is_plain_and(q: Q.Query, quoted: bool) -> bool:
             return False
         stack.extend(node.children())
     return True
+
+
+def searches_quotes(q: Q.Query) -> bool:
+    """Whether a parsed query searches quote documents: it names a speaker, a quote's words or kind."""
+    return bool(QUOTE_MODE_FIELDS & fields_of(q))

@@ -24,11 +24,12 @@ from searchapp.store import IndexStore
 from searchapp.store import query as Q
 from searchapp.store.ranking import Match, Overtime, Ranker, difference, intersect, member, union
 from searchapp.store.fields import FIELD_ALIASES, PAIR_FIELDS
+from searchapp.search import feedback
 from searchapp.search.facets import (cached, count_facets, identities_of, identity_names, speaker_name,
                                      tables_of, versions_of)
-from searchapp.search.query import (QUOTE_FIELDS, QUOTE_MODE_FIELDS, UNKNOWN_FIELD, and_all, check_query_cost, parse,
+from searchapp.search.query import (QUOTE_FIELDS, UNKNOWN_FIELD, and_all, check_query_cost, parse,
                                     escape_phrase, expand_names, fields_of, filter_query, min_should_match, plain_words,
-                                    subqueries, with_filters)
+                                    searches_quotes, subqueries, with_filters)
 from searchapp.search.request import QueryError, SearchRequest, SearchTimeout, check_filters, check_params
 from searchapp.search.results import (ArticleQuote, ArticleView, Hit, QuoteGroups, QuoteGroupView, QuoteHit, Results,
                                      quote_key)
@@ -82,7 +83,7 @@ class Searcher:
             if user_q is None:
                 res.took_ms = (time.perf_counter() - started) * 1000
                 return res
-            quote_mode = bool(QUOTE_MODE_FIELDS & fields_of(user_q))
+            quote_mode = searches_quotes(user_q)
             if quote_mode:
                 res.mode = "quotes"
                 user_q = parse(s, q, ["quote"]) if q != "*" else user_q
@@ -130,11 +131,12 @@ class Searcher:
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
         if len(words) >= 2 and res.sort == "relevance":
-            stems = [next((t.text for t in w.leaves() if isinstance(t, Q.Term) and t.field == "body"), None)
-                     for w in words]
-            bonus = ranker.proximity([t for t in stems if t])
+            stems = [t for w in words
+                     if (t := next((t.text for t in w.leaves() if isinstance(t, Q.Term) and t.field == "body"), None))]
+            bonus = ranker.proximity(stems)
             if bonus:
                 match = Match(match.docs, match.scores + bonus)
+            match = feedback.expand(ranker, match, docs, stems)
         return match, docs
 
     def _article_search(self, s, ranker: Ranker, full_q, user_q, res: Results, tables, request: SearchRequest) -> None:
@@ -230,7 +232,7 @@ class Searcher:
         if request.q in ("", "*"):
             return False
         with self.store.searcher() as s:
-            return bool(QUOTE_MODE_FIELDS & fields_of(parse(s, request.q, ["title", "body"])))
+            return searches_quotes(parse(s, request.q, ["title", "body"]))
 
     def iter_hits(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
                   sort: str = "relevance", collapse: bool = True) -> Iterator[Hit]:
@@ -301,7 +303,7 @@ class Searcher:
         if user_q is None:
             return
         ranker = self._ranker(s)
-        if QUOTE_MODE_FIELDS & fields_of(user_q):
+        if searches_quotes(user_q):
             quote_q = expand_names(parse(s, q, ["quote"]), tables)
             match, qdocs = self._quote_matches(ranker, quote_q, filters, tables)
             groups = group_by_article(ranker.top(match, qdocs, len(qdocs), sort), tables["quote_parents"])
