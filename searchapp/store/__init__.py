@@ -184,13 +184,14 @@ class IndexStore:
             self._switch(key, s)
             self._checked_at = time.monotonic()
 
-    def _open(self, key: tuple) -> Searcher:
-        """A searcher on generation ``key[0]``, labelled with the table of contents it really reads.
+    def _open(self, key: tuple, whole: bool = False) -> Searcher:
+        """A searcher on generation ``key[0]``, labelled with the table of contents it really reads
+        (``whole``: for reading the whole index, see the backend's ``open``).
 
         A commit may land between looking at the disk and opening: whatever TOC is newest when the
         index is opened is the one read, so the label must come from that very TOC, never from the
         key looked up before (caches of one generation must never meet a reader of another)."""
-        s, commit = self.backend.open(self.root / key[0])
+        s, commit = self.backend.open(self.root / key[0], whole=whole)
         s.searchapp_generation = (key[0], commit)  # which cache() belongs to this searcher
         return s
 
@@ -262,7 +263,7 @@ class IndexStore:
         """(a store, a searcher) on the generation in ``index_dir``, whether it serves yet or not: what
         a finalizer reads the generation it just committed with."""
         store = cls(Path(index_dir).parent)
-        s = store._open((Path(index_dir).name,))
+        s = store._open((Path(index_dir).name,), whole=True)
         try:
             yield store, s
         finally:

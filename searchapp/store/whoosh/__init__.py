@@ -16,7 +16,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from searchapp.article import Article
-from searchapp.store.whoosh import segments
+from searchapp.store.whoosh import files, segments  # noqa: F401 - files: see its docstring
 from searchapp.store.whoosh.schema import article_documents, build_schema
 from searchapp.store.whoosh.snapshot import Snapshot
 from searchapp.store.whoosh.writer import ArchiveNames, AtomicWriter, GenerationWriter, article_record
@@ -41,16 +41,19 @@ class WhooshBackend:
         """The newest commit on disk in ``folder`` (Whoosh's TOC generation), -1 for none."""
         return max((int(p.name.rsplit("_", 1)[1].split(".")[0]) for p in folder.glob("_MAIN_*.toc")), default=-1)
 
-    def open(self, folder: Path) -> tuple[Snapshot, int]:
+    def open(self, folder: Path, whole: bool = False) -> tuple[Snapshot, int]:
         """A snapshot of ``folder`` and the commit it really reads.
 
         A commit may land between looking at the disk and opening: whatever TOC is newest when the
         index is opened is the one read, so the label comes from that very TOC.
 
-        Files are read, not memory-mapped: Whoosh copies each memory-mapped file it opens whole into a
-        BytesIO (the stored fields of every article at the first hit), so a search process on Reuters
-        held 442 MB where it needs 169 MB, at the same speed (python -m bench.first_query)."""
-        ix = whoosh_index.FileIndex(FileStorage(str(folder), supports_mmap=False, readonly=True))
+        A search reads a few terms' postings and a few stored documents: its files are read, not
+        memory-mapped, so a query process holds what it uses (on Reuters 169 MB after the 230
+        benchmark queries; mapped, the pages it touched count too: 329 MB, and 442 MB with Whoosh's
+        copies of each file, see files.py). ``whole``: what reads the whole index (the tables built at
+        each commit look up every name) maps it, where a seek and a read per term lookup cost 40% more."""
+        storage = FileStorage(str(folder), supports_mmap=whole, readonly=True)
+        ix = whoosh_index.FileIndex(storage)
         for attempt in range(10):
             toc = ix._read_toc()  # one table of contents, read once: its segments and its number
             try:
