@@ -20,9 +20,7 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     """A term's live postings over every segment: (ascending docnums as int32, weights as float64)."""
     docs, weights = [], []
     for segment, offset in reader.leaf_readers():
-        if not _has_term(segment, fieldname, btext):
-            continue
-        try:
+        try:  # one look-up: a term (or field) the segment lacks raises
             m = segment.postings(fieldname, btext)
         except TermNotFound:
             continue
@@ -120,10 +118,3 @@ def expand(q, reader) -> Iterable[bytes]:
     """The index terms a wildcard, prefix or fuzzy query stands for (as bytes, whatever Whoosh yields)."""
     for btext in q._btexts(reader):
         yield btext.encode("utf-8") if isinstance(btext, str) else btext
-
-
-def _has_term(reader, fieldname: str, btext: bytes) -> bool:
-    try:
-        return (fieldname, btext) in reader
-    except Exception:
-        return False
