@@ -1,0 +1,130 @@
+"""The Xapian backend (store/xapian), local and on a real 2-shard cluster of xapian-tcpsrv processes:
+what it holds equals what Whoosh holds, updates reach the right shard, the index remembers its backend,
+and a shard that is down is named."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from searchapp import indexer
+from searchapp.search import Searcher
+from searchapp.store import IndexStore, ShardUnavailable
+from tests.conftest import FIXTURES, SEEDS
+
+XAPIAN = ("xapian", "xapian-2-shards")
+
+
+def _names(s, docnums):
+    """Docnums as what they are, whatever the backend numbers them: an article's id, a quote's text."""
+    out = []
+    for d in np.asarray(docnums).tolist():
+        stored = s.stored(d)
+        out.append(stored.get("id") or ("quote", stored.get("parent"), stored.get("quote")))
+    return out
+
+
+def _postings(s, field, term):
+    docs, weights = s.postings(field, term)
+    return sorted(zip(_names(s, docs), weights.tolist()), key=repr)
+
+
+@pytest.mark.parametrize("backend", XAPIAN)
+def test_statistics_equal_whooshs(seed_index, backend_store, backend):
+    """Postings (with weights: frequencies, or the pair hashes), document frequencies, field totals and
+    lengths, dates and lexicons of the seed index are Whoosh's (lengths exactly: Whoosh keeps a byte)."""
+    store = backend_store(backend)
+    indexer.build(store, [SEEDS, FIXTURES / "articles"], procs=2)
+    with seed_index.searcher() as w, store.searcher() as x:
+        assert x.doc_count() == w.doc_count() and len(x.live_docs()) == len(w.live_docs())
+        for field in ("title", "body", "quote", "byline", "publisher", "f_people", "f_speakers", "kind", "parent"):
+            terms = dict(w.terms(field))
+            assert dict(x.terms(field)) == terms, field
+            for term in list(terms)[:40]:
+                assert _postings(x, field, term) == _postings(w, field, term), (field, term)
+                assert x.doc_frequency(field, term) == w.doc_frequency(field, term)
+        for field in ("title_pairs", "body_pairs", "quote_pairs"):
+            for term, _ in list(w.terms(field))[:60]:
+                assert _postings(x, field, term) == _postings(w, field, term), (field, term)
+        for field in ("title", "body", "quote"):
+            assert x.field_length(field) == w.field_length(field)
+            wl = dict(zip(_names(w, w.live_docs()), w.lengths(field)[w.live_docs()].tolist()))
+            xl = dict(zip(_names(x, x.live_docs()), x.lengths(field)[x.live_docs()].tolist()))
+            assert wl.keys() == xl.keys()
+            for k in wl:  # Whoosh's byte keeps 1..~10 exactly, then ~6% steps
+                assert abs(wl[k] - xl[k]) <= max(1, 0.07 * xl[k]), (field, k)
+        wd = {n: w.date_of(r) for n, r in zip(_names(w, range(w.size)), w.dates().tolist()) if r}
+        xd = {n: x.date_of(r) for n, r in zip(_names(x, range(x.size)), x.dates().tolist()) if r}
+        assert xd == wd and xd
+        parents = x.quote_parents()
+        for q in x.postings("kind", "quote")[0].tolist():
+            assert x.stored(int(parents[q]))["id"] == x.stored(q)["parent"]
+        assert x.archive_names().facets == w.archive_names().facets
+
+
+@pytest.mark.parametrize("backend", XAPIAN)
+def test_add_replace_and_delete_reach_the_articles_shard(tmp_path, backend_store, backend):
+    store = backend_store(backend)
+    indexer.build(store, [FIXTURES / "articles"], procs=2)
+    later = tmp_path / "later.jsonl"
+    articles = [{"id": "fx-coffee", "title": "Coffee prices fall",
+                 "body": "Coffee prices fell as rain returned, traders said."}]
+    articles += [{"id": f"new-{n}", "title": f"Ferry terminal {n}",
+                  "body": '"The ferry terminal opens," Alice Moreno said.'} for n in range(6)]
+    later.write_text("\n".join(json.dumps(a) for a in articles) + "\n")
+    report = indexer.add(store, [later], procs=1)
+    assert report.indexed == 7
+    s = Searcher(store)
+    assert [h.id for h in s.search("coffee frost").hits] == []
+    assert [h.id for h in s.search("coffee rain").hits] == ["fx-coffee"]
+    assert s.search('"ferry terminal"', per_page=20).total == 7  # six new ones and the harbour story
+    quotes = s.search("speaker:Moreno terminal opens", per_page=20).total
+    assert quotes == 6
+    assert indexer.delete(store, ["new-0", "new-1", "nothing"]) == (["new-0", "new-1"], ["nothing"])
+    s = Searcher(store)
+    assert s.search('"ferry terminal"', per_page=20).total == 5
+    assert s.search("speaker:Moreno terminal opens", per_page=20).total == 4  # their quotes went with them
+    if backend == "xapian-2-shards":  # each article and its quotes on one shard, both shards used
+        import xapian
+
+        from searchapp.store.xapian import terms as X
+
+        held = []
+        for address in store.cluster.addresses:
+            host, port = address[len("tcp://"):].split(":")
+            db = xapian.remote_open(host, int(port))
+            held.append({X.stored_of(db.get_document(p.docid)).get("id") or
+                         "quote of " + X.stored_of(db.get_document(p.docid))["parent"] for p in db.postlist(b"")})
+            db.close()
+        assert all(held) and not held[0] & held[1]
+        for n, ids in enumerate(held):
+            for name in ids:
+                article = name.removeprefix("quote of ")
+                assert X.shard_of(article, 2) == n and article in ids
+
+
+def test_the_index_remembers_its_backend_and_a_rebuild_keeps_it(tmp_path, backend_store):
+    store = backend_store("xapian-2-shards")
+    indexer.build(store, [FIXTURES / "articles"], procs=1)
+    again = IndexStore(store.root)  # as every later command opens it: no backend named
+    assert again.backend.name == "xapian" and again.backend.shards == store.cluster.addresses
+    indexer.build(again, [FIXTURES / "articles"], procs=2)  # replaces the shards' documents
+    s = Searcher(IndexStore(store.root))
+    assert s.search("*", per_page=50).total == 3
+    assert IndexStore(store.root).stats()["articles"] == 3
+
+
+def test_a_shard_that_is_down_is_named(tmp_path, backend_store):
+    store = backend_store("xapian-2-shards")
+    indexer.build(store, [FIXTURES / "articles"], procs=1)
+    down = store.cluster.addresses[1]
+    store.cluster.kill(1)
+    try:
+        with pytest.raises(ShardUnavailable, match=down.replace(".", r"\.")):
+            Searcher(IndexStore(store.root)).search("coffee")
+        with pytest.raises(ShardUnavailable, match=down.replace(".", r"\.")):
+            indexer.delete(IndexStore(store.root), ["fx-coffee"])
+    finally:
+        store.cluster.start(1)
+    assert [h.id for h in Searcher(IndexStore(store.root)).search("coffee frost").hits] == ["fx-coffee"]
