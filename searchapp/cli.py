@@ -600,7 +600,7 @@ _register_ingest()
 def run() -> None:  # pragma: no cover - console entry point
     try:
         main(standalone_mode=True)
-    except IndexMissing as e:
+    except (IndexMissing, ShardUnavailable) as e:
         _fail(str(e), EXIT_INDEX)
 
 

@@ -11,6 +11,7 @@ import pytest
 from searchapp import indexer
 from searchapp.search import Searcher
 from searchapp.store import IndexStore, ShardUnavailable
+from searchapp.web import create_app
 from tests.conftest import FIXTURES, SEEDS
 
 XAPIAN = ("xapian", "xapian-2-shards")
@@ -125,6 +126,9 @@ def test_a_shard_that_is_down_is_named(tmp_path, backend_store):
             Searcher(IndexStore(store.root)).search("coffee")
         with pytest.raises(ShardUnavailable, match=down.replace(".", r"\.")):
             indexer.delete(IndexStore(store.root), ["fx-coffee"])
+        client = create_app({"INDEX_DIR": str(store.root), "TESTING": True}).test_client()
+        response = client.get("/api/search?q=coffee")
+        assert response.status_code == 503 and "cannot be reached" in response.get_json()["error"]["message"]
     finally:
         store.cluster.start(1)
     assert [h.id for h in Searcher(IndexStore(store.root)).search("coffee frost").hits] == ["fx-coffee"]
