@@ -120,8 +120,12 @@ def test_a_shard_that_is_down_is_named(tmp_path, backend_store):
     store = backend_store("xapian-2-shards")
     indexer.build(store, [FIXTURES / "articles"], procs=1)
     down = store.cluster.addresses[1]
+    serving = Searcher(IndexStore(store.root))
+    assert serving.search("coffee").total == 1  # its snapshot's connections are open, and pooled
     store.cluster.kill(1)
     try:
+        with pytest.raises(ShardUnavailable, match=down.replace(".", r"\.")):
+            serving.search("harbour ferry")  # words not read yet: the shard is asked, and has gone
         with pytest.raises(ShardUnavailable, match=down.replace(".", r"\.")):
             Searcher(IndexStore(store.root)).search("coffee")
         with pytest.raises(ShardUnavailable, match=down.replace(".", r"\.")):
@@ -132,3 +136,4 @@ def test_a_shard_that_is_down_is_named(tmp_path, backend_store):
     finally:
         store.cluster.start(1)
     assert [h.id for h in Searcher(IndexStore(store.root)).search("coffee frost").hits] == ["fx-coffee"]
+    assert [h.id for h in serving.search("harbour ferry").hits] == ["fx-harbour"]  # it reconnected

@@ -264,13 +264,18 @@ class IndexStore:
             s = pool.get_nowait()
         except queue.Empty:
             s = self._open(self._seen_key)
+        broken = False
         try:
             yield s
+        except ShardUnavailable:
+            broken = True  # its connections: the next search opens new ones
+            raise
         finally:
-            if self._pool is pool and s.searchapp_generation == self._pool_key:
+            if not broken and self._pool is pool and s.searchapp_generation == self._pool_key:
                 pool.put(s)
             else:
-                s.close()
+                with contextlib.suppress(Exception):
+                    s.close()
 
     def cache(self, searcher: Searcher) -> dict[str, Any]:
         """A dict that lives as long as ``searcher``'s index generation (facet tables and such).

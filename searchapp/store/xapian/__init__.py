@@ -143,7 +143,7 @@ class XapianBackend:
         db = xapian.Database()
         for address in self.shards:
             db.add_database(self._connect(address, writable=False))
-        return Snapshot(db, build_schema(), len(self.shards)), toc
+        return Snapshot(db, build_schema(), len(self.shards), self.shards), toc
 
     @staticmethod
     def documents(article: Article, schema) -> list[dict[str, Any]]:

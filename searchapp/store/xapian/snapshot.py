@@ -11,12 +11,14 @@ chain, store/whoosh/parse.py `SchemaLanguage`), so the terms looked up are the t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from array import array
 from typing import Any, Iterator
 
 import numpy as np
 import xapian
 
+from searchapp.store.errors import ShardUnavailable
 from searchapp.store.fields import PAIR_FIELDS
 from searchapp.store.whoosh.parse import SchemaLanguage
 from searchapp.store.whoosh.writer import ArchiveNames
@@ -26,9 +28,24 @@ EMPTY = np.zeros(0, dtype=np.int32)
 _PAIR_FIELD_NAMES = frozenset(PAIR_FIELDS.values())
 
 
+def _shards_answer(method):
+    """A remote shard that stops answering mid-search raises ShardUnavailable (the store then drops
+    this snapshot; the next search reconnects), not Xapian's own error."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except xapian.NetworkError as e:
+            raise ShardUnavailable(f"a Xapian shard of {', '.join(self.addresses)} stopped answering: {e}") from e
+
+    return wrapper
+
+
 class Snapshot(SchemaLanguage):
-    def __init__(self, db: xapian.Database, schema, shards: int = 1):
+    def __init__(self, db: xapian.Database, schema, shards: int = 1, addresses: list[str] | None = None):
         self.db = db
+        self.addresses = addresses or []
         self.schema = schema
         self.shards = shards
         self.size = db.get_lastdocid()  # the docnum range (deleted documents included)
@@ -39,6 +56,7 @@ class Snapshot(SchemaLanguage):
     def close(self) -> None:
         self.db.close()
 
+    @_shards_answer
     def _read(self, t: bytes) -> tuple[np.ndarray, np.ndarray]:
         docs, wdfs = array("i"), array("d")
         for p in self.db.postlist(t):
@@ -48,12 +66,14 @@ class Snapshot(SchemaLanguage):
 
     # -- documents ---------------------------------------------------------------------------------
 
+    @_shards_answer
     def stored(self, docnum: int) -> dict[str, Any]:
         try:
             return X.stored_of(self.db.get_document(docnum + 1))
         except xapian.DocNotFoundError:
             return {}
 
+    @_shards_answer
     def docnum(self, field: str, value: str) -> int | None:
         for p in self.db.postlist(X.term(field, value)):
             return p.docid - 1
@@ -74,6 +94,7 @@ class Snapshot(SchemaLanguage):
             self._deleted = deleted
         return bool(self._deleted[docnum])
 
+    @_shards_answer
     def doc_count(self) -> int:
         return self.db.get_doccount()
 
@@ -89,6 +110,7 @@ class Snapshot(SchemaLanguage):
 
     # -- terms -------------------------------------------------------------------------------------
 
+    @_shards_answer
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         t = X.term(field, term)
         docs, wdfs = self._read(t)
@@ -107,9 +129,11 @@ class Snapshot(SchemaLanguage):
         order = np.argsort(docs, kind="stable")
         return docs[order], wdfs[order]
 
+    @_shards_answer
     def doc_frequency(self, field: str, term: str) -> int:
         return self.db.get_termfreq(X.term(field, term))
 
+    @_shards_answer
     def field_length(self, field: str) -> int:
         return self.db.get_collection_freq(X.LENGTH + field.encode("ascii"))
 
