@@ -37,6 +37,7 @@ class Cluster:
         import xapian
 
         self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
         self.procs: list[subprocess.Popen | None] = []
         self.ports: list[int] = []
         try:
