@@ -17,6 +17,7 @@ from tests.conftest import FIXTURES, SEEDS
 XAPIAN = ("xapian", "xapian-2-shards")
 
 
+
 def _names(s, docnums):
     """Docnums as what they are, whatever the backend numbers them: an article's id, a quote's text."""
     out = []
@@ -137,3 +138,28 @@ def test_a_shard_that_is_down_is_named(tmp_path, backend_store):
         store.cluster.start(1)
     assert [h.id for h in Searcher(IndexStore(store.root)).search("coffee frost").hits] == ["fx-coffee"]
     assert [h.id for h in serving.search("harbour ferry").hits] == ["fx-harbour"]  # it reconnected
+
+
+def test_with_a_replica_a_shard_that_is_down_is_no_error(tmp_path, backend_store):
+    """A shard given as master|replica (`xapian-replicate` copies the master): searches go on from the
+    replica when the master is down; writes need the master, and say so."""
+    store = backend_store("xapian-2-shards")  # skips without Xapian
+    from searchapp.store.xapian import terms as X
+
+    cluster = store.cluster
+    indexer.build(store, [FIXTURES / "articles"], procs=1)
+    shards = [cluster.replicate(0), cluster.addresses[1]]
+    root = tmp_path / "replicated"
+    indexer.build(IndexStore(root, backend="xapian", shards=shards), [FIXTURES / "articles"], procs=1)
+    assert cluster.replicate(0) == shards[0]  # brought up to date with the changes (once; in production, always)
+    expected = {q: [h.id for h in Searcher(IndexStore(root)).search(q).hits] for q in ("coffee", "ferry", "*")}
+    assert expected["*"] and expected["coffee"] == ["fx-coffee"]
+    cluster.kill(0)
+    try:
+        s = Searcher(IndexStore(root))
+        assert {q: [h.id for h in s.search(q).hits] for q in expected} == expected
+        with pytest.raises(ShardUnavailable, match="unavailable"):
+            indexer.delete(IndexStore(root), [next(i for i in ("fx-coffee", "fx-harbour", "fx-xss")
+                                                   if X.shard_of(i, 2) == 0)])
+    finally:
+        cluster.start(0)

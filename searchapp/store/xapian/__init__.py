@@ -33,6 +33,7 @@ from searchapp.store.xapian.writer import GenerationWriter, Part, PartWriter
 
 __all__ = ["XapianBackend", "Snapshot", "GenerationWriter", "parse_address"]
 
+REPLICAS = "|"  # between a shard's master and its read replicas, in a shard's address
 LOCAL = "xapian"  # the database's folder inside a local generation
 COMMITS = "COMMITS"  # a sharded generation's commit counter
 TIMEOUT_MS = 10_000
@@ -51,9 +52,13 @@ class XapianBackend:
     name = "xapian"
 
     def __init__(self, shards: list[str] | tuple[str, ...] = ()):
+        """``shards``: one address per shard, ``tcp://HOST:PORT``; a shard with read replicas is
+        ``tcp://MASTER:PORT|tcp://REPLICA:PORT|...`` (writes go to the first, searches to the first that
+        answers)."""
         self.shards = [s.strip() for s in shards if s.strip()]
-        for address in self.shards:
-            parse_address(address)
+        for shard in self.shards:
+            for address in shard.split(REPLICAS):
+                parse_address(address)
 
     def settings(self) -> dict[str, Any]:
         """What the generation's BACKEND file records beside the name."""
@@ -61,15 +66,21 @@ class XapianBackend:
 
     # -- connections -------------------------------------------------------------------------------
 
-    def _connect(self, address: str, writable: bool):
-        host, port = parse_address(address)
-        try:
-            if writable:
-                return xapian.remote_open_writable(host, port, TIMEOUT_MS)
-            return xapian.remote_open(host, port, TIMEOUT_MS)
-        except xapian.Error as e:
-            raise ShardUnavailable(f"Xapian shard {address} is unavailable: {e}"
-                                   " (is its xapian-tcpsrv running, and writable for writing?)") from e
+    def _connect(self, shard: str, writable: bool):
+        """A connection to ``shard``: its master for writing; for reading, the first of its master and
+        replicas that answers."""
+        replicas = shard.split(REPLICAS)
+        failed = []
+        for address in replicas[:1] if writable else replicas:
+            host, port = parse_address(address)
+            try:
+                if writable:
+                    return xapian.remote_open_writable(host, port, TIMEOUT_MS)
+                return xapian.remote_open(host, port, TIMEOUT_MS)
+            except xapian.Error as e:
+                failed.append(f"{address}: {e}")
+        raise ShardUnavailable(f"Xapian shard {shard} is unavailable ({'; '.join(failed)}); is its xapian-tcpsrv "
+                               "running" + (", and writable?" if writable else "?"))
 
     def _writables(self) -> list:
         opened = []
