@@ -100,8 +100,10 @@ class XapianBackend:
         """A writer of a brand-new generation in ``folder``: a new local database, or every shard's
         documents replaced in one transaction per shard."""
         if not self.shards:
-            db = xapian.WritableDatabase(str(Path(folder) / LOCAL), xapian.DB_CREATE_OR_OVERWRITE)
-            return GenerationWriter(self, Path(folder), [db], transaction=False, stale_pid=stale_pid)
+            path = Path(folder) / LOCAL
+            db = xapian.WritableDatabase(str(path), xapian.DB_CREATE_OR_OVERWRITE)
+            return GenerationWriter(self, Path(folder), [db], transaction=False, stale_pid=stale_pid,
+                                    compactable=path)
         targets = self._writables()
         for db in targets:
             db.begin_transaction()
