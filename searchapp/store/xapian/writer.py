@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -132,17 +133,32 @@ class GenerationWriter(Changes):
         if self.compactable and parts:
             self._compact(parts)
             parts = []
-        for part in parts:
-            src = xapian.Database(part.path)
-            try:
-                for docnum in range(src.get_lastdocid()):
-                    if docnum not in part.deleted:
-                        self._targets[part.shards[docnum] % len(self._targets)].add_document(
-                            src.get_document(docnum + 1))
-            finally:
-                src.close()
-            shutil.rmtree(part.path, ignore_errors=True)
+        self._copy(parts)
         self.commit()
+
+    def _copy(self, parts: list[Part]) -> None:
+        """Each document of the parts to its shard, a thread per shard (the bindings release the GIL
+        while Xapian waits on a shard, and a remote shard answers every document)."""
+        shards = len(self._targets)
+
+        def copy_to(shard: int) -> None:
+            target = self._targets[shard]
+            for part in parts:
+                src = xapian.Database(part.path)
+                try:
+                    for docnum, to in enumerate(part.shards):
+                        if to % shards == shard and docnum not in part.deleted:
+                            target.add_document(src.get_document(docnum + 1))
+                finally:
+                    src.close()
+
+        if shards == 1:
+            copy_to(0)
+        else:
+            with ThreadPoolExecutor(shards) as pool:
+                list(pool.map(copy_to, range(shards)))
+        for part in parts:
+            shutil.rmtree(part.path, ignore_errors=True)
 
     def _compact(self, parts: list[Part]) -> None:
         """A new local database made of the parts by Xapian's compactor (C++, a merge of sorted posting
