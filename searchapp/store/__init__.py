@@ -4,7 +4,7 @@ Layout of an index directory::
 
     index/
       CURRENT            name of the live generation (replaced atomically)
-      gen-<stamp>/       a complete Whoosh index + BUILD.json
+      gen-<stamp>/       a complete index + BUILD.json (+ BACKEND: the engine, if not Whoosh, and its shards)
       .build-<pid>-...   a rebuild in progress (removed on failure; cleared if its writer died)
       .lock              the write lock (see lock.py)
 
@@ -13,7 +13,8 @@ so a crash or Ctrl-C at any moment leaves the previous index serving. `add`/`del
 generation through Whoosh's own transactional commit (new segments, then an atomic TOC rename).
 
 This class is backend-neutral: what it asks of the index itself (create, open, commit numbers) goes to
-the backend (store/whoosh for now), the only code that imports the engine.
+the generation's backend (store/whoosh, or store/xapian: a local database in the generation, or remote
+shards named in its BACKEND file), the only code that imports the engine.
 """
 from __future__ import annotations
 
