@@ -163,3 +163,27 @@ def test_with_a_replica_a_shard_that_is_down_is_no_error(tmp_path, backend_store
                                                    if X.shard_of(i, 2) == 0)])
     finally:
         cluster.start(0)
+
+
+def test_the_command_line_builds_on_shards_and_later_commands_just_work(tmp_path, backend_store):
+    """`index build --shards ...` once; `search`, `index add`, `index stats` without being told."""
+    from click.testing import CliRunner
+
+    from searchapp.cli import main
+
+    cluster = backend_store("xapian-2-shards").cluster
+
+    def run(*args):
+        return CliRunner().invoke(main, [*map(str, args), "--index", str(tmp_path / "ix")], catch_exceptions=False)
+
+    built = run("index", "build", FIXTURES / "articles", "--no-enrich", "--procs", "1",
+                "--shards", ",".join(cluster.addresses))
+    assert built.exit_code == 0, built.output
+    assert "fx-coffee" in run("search", "coffee frost").output
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"id": "zebra-1", "title": "Zebra crossing", "body": "A zebra crossing opened."}) + "\n")
+    assert run("index", "add", later, "--no-enrich", "--procs", "1").exit_code == 0
+    assert "zebra-1" in run("search", "zebra").output
+    stats = run("index", "stats").output
+    assert "articles:   4" in stats
+    assert run("index", "build", SEEDS, "--backend", "nothing").exit_code == 2  # click names the choices
