@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from searchapp.readers import printable
-from searchapp.store import IndexBusy, IndexMissing, IndexStore
+from searchapp.store import BACKENDS, IndexBusy, IndexMissing, IndexStore, ShardUnavailable
 
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
@@ -128,7 +128,7 @@ def _index_run(fn, store, paths, enrich, procs, report_path, verb, corrections=N
     update, close = _progress_printer(verb)
     try:
         report = fn(store, paths, enrich=enrich, procs=procs, progress=update, corrections=corrections)
-    except IndexBusy as e:
+    except (IndexBusy, ShardUnavailable) as e:
         close()
         _fail(str(e), EXIT_INDEX)
     except CorrectionsError as e:
@@ -171,17 +171,26 @@ def _with(options):
 
 @index_group.command("build")
 @_with(_build_options)
+@click.option("--backend", type=click.Choice(BACKENDS), default=None,
+              help="The index engine: whoosh (embedded, the default) or xapian (pip install "
+                   "'searchapp[xapian]'). Default: the current index's.")
+@click.option("--shards", default=None, metavar="tcp://HOST:PORT,...",
+              help="Xapian shards, each served by `xapian-tcpsrv --writable` (implies --backend xapian).")
 @_index_option
-def index_build(paths, enrich, procs, report_path, corrections, index_dir):
+def index_build(paths, enrich, procs, report_path, corrections, backend, shards, index_dir):
     """Rebuild the index from PATHS (files or folders), atomically.
 
     The new index is built beside the live one and replaces it only when complete: if the build
     fails or is interrupted, the previous index keeps serving. Exit code 1 if anything was skipped.
+    The index records its backend (and shards): later commands use it without being told.
     """
     from searchapp import indexer
 
-    _index_run(indexer.build, _store(index_dir, must_exist=False), list(paths), enrich, procs, report_path,
-               "indexed", corrections)
+    try:
+        store = IndexStore(index_dir, backend=backend, shards=shards.split(",") if shards else None)
+    except (ValueError, ImportError) as e:
+        _fail(str(e), EXIT_USAGE)
+    _index_run(indexer.build, store, list(paths), enrich, procs, report_path, "indexed", corrections)
 
 
 @index_group.command("add")
@@ -591,7 +600,7 @@ _register_ingest()
 def run() -> None:  # pragma: no cover - console entry point
     try:
         main(standalone_mode=True)
-    except IndexMissing as e:
+    except (IndexMissing, ShardUnavailable) as e:
         _fail(str(e), EXIT_INDEX)
 
 

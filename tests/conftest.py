@@ -36,6 +36,67 @@ def seed_index(tmp_path_factory):
     return store
 
 
+# The backends the search tests run on: Whoosh, a local Xapian database, and a real cluster of two
+# xapian-tcpsrv shards on 127.0.0.1 that the tests start (bench/cluster.py).
+BACKENDS = ("whoosh", "xapian", "xapian-2-shards")
+
+
+def _needs_xapian(backend: str) -> None:
+    """Skip (fail under CI=true, which installs both) without the xapian module or xapian-tcpsrv."""
+    if backend == "whoosh":
+        return
+    from bench.cluster import available
+
+    why = available()
+    if why is None:
+        return
+    if "shards" not in backend and "xapian-tcpsrv" in why:
+        return  # a local database needs no server
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def backend_store(tmp_path_factory):
+    """``make(backend) -> IndexStore`` in a new folder, on a cluster of its own for "xapian-N-shards";
+    the clusters stop at the end of the session."""
+    from bench.cluster import Cluster
+    from searchapp.store import IndexStore
+
+    clusters = []
+
+    def make(backend: str) -> IndexStore:
+        _needs_xapian(backend)
+        root = tmp_path_factory.mktemp(backend + "-index")
+        if backend == "whoosh":
+            return IndexStore(root)
+        if backend == "xapian":
+            return IndexStore(root, backend="xapian")
+        shards = int(backend.split("-")[1])
+        clusters.append(Cluster(shards, tmp_path_factory.mktemp(backend + "-cluster")))
+        store = IndexStore(root, backend="xapian", shards=clusters[-1].addresses)
+        store.cluster = clusters[-1]
+        return store
+
+    yield make
+    for cluster in clusters:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seed_index_on(request, backend_store):
+    """The seed index (as `seed_index`) on each backend in turn."""
+    from searchapp import indexer
+
+    if request.param == "whoosh":
+        return request.getfixturevalue("seed_index")
+    store = backend_store(request.param)
+    report = indexer.build(store, [SEEDS, FIXTURES / "articles"], procs=2)
+    assert report.indexed >= 1 and not report.skipped, report.skipped
+    return store
+
+
 @pytest.fixture(scope="session")
 def reuters_index(tmp_path_factory):
     """An index of the shared Reuters-21578 files without enrichment (skips without the data)."""

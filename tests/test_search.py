@@ -8,8 +8,9 @@ from searchapp.search import QueryError, Searcher, check_params
 
 
 @pytest.fixture(scope="module")
-def s(seed_index):
-    return Searcher(seed_index)
+def s(seed_index_on):
+    """A searcher of the seed index, on each backend (tests/conftest.py BACKENDS)."""
+    return Searcher(seed_index_on)
 
 
 SEED_ID = "000_92132aacbd1f3e76"

@@ -120,7 +120,6 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
     docnums, name index."""
     doccount = s.size
     quote_docs = set(s.postings("kind", "quote")[0].tolist())
-    quote_parents = np.full(doccount, -1, dtype=np.int32)  # quote docnum -> its article's; -1 elsewhere
 
     def postings(facet: str, raw: str) -> list[tuple[int, int]]:
         """(docnum, weight) of one indexed name (an article's f_speakers weight is its quote count)."""
@@ -183,19 +182,7 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
         prefixes = sorted({(key, vid) for vid, ident in enumerate(kept) for alias in (ident.name, *ident.aliases)
                            for key in [fold(alias), *(fold(w) for w in alias.split()[1:])]})
         suggest_index[name] = ([k for k, _ in prefixes], [v for _, v in prefixes])
-    # An article's quotes are written right after it (indexer and store keep that order through merges),
-    # so a quote's article is the nearest article before it. Checked on a sample against `parent`.
-    last_article = -1
-    is_deleted = s.is_deleted
-    for docnum in range(doccount):
-        if docnum in quote_docs:
-            quote_parents[docnum] = last_article
-        elif not is_deleted(docnum):
-            last_article = docnum
-    placed = np.flatnonzero(quote_parents >= 0)
-    for qnum in placed[:: max(1, len(placed) // 20)].tolist():
-        if s.stored(qnum).get("parent") != s.stored(int(quote_parents[qnum])).get("id"):
-            raise RuntimeError("index documents are out of order: quote and article do not match")
+    quote_parents = s.quote_parents()
     months: dict[int, str] = {}
     for docnum, raw in enumerate(s.dates().tolist()):
         when = s.date_of(raw) if raw else None

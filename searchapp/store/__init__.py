@@ -4,7 +4,7 @@ Layout of an index directory::
 
     index/
       CURRENT            name of the live generation (replaced atomically)
-      gen-<stamp>/       a complete Whoosh index + BUILD.json
+      gen-<stamp>/       a complete index + BUILD.json (+ BACKEND: the engine, if not Whoosh, and its shards)
       .build-<pid>-...   a rebuild in progress (removed on failure; cleared if its writer died)
       .lock              the write lock (see lock.py)
 
@@ -13,7 +13,8 @@ so a crash or Ctrl-C at any moment leaves the previous index serving. `add`/`del
 generation through Whoosh's own transactional commit (new segments, then an atomic TOC rename).
 
 This class is backend-neutral: what it asks of the index itself (create, open, commit numbers) goes to
-the backend (store/whoosh for now), the only code that imports the engine.
+the generation's backend (store/whoosh, or store/xapian: a local database in the generation, or remote
+shards named in its BACKEND file), the only code that imports the engine.
 """
 from __future__ import annotations
 
@@ -28,15 +29,19 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from searchapp.store.errors import ShardUnavailable
 from searchapp.store.lock import IndexBusy, WriteLock
 from searchapp.store.whoosh import ArchiveNames, GenerationWriter, WhooshBackend, article_record
 
-__all__ = ["IndexStore", "IndexBusy", "IndexMissing", "ArchiveNames", "GenerationWriter", "article_record"]
+__all__ = ["IndexStore", "IndexBusy", "IndexMissing", "ShardUnavailable", "ArchiveNames", "GenerationWriter",
+           "article_record", "BACKENDS"]
 
 Searcher = Any  # what the backend's open() gives: one thread's view of one commit (store/whoosh/snapshot.py)
 
 CURRENT = "CURRENT"
 BUILD_INFO = "BUILD.json"
+BACKEND = "BACKEND"  # a generation's backend and its settings (JSON); none: Whoosh, as before there were others
+BACKENDS = ("whoosh", "xapian")
 KEEP_GENERATIONS = 2  # the live one and its predecessor, which searchers may still be reading
 UPDATE_MEMORY_MB = 32  # the posting pool of `index add`/`delete` (see update())
 
@@ -46,9 +51,14 @@ class IndexMissing(Exception):
 
 
 class IndexStore:
-    def __init__(self, root: str | os.PathLike, *, writer_memory_mb: int = 256):
+    def __init__(self, root: str | os.PathLike, *, writer_memory_mb: int = 256, backend: str | None = None,
+                 shards: list[str] | None = None):
+        """``backend`` (and its ``shards``) for the next rebuild; otherwise a rebuild keeps the live
+        generation's, and everything else uses the backend each generation records."""
         self.root = Path(root)
-        self.backend = WhooshBackend()
+        self._requested = None if backend is None and not shards else make_backend(backend or "xapian", shards)
+        self._building = None  # the backend of the rebuild in progress
+        self._backends: dict[str, Any] = {}  # generation name -> its backend
         self.writer_memory_mb = writer_memory_mb
         self._pool: "queue.LifoQueue[Searcher]" = queue.LifoQueue()
         self._pool_key: tuple | None = None  # the generation the pooled searchers read
@@ -77,6 +87,22 @@ class IndexStore:
     def exists(self) -> bool:
         return self.current_name() is not None
 
+    @property
+    def backend(self):
+        """The backend of the rebuild in progress, else of the live generation (Whoosh for none)."""
+        if self._building is not None:
+            return self._building
+        live = self.current_name()
+        return self.backend_of(self.root / live) if live else (self._requested or WhooshBackend())
+
+    def backend_of(self, gen: Path):
+        """The backend generation ``gen`` was written with (its BACKEND file)."""
+        backend = self._backends.get(gen.name)
+        if backend is None:
+            info = _read_json(gen / BACKEND)
+            backend = self._backends[gen.name] = make_backend(info.get("backend", "whoosh"), info.get("shards"))
+        return backend
+
     # -- writing -----------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -87,8 +113,11 @@ class IndexStore:
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
             tmp = self.root / f".build-{os.getpid()}-{stamp}"
             tmp.mkdir(parents=True)
+            self._building = backend = self._requested or self.backend
             try:
-                writer = self.backend.create(tmp, self.writer_memory_mb, stale_pid=lock.stale_pid)
+                if backend.name != "whoosh":
+                    _write_json(tmp / BACKEND, {"backend": backend.name, **backend.settings()})
+                writer = backend.create(tmp, self.writer_memory_mb, stale_pid=lock.stale_pid)
                 writer.index_dir = tmp
                 writer.previous_dir = self.root / live if (live := self.current_name()) else None
                 yield writer
@@ -104,6 +133,8 @@ class IndexStore:
                     writer.cancel()  # type: ignore[possibly-undefined]
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
+            finally:
+                self._building = None
             self._prune_generations()
             self._serve_latest()
 
@@ -145,7 +176,7 @@ class IndexStore:
         """(generation dir, newest commit on disk): changes on rebuild and on every commit. Only a hint
         that something changed: a searcher is labelled with what it really read (_open)."""
         gen = self.current_dir()
-        return gen.name, self.backend.commit_number(gen)
+        return gen.name, self.backend_of(gen).commit_number(gen)
 
     def set_warmer(self, warmer) -> None:
         """``warmer(store, searcher)`` prepares a new generation (caches) before it starts serving."""
@@ -191,7 +222,7 @@ class IndexStore:
         A commit may land between looking at the disk and opening: whatever TOC is newest when the
         index is opened is the one read, so the label must come from that very TOC, never from the
         key looked up before (caches of one generation must never meet a reader of another)."""
-        s, commit = self.backend.open(self.root / key[0], whole=whole)
+        s, commit = self.backend_of(self.root / key[0]).open(self.root / key[0], whole=whole)
         s.searchapp_generation = (key[0], commit)  # which cache() belongs to this searcher
         return s
 
@@ -235,13 +266,18 @@ class IndexStore:
             s = pool.get_nowait()
         except queue.Empty:
             s = self._open(self._seen_key)
+        broken = False
         try:
             yield s
+        except ShardUnavailable:
+            broken = True  # its connections: the next search opens new ones
+            raise
         finally:
-            if self._pool is pool and s.searchapp_generation == self._pool_key:
+            if not broken and self._pool is pool and s.searchapp_generation == self._pool_key:
                 pool.put(s)
             else:
-                s.close()
+                with contextlib.suppress(Exception):
+                    s.close()
 
     def cache(self, searcher: Searcher) -> dict[str, Any]:
         """A dict that lives as long as ``searcher``'s index generation (facet tables and such).
@@ -282,7 +318,7 @@ class IndexStore:
         info = _read_json(gen / BUILD_INFO)
         with self.searcher() as s:
             counts = self.backend.counts(s)
-        size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
+        size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())  # a local Xapian database is a folder
         return {
             "index": str(self.root),
             "generation": gen.name,
@@ -297,6 +333,20 @@ class IndexStore:
                 max(p.stat().st_mtime for p in gen.iterdir()), dt.timezone.utc
             ).isoformat(timespec="seconds"),
         }
+
+
+def make_backend(name: str, shards: list[str] | None = None):
+    """A backend by name: ``whoosh`` (embedded, the default) or ``xapian`` (local, or ``shards``:
+    tcp://host:port of each xapian-tcpsrv)."""
+    if name == "whoosh":
+        if shards:
+            raise ValueError("shards are a Xapian backend's: use --backend xapian")
+        return WhooshBackend()
+    if name == "xapian":
+        from searchapp.store.xapian import XapianBackend  # only when asked for: Xapian is an optional extra
+
+        return XapianBackend(shards or [])
+    raise ValueError(f"unknown index backend {name!r} (one of {', '.join(BACKENDS)})")
 
 
 def _prune_generation_files(gen: Path, keep: int = 2) -> None:

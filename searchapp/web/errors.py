@@ -5,13 +5,14 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from searchapp.search import QueryError, SearchTimeout
-from searchapp.store import IndexMissing
+from searchapp.store import IndexMissing, ShardUnavailable
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(SearchTimeout, _search_timeout)
     app.register_error_handler(IndexMissing, _index_missing)
+    app.register_error_handler(ShardUnavailable, _shard_unavailable)
     app.register_error_handler(HTTPException, http_error)  # 404, 405, and 500 for any crash
 
 
@@ -58,6 +59,14 @@ def _index_missing(e: IndexMissing):
     return error_response(503, "No search index has been built yet. Build one with "
                                "`searchapp index build PATH... --index DIR`: the site works as soon "
                                "as it is done, without a restart.")
+
+
+def _shard_unavailable(e: ShardUnavailable):
+    current_app.logger.error("%s", e)
+    response = current_app.make_response(error_response(503, "Part of the search index cannot be reached just "
+                                                             "now; please try again shortly."))
+    response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER"])
+    return response
 
 
 _MESSAGES = {

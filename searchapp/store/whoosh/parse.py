@@ -14,6 +14,7 @@ from whoosh.util.times import long_to_datetime
 
 from searchapp.store import query as T
 from searchapp.store.fields import FIELD_ALIASES
+from searchapp.store.whoosh.analysis import NltkStemFilter
 
 _ALIASES: dict[str, list[str]] = {}
 for _alias, _target in FIELD_ALIASES.items():
@@ -76,6 +77,40 @@ def from_whoosh(q: Q.Query) -> T.Query:
     if isinstance(q, Q.ConstantScoreQuery):
         return T.Constant(from_whoosh(q.child))
     raise ValueError(f"{type(q).__name__} queries are not supported")
+
+
+class SchemaLanguage:
+    """The query language and the fields of a snapshot, read from a Whoosh schema (``self.schema``):
+    what every backend's snapshot answers the same way, since each indexes searchapp's own analysis."""
+
+    schema = None
+
+    def has_field(self, field: str) -> bool:
+        return field in self.schema
+
+    def indexed(self, field: str) -> bool:
+        return field in self.schema and self.schema[field].indexed
+
+    def scorable(self, field: str) -> bool:
+        return field in self.schema and self.schema[field].scorable
+
+    def buckets(self, pair_field: str) -> int:
+        """The number of buckets of a word-pair field (store/whoosh/schema.py PairField)."""
+        return self.schema[pair_field].buckets
+
+    def parse(self, text: str, fields: list[str], any_word: bool = False) -> T.Query:
+        return parse(self.schema, text, fields, any_word)
+
+    def analyze(self, field: str, text: str, query: bool = False) -> list[str]:
+        """``text`` as the field's terms (a name's folded words, a text's stems)."""
+        analyzer = self.schema[field].analyzer
+        return [t.text for t in (analyzer(text, mode="query") if query else analyzer(text))]
+
+    def stem(self, word: str) -> str:
+        """A folded word's stem, as the text fields index it."""
+        stage = next((f for f in getattr(self.schema["body"].analyzer, "items", ()) if isinstance(f, NltkStemFilter)),
+                     None)
+        return stage.stem(word) if stage else word
 
 
 def phrase(field: str, words: tuple[str, ...], slop: int) -> Q.Query:

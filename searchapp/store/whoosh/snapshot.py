@@ -13,14 +13,12 @@ from typing import Any, Iterator
 import numpy as np
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
-from searchapp.store import query as T
-from searchapp.store.whoosh.analysis import NltkStemFilter
-from searchapp.store.whoosh.parse import parse, phrase
+from searchapp.store.whoosh.parse import SchemaLanguage, phrase
 from searchapp.store.whoosh.reading import LENGTHS, column_values, read_length_bytes, read_postings
 from searchapp.store.whoosh.writer import ArchiveNames
 
 
-class Snapshot:
+class Snapshot(SchemaLanguage):
     def __init__(self, searcher):
         self.searcher = searcher  # Whoosh's; for the backend's own tests
         self._reader = searcher.reader()
@@ -59,20 +57,28 @@ class Snapshot:
     def doc_count(self) -> int:
         return self._reader.doc_count()
 
+    def quote_parents(self) -> np.ndarray:
+        """docnum -> the docnum of a quote's article, -1 for every other document.
+
+        An article's quotes are written right after it (indexer and store keep that order through
+        merges), so a quote's article is the nearest article before it. Checked on a sample against
+        `parent`."""
+        quote_parents = np.full(self.size, -1, dtype=np.int32)
+        quote_docs = set(self.postings("kind", "quote")[0].tolist())
+        last_article = -1
+        is_deleted = self.is_deleted
+        for docnum in range(self.size):
+            if docnum in quote_docs:
+                quote_parents[docnum] = last_article
+            elif not is_deleted(docnum):
+                last_article = docnum
+        placed = np.flatnonzero(quote_parents >= 0)
+        for qnum in placed[:: max(1, len(placed) // 20)].tolist():
+            if self.stored(qnum).get("parent") != self.stored(int(quote_parents[qnum])).get("id"):
+                raise RuntimeError("index documents are out of order: quote and article do not match")
+        return quote_parents
+
     # -- fields and terms --------------------------------------------------------------------------
-
-    def has_field(self, field: str) -> bool:
-        return field in self.schema
-
-    def indexed(self, field: str) -> bool:
-        return field in self.schema and self.schema[field].indexed
-
-    def scorable(self, field: str) -> bool:
-        return field in self.schema and self.schema[field].scorable
-
-    def buckets(self, pair_field: str) -> int:
-        """The number of buckets of a word-pair field (store/whoosh/schema.py PairField)."""
-        return self.schema[pair_field].buckets
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's live postings: ascending docnums (int32) and weights (its frequency in each, or
@@ -122,19 +128,3 @@ class Snapshot:
             return long_to_datetime(raw) if raw else None
         except (OverflowError, ValueError):  # the column's "no date" default
             return None
-
-    # -- the query language ------------------------------------------------------------------------
-
-    def parse(self, text: str, fields: list[str], any_word: bool = False) -> T.Query:
-        return parse(self.schema, text, fields, any_word)
-
-    def analyze(self, field: str, text: str, query: bool = False) -> list[str]:
-        """``text`` as the field's terms (a name's folded words, a text's stems)."""
-        analyzer = self.schema[field].analyzer
-        return [t.text for t in (analyzer(text, mode="query") if query else analyzer(text))]
-
-    def stem(self, word: str) -> str:
-        """A folded word's stem, as the text fields index it."""
-        stage = next((f for f in getattr(self.schema["body"].analyzer, "items", ()) if isinstance(f, NltkStemFilter)),
-                     None)
-        return stage.stem(word) if stage else word

@@ -135,11 +135,10 @@ class AtomicWriter(AllOrNothing, SegmentWriter):
         self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
 
 
-class GenerationWriter:
-    """A thin wrapper on a Whoosh writer that speaks in articles (ids and their documents)."""
+class Changes:
+    """What every backend's generation writer keeps of what it changes (store/xapian/writer.py too)."""
 
-    def __init__(self, writer, stale_pid: int | None = None):
-        self._w = writer
+    def start_changes(self, stale_pid: int | None) -> None:
         self.index_dir: Path | None = None
         self.previous_dir: Path | None = None  # the generation this one follows (None for a first build)
         self.info: dict[str, Any] = {}
@@ -154,6 +153,14 @@ class GenerationWriter:
         self.removed: set[str] = set()
         self.complete = False
         self._done = False
+
+
+class GenerationWriter(Changes):
+    """A thin wrapper on a Whoosh writer that speaks in articles (ids and their documents)."""
+
+    def __init__(self, writer, stale_pid: int | None = None):
+        self._w = writer
+        self.start_changes(stale_pid)
 
     def finish(self) -> None:
         """Run the finalizers on what this writer committed (in ``index_dir``)."""
@@ -280,6 +287,11 @@ class ArchiveNames:
             return {term.decode("utf-8"): info.doc_frequency()
                     for term, info in reader.iter_field(fieldname)}
 
+        return cls.of(counts)
+
+    @classmethod
+    def of(cls, counts) -> "ArchiveNames":
+        """From ``counts(field)`` -> {term: document frequency} of an index's name fields."""
         aliases = {}
         for text, n in counts("f_aliases").items():
             short, sep, long = text.partition(ALIAS_SEPARATOR)
