@@ -93,9 +93,10 @@ _pipelines: dict = {}
 
 
 def enrich_task(number: int, task: Task, enrich: bool, out_dir: str) -> Shard:
-    """On a worker: read and enrich ``task`` into the shard ``out_dir/NNNNNN.jsonl``. The pipeline (its
-    models) loads once per worker process."""
+    """On a worker: read and enrich ``task`` into the shard ``out_dir/NNNNNN.jsonl``, with the time
+    budgets of a build's processes. The pipeline (its models) loads once per worker process."""
     from searchapp import indexer
+    from searchapp.budget import interruptible_thread
     from searchapp.nlp.pipeline import default_pipeline, warm_up
 
     pipeline = _pipelines.get(enrich)
@@ -105,12 +106,18 @@ def enrich_task(number: int, task: Task, enrich: bool, out_dir: str) -> Shard:
     final = Path(out_dir) / f"{number:06d}.jsonl"
     partial = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     shard = Shard(number, str(final), 0)
-    with open(partial, "wb") as out:
+    # tasks run in a thread of the worker, where the steps' time budgets need asking for
+    with interruptible_thread(), open(partial, "wb") as out:
         for article in indexer.enriched(task, pipeline):
             if isinstance(article, Skipped):
                 shard.skipped.append(article)
                 continue
-            out.write(json.dumps(article.to_json(), ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n")
+            try:
+                line = json.dumps(article.to_json(), ensure_ascii=False).encode("utf-8") + b"\n"
+            except (UnicodeEncodeError, ValueError) as e:  # no index could hold it either
+                shard.skipped.append(indexer.unindexable(indexer.where(task, article), e))
+                continue
+            out.write(line)
             shard.articles += 1
             if article.notes:
                 shard.notes.append((indexer.where(task, article), list(article.notes)))

@@ -105,6 +105,35 @@ def test_a_dask_value_that_names_no_cluster_is_bad_usage():
     assert "--dask" in run("index", "build", "--help").output and "--out" in run("extract", "--help").output
 
 
+def test_time_budgets_interrupt_a_worker_thread_that_asks():
+    """A Dask worker runs tasks in a thread, where no SIGALRM arrives: its steps keep their budgets."""
+    from searchapp.budget import OverBudget, interruptible_thread, time_limit
+
+    outcome = []
+
+    def task() -> None:
+        with interruptible_thread():
+            try:
+                with time_limit(0.05):
+                    n = 0
+                    while n < 3 * 10 ** 7:  # seconds of work, well past the budget
+                        n += 1
+                outcome.append("ran to its end")
+            except OverBudget as e:
+                outcome.append(str(e))
+            try:
+                with time_limit(5):  # a block that ends within its budget: nothing is raised later
+                    pass
+                sum(range(10 ** 6))
+            except OverBudget:
+                outcome.append("raised after the block")
+
+    worker = threading.Thread(target=task)
+    worker.start()
+    worker.join()
+    assert outcome == ["over its 0.05 s budget"]
+
+
 # -- extraction -------------------------------------------------------------------------------------
 
 def test_extract_on_the_cluster_gives_the_articles_extract_gives(scheduler, tmp_path):
