@@ -33,6 +33,8 @@ from searchapp.readers.dispatch import Task, split_task
 
 # A task that raises (the shared folder briefly unwritable, say) is run again this many times.
 RETRIES = 2
+WAIT_FOR_WORKERS = 60
+CONNECT_TIMEOUT = 30
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"(tcp|tls)://[^\s/:]+(:\d+)?")
 
@@ -70,10 +72,16 @@ def connect(scheduler: str):
             yield client
         return
     try:
-        client = Client(target, timeout=30)
+        client = Client(target, timeout=CONNECT_TIMEOUT)
     except OSError as e:
         raise SchedulerError(f"cannot reach the Dask scheduler at {target}: {e}") from None
     with client:
+        if not workers(client):  # tasks would wait for one forever
+            try:
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+            except TimeoutError:
+                raise SchedulerError(f"the scheduler at {target} has no workers (waited "
+                                     f"{WAIT_FOR_WORKERS} s)") from None
         yield client
 
 

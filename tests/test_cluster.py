@@ -105,6 +105,19 @@ def test_a_dask_value_that_names_no_cluster_is_bad_usage():
     assert "--dask" in run("index", "build", "--help").output and "--out" in run("extract", "--help").output
 
 
+def test_a_scheduler_without_workers_or_out_of_reach_is_said_so(monkeypatch, tmp_path):
+    distributed = _dask()
+    monkeypatch.setattr(cluster, "WAIT_FOR_WORKERS", 1)
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address="127.0.0.1:0") as empty:
+        res = run("index", "build", SEEDS, "--index", tmp_path / "ix", "--dask", empty.scheduler_address)
+        assert res.exit_code == 2 and "has no workers" in res.output
+        address = empty.scheduler_address
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1)
+    res = run("extract", SEEDS, "--dask", address)  # closed now
+    assert res.exit_code == 2 and "cannot reach the Dask scheduler" in res.output
+    assert not IndexStore(tmp_path / "ix").exists()
+
+
 def test_time_budgets_interrupt_a_worker_thread_that_asks():
     """A Dask worker runs tasks in a thread, where no SIGALRM arrives: its steps keep their budgets."""
     from searchapp.budget import OverBudget, interruptible_thread, time_limit
