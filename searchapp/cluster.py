@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -97,7 +98,9 @@ class Shard:
     notes: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
-_pipelines: dict = {}
+# One pipeline per worker thread: the models load once, and a worker started with several threads
+# (which enrichment, Python under one lock, gains nothing from) does not share a tagger among them.
+_pipelines = threading.local()
 
 
 def enrich_task(number: int, task: Task, enrich: bool, out_dir: str) -> Shard:
@@ -107,9 +110,10 @@ def enrich_task(number: int, task: Task, enrich: bool, out_dir: str) -> Shard:
     from searchapp.budget import interruptible_thread
     from searchapp.nlp.pipeline import default_pipeline, warm_up
 
-    pipeline = _pipelines.get(enrich)
+    loaded = _pipelines.__dict__
+    pipeline = loaded.get(enrich)
     if pipeline is None:
-        pipeline = _pipelines[enrich] = default_pipeline(enrich)
+        pipeline = loaded[enrich] = default_pipeline(enrich)
         warm_up(pipeline)
     final = Path(out_dir) / f"{number:06d}.jsonl"
     partial = final.with_name(f".{final.name}.{os.getpid()}.tmp")
