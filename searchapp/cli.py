@@ -5,8 +5,10 @@ without some of its extraction counts); 2 bad usage or bad query; 3 the index is
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import smtplib
 import sys
 import time
@@ -94,6 +96,7 @@ def _progress_printer(label: str):
 def _print_report(report, verb: str) -> None:
     click.echo(f"{verb} {report.indexed:,} articles from {report.files:,} files in {report.seconds:.1f} s "
                f"({report.rate:,.0f} articles/s, {report.procs} processes"
+               f"{f', read and enriched on {report.cluster}' if report.cluster else ''}"
                f"{'' if report.enriched else ', no enrichment'})", err=True)
     if report.updated:
         click.echo(f"updated {report.updated:,} existing articles", err=True)
@@ -121,13 +124,22 @@ def _echo_list(title: str, lines: list[str], limit: int, more_hint: str) -> None
         click.echo(f"  ... and {len(lines) - limit:,} more{more_hint}", err=True)
 
 
-def _index_run(fn, store, paths, enrich, procs, report_path, verb, corrections=None):
+def _index_run(fn, store, paths, enrich, procs, report_path, verb, corrections=None, dask=None, enriched=None):
     from searchapp import indexer
     from searchapp.archive.identities import CorrectionsError
 
     update, close = _progress_printer(verb)
+    kwargs = {}
+    if dask:  # two stages, two bars: reading and enrichment on the cluster, then indexing here
+        from searchapp import cluster
+
+        on_cluster, close_cluster = _progress_printer("enriched")
+        kwargs = {"cluster_progress": on_cluster, "shards": enriched}
+        fn = functools.partial(cluster.build, scheduler=dask)
+    else:
+        close_cluster = None
     try:
-        report = fn(store, paths, enrich=enrich, procs=procs, progress=update, corrections=corrections)
+        report = fn(store, paths, enrich=enrich, procs=procs, progress=update, corrections=corrections, **kwargs)
     except (IndexBusy, ShardUnavailable) as e:
         close()
         _fail(str(e), EXIT_INDEX)
@@ -137,6 +149,12 @@ def _index_run(fn, store, paths, enrich, procs, report_path, verb, corrections=N
     except KeyboardInterrupt:
         close()
         _fail("interrupted: the index was not changed", 130)
+    except _scheduler_error() as e:
+        close()
+        _fail(f"--dask {dask}: {e}", EXIT_USAGE)
+    finally:
+        if close_cluster:
+            close_cluster()
     close()
     _print_report(report, verb)
     if report_path:
@@ -169,6 +187,32 @@ def _with(options):
     return deco
 
 
+def _scheduler_error():
+    from searchapp.cluster import SchedulerError
+
+    return SchedulerError
+
+
+def _check_dask(ctx, param, value):
+    """A --dask value that names no cluster is bad usage (exit code 2), found before anything runs."""
+    if value is None:
+        return None
+    from searchapp.cluster import SchedulerError, parse
+
+    try:
+        parse(value)
+    except SchedulerError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+    return value
+
+
+_dask_option = click.option(
+    "--dask", metavar="SCHEDULER", default=None, callback=_check_dask,
+    help="Read and enrich on a Dask cluster: local:N starts one of N worker processes here, or a "
+         "scheduler's address (tcp://host:8786) whose workers see PATHS at the same paths. Needs "
+         "pip install 'searchapp[dask]'.")
+
+
 @index_group.command("build")
 @_with(_build_options)
 @click.option("--backend", type=click.Choice(BACKENDS), default=None,
@@ -176,8 +220,12 @@ def _with(options):
                    "'searchapp[xapian]'). Default: the current index's.")
 @click.option("--shards", default=None, metavar="tcp://HOST:PORT,...",
               help="Xapian shards, each served by `xapian-tcpsrv --writable` (implies --backend xapian).")
+@_dask_option
+@click.option("--enriched-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --dask: the folder for the enriched JSON-lines shards (kept), one the workers and "
+                   "this machine share (default: a temporary folder in the index folder, removed after).")
 @_index_option
-def index_build(paths, enrich, procs, report_path, corrections, backend, shards, index_dir):
+def index_build(paths, enrich, procs, report_path, corrections, backend, shards, dask, enriched_dir, index_dir):
     """Rebuild the index from PATHS (files or folders), atomically.
 
     The new index is built beside the live one and replaces it only when complete: if the build
@@ -186,11 +234,14 @@ def index_build(paths, enrich, procs, report_path, corrections, backend, shards,
     """
     from searchapp import indexer
 
+    if enriched_dir is not None and not dask:
+        _fail("--enriched-dir is where a --dask build's workers write: give --dask too", EXIT_USAGE)
     try:
         store = IndexStore(index_dir, backend=backend, shards=shards.split(",") if shards else None)
     except (ValueError, ImportError) as e:
         _fail(str(e), EXIT_USAGE)
-    _index_run(indexer.build, store, list(paths), enrich, procs, report_path, "indexed", corrections)
+    _index_run(indexer.build, store, list(paths), enrich, procs, report_path, "indexed", corrections,
+               dask=dask, enriched=enriched_dir)
 
 
 @index_group.command("add")
@@ -391,27 +442,59 @@ def _export(searcher, q: str, filters, sort: str, collapse: bool, quotes: bool, 
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--enrich/--no-enrich", default=True, show_default=True)
-def extract_cmd(paths, fmt, enrich):
+@_dask_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --dask: leave the articles in this folder as JSON-lines shards (NNNNNN.jsonl, in "
+                   "walk order) instead of printing them; one the workers and this machine share.")
+def extract_cmd(paths, fmt, enrich, dask, out):
     """Print one JSON object per article (the extraction contract: see README). Skipped files are
     reported on stderr; exit code 1 if any."""
     from searchapp import indexer
     from searchapp.readers import Skipped
     from searchapp.readers.dispatch import NotRead
 
+    if out is not None and not dask:
+        _fail("--out is where a --dask extraction's workers write: give --dask too", EXIT_USAGE)
     skipped = 0
-    for item in indexer.extract(paths, enrich=enrich):
-        if isinstance(item, NotRead):  # a folder's README, say: reported, not a failure
-            click.echo(f"not read {item.where}: {item.reason}", err=True)
-            continue
-        if isinstance(item, Skipped):
-            skipped += 1
-            click.echo(f"skipped {item.where}: {item.reason}", err=True)
-            continue
-        for note in item.notes:  # extracted, but without a step
-            skipped += 1
-            click.echo(f"partial {printable(item.origin)}#{printable(item.id)}: {note}", err=True)
-        click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+    items = indexer.extract(paths, enrich=enrich) if not dask else _extract_on_cluster(paths, dask, out, enrich)
+    try:
+        for item in items:
+            if isinstance(item, NotRead):  # a folder's README, say: reported, not a failure
+                click.echo(f"not read {item.where}: {item.reason}", err=True)
+                continue
+            if isinstance(item, Skipped):
+                skipped += 1
+                click.echo(f"skipped {item.where}: {item.reason}", err=True)
+                continue
+            if isinstance(item, tuple):  # (where, notes) of an article extracted on the cluster
+                where, notes = item
+            else:
+                where, notes = f"{printable(item.origin)}#{printable(item.id)}", item.notes
+                click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+            for note in notes:  # extracted, but without a step
+                skipped += 1
+                click.echo(f"partial {where}: {note}", err=True)
+    except _scheduler_error() as e:
+        _fail(f"--dask {dask}: {e}", EXIT_USAGE)
     sys.exit(EXIT_PARTIAL if skipped else 0)
+
+
+def _extract_on_cluster(paths, dask: str, out, enrich: bool):
+    """What `searchapp extract --dask` reports, in walk order: `Skipped` and (where, notes) items;
+    each shard's articles printed as it comes, unless they stay in ``out``."""
+    from searchapp import cluster
+    from searchapp.readers import Skipped
+
+    for item in cluster.extract(paths, dask, out=out, enrich=enrich):
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        yield from item.skipped
+        if out is None:
+            with open(item.path, "rb") as f:
+                shutil.copyfileobj(f, sys.stdout.buffer)
+            sys.stdout.flush()
+        yield from item.notes
 
 
 # -- serve --------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class Report:
     seconds: float = 0.0
     enriched: bool = True
     procs: int = 1
+    # Where reading and enrichment ran when not in these processes (searchapp.cluster: "dask ...").
+    cluster: str = ""
 
     @property
     def rate(self) -> float:
@@ -104,7 +106,30 @@ class Prepared:
     legacy_id: str = ""
 
     def partial(self) -> Skipped | None:
-        return Skipped(self.where, "indexed without some extraction: " + "; ".join(self.notes)) if self.notes else None
+        return partial(self.where, self.notes) if self.notes else None
+
+
+def partial(where: str, notes: list[str]) -> Skipped:
+    """The report's line for an article indexed without some of its extraction (``notes`` say which)."""
+    return Skipped(where, "indexed without some extraction: " + "; ".join(notes))
+
+
+def where(task: Task, article: Article) -> str:
+    """Where an article was read, for reports: its file (and line) and its id."""
+    return f"{article.origin or task.path}#{article.id}"
+
+
+def enriched(task: Task, pipeline: Pipeline) -> Iterator[Article | Skipped]:
+    """read -> enrich, for one task: each article (its ``notes`` say what was left out of it) or why
+    not. The records of a task enriched already (`Task.enriched`) come as they are."""
+    for item in read_task(task):
+        if isinstance(item, Skipped) or task.enriched:
+            yield item
+            continue
+        try:
+            yield pipeline(item)
+        except Exception as e:  # a step outside the limits (metadata) failed: the article is unusable
+            yield Skipped(where(task, item), f"enrichment failed: {type(e).__name__}: {e}")
 
 
 def unindexable(where: str, e: Exception) -> Skipped:
@@ -121,22 +146,17 @@ class _Prepare:
         warm_up(self.pipeline)  # models load now, not inside the first article's time budget
 
     def __call__(self, task: Task) -> Iterator[Prepared | Skipped]:
-        for item in read_task(task):
-            if isinstance(item, Skipped):
-                yield item
+        for article in enriched(task, self.pipeline):
+            if isinstance(article, Skipped):
+                yield article
                 continue
-            where = f"{item.origin or task.path}#{item.id}"
-            try:
-                article = self.pipeline(item)
-            except Exception as e:  # a step outside the limits (metadata) failed: the article is unusable
-                yield Skipped(where, f"enrichment failed: {type(e).__name__}: {e}")
-                continue
+            place = where(task, article)
             try:
                 docs = self.backend.documents(article, self.schema)
             except Exception as e:
-                yield unindexable(where, e)
+                yield unindexable(place, e)
                 continue
-            yield Prepared(article.id, docs, where, list(article.notes), _legacy_id(task, article))
+            yield Prepared(article.id, docs, place, list(article.notes), _legacy_id(task, article))
 
 
 def _legacy_id(task: Task, article: Article) -> str:
@@ -199,13 +219,18 @@ def _segment_worker(backend, index_dir: str, enrich: bool, limitmb: int, tasks, 
         results.put(("error", os.getpid(), f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
 
 
+Stage = Callable[[list[Task], Report], list[Task]]
+
+
 def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool = True,
           procs: int | None = None, progress: ProgressCallback | None = None,
-          corrections: str | os.PathLike | None = None) -> Report:
+          corrections: str | os.PathLike | None = None, stage: Stage | None = None) -> Report:
     """Full rebuild into a new generation; the live index changes only if this returns.
 
     ``corrections``: the archivist's corrections file for the identities (searchapp.archive.identities);
-    without it, the previous generation's carry over."""
+    without it, the previous generation's carry over. ``stage``: reading and enrichment done elsewhere
+    (`searchapp.cluster`), with the write lock held: it takes the reading tasks, reports what it
+    skipped, and returns tasks of enriched records (`Task.enriched`) that are indexed as they are."""
     paths = list(paths)
     started_at = time.time()
     report = Report(enriched=enrich)
@@ -213,9 +238,12 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
     with store.rebuild() as writer:
         _archive_finalizers(writer, corrections)
         tasks = _plan(paths, report)
+        if stage is not None:
+            tasks = stage(tasks, report)
         report.procs = max(1, min(procs or default_procs(), len(tasks)))
         state = Progress(files_total=len(tasks), bytes_total=sum(t.size for t in tasks),
                          skipped=len(report.skipped))
+        enrich_here = enrich and not all(t.enriched for t in tasks)  # no models to load for shards
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         task_q, result_q = ctx.Queue(), ctx.Queue()
         for job in enumerate(tasks):
@@ -223,8 +251,8 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
         for _ in range(report.procs):
             task_q.put(None)
         workers = [ctx.Process(target=_segment_worker, daemon=True,
-                               args=(store.backend, str(writer.index_dir), enrich, store.writer_memory_mb, task_q,
-                                     result_q))
+                               args=(store.backend, str(writer.index_dir), enrich_here, store.writer_memory_mb,
+                                     task_q, result_q))
                    for _ in range(report.procs)]
         for w in workers:
             w.start()
@@ -287,7 +315,7 @@ def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report:
         pid, articles = placed.get(number, (None, []))
         for article_id, first, count, record in articles:
             if article_id in seen:
-                report.duplicates.append(printable(f"{tasks[number].path}#{article_id}"))
+                report.duplicates.append(printable(f"{tasks[number].source or tasks[number].path}#{article_id}"))
                 for docnum in range(first, first + count):
                     segments[pid].delete_document(docnum)
                 continue
@@ -393,15 +421,8 @@ def extract(paths: Iterable[str | os.PathLike], *, enrich: bool = True) -> Itera
     for task in plan(paths):
         if isinstance(task, Skipped):
             yield task
-            continue
-        for item in read_task(task):
-            if isinstance(item, Skipped):
-                yield item
-                continue
-            try:
-                yield pipeline(item)
-            except Exception as e:
-                yield Skipped(f"{item.origin}#{item.id}", f"enrichment failed: {type(e).__name__}: {e}")
+        else:
+            yield from enriched(task, pipeline)
 
 
 __all__ = ["Report", "Progress", "Prepared", "build", "add", "delete", "extract", "GenerationWriter"]

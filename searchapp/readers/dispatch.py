@@ -1,6 +1,7 @@
 """Walk paths, pick a reader by suffix or content, and turn every failure into a reported `Skipped`."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +136,11 @@ def _task(path: Path, root: Path, seen: dict[tuple[int, int], str], named: bool)
 @dataclass(frozen=True)
 class Task:
     """A unit of reading work: a file, or a byte range of a large JSON-lines file. ``name`` is the id
-    base of its articles that name no URL (`searchapp.readers.ids.local_name`), ``format`` its reader."""
+    base of its articles that name no URL (`searchapp.readers.ids.local_name`), ``format`` its reader.
+
+    ``enriched``: its records were enriched already (JSON lines written by `searchapp.cluster`) and are
+    indexed as they are; ``source`` is then the input file they were read from, which reports name.
+    Plain ``.jsonl`` input is never taken as enriched: it goes through enrichment like any other."""
 
     path: Path
     name: str = ""
@@ -143,6 +148,8 @@ class Task:
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    enriched: bool = False
+    source: str = ""
 
     @property
     def size(self) -> int:
@@ -160,19 +167,22 @@ def plan(paths: Iterable[str | os.PathLike]) -> Iterator[Task | Skipped]:
     for item in walk(paths):
         if isinstance(item, Skipped) or item.format != "jsonl":
             yield item
-            continue
-        try:
-            ranges = [] if is_compressed(item.path) else jsonl_split(item.path)
-        except ReadError as e:
-            yield Skipped(str(item.path), str(e))
-            continue
-        except OSError as e:
-            yield Skipped(str(item.path), e.strerror or str(e))
-            continue
-        if len(ranges) <= 1:
-            yield item
         else:
-            yield from (Task(item.path, item.name, item.format, start, end, line) for start, end, line in ranges)
+            yield from split_task(item)
+
+
+def split_task(task: Task) -> list[Task | Skipped]:
+    """A JSON-lines task as ranges of about `searchapp.readers.jsonl.CHUNK_BYTES`, so that several
+    processes share a large file (a compressed one is read whole); its other fields are kept."""
+    try:
+        ranges = [] if is_compressed(task.path) else jsonl_split(task.path)
+    except ReadError as e:
+        return [Skipped(str(task.path), str(e))]
+    except OSError as e:
+        return [Skipped(str(task.path), e.strerror or str(e))]
+    if len(ranges) <= 1:
+        return [task]
+    return [dataclasses.replace(task, start=start, end=end, first_line=line) for start, end, line in ranges]
 
 
 def read_task(task: Task) -> Iterator[Article | Skipped]:
