@@ -69,3 +69,12 @@ def test_the_pipeline_step_extracts_reported_speech():
 
     article = QuoteStep()(Article(id="r", body="Mayor Tom Reyes said the bridge would reopen in June."))
     assert [(q.kind, q.speaker) for q in article.quotes] == [("indirect", "Tom Reyes")]
+
+
+def test_a_stance_verb_after_a_person_reports_a_stance_and_after_a_thing_does_not():
+    body = "Councillor Mara Quist backed the plan to widen the harbour road before winter."
+    assert reported(body) == [("the plan to widen the harbour road before winter", "Mara Quist", "backed")]
+    body = "The senator portrayed the new levy as a burden on small farms."
+    assert [(t, c) for t, _s, c in reported(body)] == [("the new levy as a burden on small farms", "portrayed")]
+    # a stance verb needs a person, a role or a group of people as its subject
+    assert reported("The old mill backed onto a narrow canal behind the square.") == []

@@ -33,6 +33,7 @@ from searchapp.nlp.lexicon import (
     REPORTED_TO_CUES,
     ROLE_CONCEPTS,
     SOURCE_NOUNS,
+    STANCE_VERBS,
     WEEKDAYS,
 )
 from searchapp.nlp.quotes.attribution import Attributor
@@ -50,7 +51,7 @@ from searchapp.nlp.quotes.phrases import (
 from searchapp.nlp.text import Token, sentence_end, sentence_start
 
 _WORD = re.compile(r"[a-z]+")
-_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according"}
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | {"according"}
 _ACCORDING = re.compile(r"\bAccording\b")
 _END_PUNCT = frozenset(".!?;")
 _WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
@@ -108,7 +109,7 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
             found = _content_after(att, toks, ci, para) or _content_before(att, toks, ci, para)
         elif low in REPORTED_PARTICIPLES and ci > 0 and toks[ci - 1].text in (",", "—", "–"):
             found = _participle(att, toks, ci, para)
-        elif _stance_verb(toks, ci):
+        elif low in STANCE_VERBS or _stance_verb(toks, ci):
             found = _content_after(att, toks, ci, para, people_only=True)
         else:
             continue
