@@ -78,3 +78,30 @@ def test_a_stance_verb_after_a_person_reports_a_stance_and_after_a_thing_does_no
     assert [(t, c) for t, _s, c in reported(body)] == [("the new levy as a burden on small farms", "portrayed")]
     # a stance verb needs a person, a role or a group of people as its subject
     assert reported("The old mill backed onto a narrow canal behind the square.") == []
+
+
+def test_an_attribution_inside_the_content_gives_the_whole_sentence():
+    body = "In her county, Judge Rosa Imbert said, first offenders are sent to a treatment program."
+    assert reported(body) == [(body[:-1], "Rosa Imbert", "said")]
+    body = "But, she said, the ferry would not run again until the spring thaw."
+    assert [(t, c) for t, _s, c in reported(body)] == [(body[:-1], "said")]
+
+
+def test_a_name_after_the_cue_may_carry_its_description():
+    body = ("Turnout in the valley towns was lower than anyone expected, said Paul Greer, a historian "
+            "at Ardent College in Linden.")
+    assert reported(body) == [("Turnout in the valley towns was lower than anyone expected", "Paul Greer", "said")]
+    body = "The levy will not pass this year, Paul Greer, a historian at Ardent College, said."
+    assert reported(body) == [("The levy will not pass this year", "Paul Greer", "said")]
+
+
+def test_a_quote_in_the_content_counts_its_words():
+    body = "Councillor Ines Morrow said Halvard “will never let the harbour close.”"
+    assert [(t, k) for t, k in ((q.text, q.kind) for q in extract_quotes(body, reported=True))] == [
+        ("Halvard “will never let the harbour close", "indirect"), ("will never let the harbour close", "mixed")]
+
+
+def test_a_share_of_people_is_a_source_without_a_speaker():
+    body = "Nearly six in 10 said they would not vote for the bond measure in March."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.speaker, q.mention.text) == ("they would not vote for the bond measure in March", None, "Nearly six in 10")

@@ -27,6 +27,7 @@ from searchapp.nlp.lexicon import (
     DETERMINERS,
     FUNCTION_WORDS,
     MONTHS,
+    PHRASE_STOP,
     PRONOUNS,
     REPORTED_CUES,
     REPORTED_PARTICIPLES,
@@ -135,7 +136,8 @@ def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segm
         j -= 1
     if j - i < 2:
         return None
-    words = sum(1 for t in toks[i:j] if t.text[0] == "\x00" or t.text[0].isalnum())
+    body = att.doc.body
+    words = sum(len(body[t.start : t.end].split()) if t.text[0] == "\x00" else t.text[0].isalnum() for t in toks[i:j])
     if words < 3:
         return None
     start, end = toks[i].start, toks[j - 1].end
@@ -208,12 +210,36 @@ def _content_after(att: Attributor, toks: list[Token], ci: int, para: int,
                    people_only: bool = False) -> tuple[Segment, int] | None:
     """Source, cue, content: "Lavrov said (that) ..."."""
     np = subject_before(toks, ci, 0)
+    if not np and not people_only:
+        np = _quantity_before(toks, ci)
     if not np or (people_only and not _person_like(np)):
         return None
     k = _content_start(toks, ci)
     if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
         return None  # "X said, “…”", "X said “…”": a direct quote follows
     return _attributed_after(att, toks, ci, k, np, para)
+
+
+def _quantity_before(toks: list[Token], ci: int) -> list[Token]:
+    """A share of people as the subject ("Nearly six in 10 said", "Others say", "Most believe"): a
+    source, and no speaker."""
+    j = ci - 1
+    while j >= 0 and is_adv(toks[j]):
+        j -= 1
+    if j < 0 or toks[j].cap and j > 0:
+        return []
+    t = toks[j]
+    if t.text[0].isdigit() or t.low in _QUANTITY_HEADS:
+        i = j
+        while i > 0 and toks[i - 1].text not in (",", ";", ":", "(") and j - i < 5 and toks[i - 1].text[0] != "\x00":
+            if toks[i - 1].low in PHRASE_STOP and toks[i - 1].low not in ("in", "of", "out", "than"):
+                break
+            i -= 1
+        return toks[i : j + 1]
+    return []
+
+
+_QUANTITY_HEADS = frozenset("others many most some few half percent majority minority".split())
 
 
 def _attributed_after(att: Attributor, toks: list[Token], ci: int, k: int, np: list[Token],
@@ -237,27 +263,56 @@ def _participle(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple
 
 def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
     """Content, then source and cue at the end: "..., Lavrov said." / "..., said Lavrov."."""
-    tail = toks[ci + 1 :]
-    if len(tail) > 8 or any(t.low == "that" or t.text[0] == "\x00" for t in tail):
+    commas = [k for k in range(ci) if toks[k].text == ","]
+    if not commas:
         return None
-    comma = max((k for k in range(ci) if toks[k].text == ","), default=-1)
-    if comma < 3:
-        return None
-    if ci == comma + 1:  # "..., said Lavrov."
-        np = with_pp(toks, ci + 1, np_forward(toks, ci + 1, stop_at_verbs=False))
-        if not np_ok(np):
+    comma = commas[-1]
+    n = len(toks)
+    if comma < 3 and not (comma >= 1 and ci + 1 < n and toks[ci + 1].text == ","):
+        return None  # too short a content, unless it goes on after the cue ("But, he said, ...")
+    end = 0  # the content: tokens [0, comma), and [end, n) when the attribution stands inside it
+    inverted = with_pp(toks, ci + 1, np_forward(toks, ci + 1, stop_at_verbs=False)) if ci == comma + 1 else []
+    if np_ok(inverted):  # "..., said Lavrov." / "..., said Lavrov, a historian at Ardent College."
+        np = core = inverted
+        rest = toks[ci + 1 + len(np) :]
+        if len(rest) > 8 and not (is_name_np(np) and rest[0].text == "," and _apposition(rest[1:])):
             return None
-        core = np
     else:
-        subj = subject_span(toks, comma + 1, ci)
+        subj = None
+        for c in reversed(commas[-3:]):  # "..., Ivo Brandt, a historian at Ardent College, said."
+            if c < 1:
+                break
+            found = subject_span(toks, c + 1, ci)
+            if found and is_name_np(found[1]):
+                subj, comma = found, c
+                break
+            if subj is None and c == commas[-1]:
+                subj = found
         if not subj:
             return None
         np, core = subj
-    seg = _span(att, toks, 0, comma, para)
+        k = ci + 1
+        while k < n and is_adv(toks[k]):
+            k += 1
+        if k < n and toks[k].text == "," and k + 1 < n and toks[k + 1].text[0] != "\x00":
+            end = n  # "In her state, Lee said, first offenders go to treatment": the whole sentence
+        elif n - ci - 1 > 8:
+            return None
+    tail = toks[ci + 1 :]
+    if not end and any(t.low == "that" or t.text[0] == "\x00" for t in tail):
+        return None
+    seg = _span(att, toks, 0, end or comma, para)
     if seg is None:
         return None
     _assign(att, seg, np, toks[ci].low, core)
-    return seg, len(toks)
+    return seg, n
+
+
+def _apposition(toks: list[Token]) -> bool:
+    """Words after a speaker's name that describe them ("a historian at Ardent College"): no cue, no
+    quote, no clause of its own."""
+    return bool(toks) and len(toks) <= 24 and not any(
+        t.text[0] == "\x00" or t.low in REPORTED_CUES or t.low == "that" for t in toks)
 
 
 def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
