@@ -105,3 +105,13 @@ def test_a_share_of_people_is_a_source_without_a_speaker():
     body = "Nearly six in 10 said they would not vote for the bond measure in March."
     [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
     assert (q.text, q.speaker, q.mention.text) == ("they would not vote for the bond measure in March", None, "Nearly six in 10")
+
+
+def test_a_person_and_a_verb_with_no_cue_report_a_stance_but_an_event_does_not():
+    body = "Councillor Mara Quist met the fishermen on Monday. Quist voiced doubts about the harbour levy."
+    assert reported(body) == [("doubts about the harbour levy", "Mara Quist", "voiced")]
+    body = "Councillor Mara Quist met the fishermen on Monday. Quist won the harbour ward by forty votes."
+    assert reported(body) == []
+    # a plural noun after a name is no verb, and a thing is no speaker
+    body = "Harbour ward candidates have until Friday to file. The ferry pushed through the ice to the island."
+    assert reported(body) == []

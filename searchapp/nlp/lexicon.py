@@ -373,3 +373,15 @@ STANCE_VERBS = _verb_forms(
     remind predict estimate expect hope fear worry doubt want wish plan intend aim vote""",
     """thought knew felt saw seen wrote written sought found shown showed told said""",
 )
+
+# Verbs of events, moves and possessions: after a person they report what happened, not a stance
+# ("she won the district", "he arrived in Ames on Monday").
+EVENT_VERBS = _verb_forms(
+    """win lose arrive return travel visit move live die join work serve lead leave start begin turn
+    raise receive conduct host hold spend run meet finish end enter exit attend sign hire fire earn
+    pay cost own buy sell grow rise fall drop climb jump walk stand sit sleep wake eat drink play
+    watch launch open close release need capture face pick schedule use help spend speak""",
+    """won lost took got gotten held became become came went gone met ran spent led left began begun
+    grew rose fell stood sat ate drank paid bought sold born was were is are has had have did does
+    do spoke spoken""",
+)

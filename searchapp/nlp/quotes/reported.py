@@ -10,7 +10,9 @@ Shapes, within one sentence of the masked body (so words inside quote marks are 
   clause before it;
 * content, then source and cue at the end: "The build-up posed no threat, Lavrov said." / "..., said
   Lavrov." — the content runs from the sentence start to the comma before the source;
-* "according to": "According to X, ..." / "..., according to X."
+* "according to": "According to X, ..." / "..., according to X.";
+* with no cue at all, a sentence that opens with a person and a finite verb that is no event's:
+  "Okafor voiced doubts about the levy" (``_predicate``; the speaker must be a person).
 
 A content span that starts with a quote (``X said, “…”``) is a direct quote's, not reported speech; a
 quote inside reported speech is kind "mixed". Content spans of fewer than three words are left out.
@@ -20,10 +22,13 @@ read again (the content already holds it).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from searchapp.nlp.lexicon import (
     AUXILIARIES,
+    COMMON_VERBS,
+    EVENT_VERBS,
     DETERMINERS,
     FUNCTION_WORDS,
     MONTHS,
@@ -90,7 +95,92 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
         done = b
         if b - a >= 12:
             out.extend(_sentence(att, doc.toks_in(a, b), para))
+    out.extend(_predicates(att, paras, out))
+    out.sort(key=lambda s: s.start)
     return out
+
+
+def _predicates(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]) -> list[Segment]:
+    """Sentences with no cue that open with a person doing something to a stance or a topic: the
+    predicate (``_predicate``)."""
+    doc = att.doc
+    masked = doc.masked
+    have = sorted(s.start for s in found)
+    para_starts = [lo for lo, _hi in paras]
+    out = []
+    shape = _PREDICATE_SHAPE.match
+    for a in itertools.chain((0,), (m.end() for m in _SENTENCE_BREAK.finditer(masked))):
+        if not shape(masked, a):
+            continue
+        para = bisect.bisect_right(para_starts, a) - 1
+        if para < 0:
+            continue
+        lo, hi = paras[para]
+        if a > lo and sentence_start(masked, lo, a + 1) != a:
+            continue  # "Mr. Okafor ...": not a sentence start
+        b = sentence_end(masked, a, hi)
+        k = bisect.bisect_left(have, a)
+        if b - a < 20 or k < len(have) and have[k] < b:
+            continue
+        seg = _predicate(att, doc.toks_in(a, b), para)
+        if seg is not None:
+            out.append(seg)
+    return out
+
+
+# The shape of a sentence ``_predicate`` reads, as a cheap first look: a name or a pronoun, perhaps
+# adverbs and auxiliaries, a verb with an ending.
+_SENTENCE_BREAK = re.compile(r"\n\s*|[.!?…][”’\"')\]]*\s+")
+_PREDICATE_SHAPE = re.compile(
+    r"(?:(?:But|And|So|Yet|Still|Then|Now|Also|However|Meanwhile|Instead),?\s+)?"
+    r"(?!(?:The|A|An|It|Its|This|That|These|Those|There|Their|His|Her|Our|In|On|At|For|By|To|From|With|As|If|"
+    r"When|While|After|Before|Some|Many|Most|All|One|Two|Three|What|Which|Who|How|Why|Where)\b)"
+    r"(?:he|she|they|we|(?:[A-Z][\w.’'-]*\s+){0,4}[A-Z][\w.’'-]*)\s+"
+    r"(?:[a-z]+ly\s+|(?:has|had|have|would|will|could|can|may|might|should|must|did|does|do|also|already|"
+    r"long|still|never|not|is|was|are|were|now)\s+)*[a-z]+(?:ed|s)\b"
+)
+_ADVERBS = frozenset("already long far more less soon yet now not never also still".split())
+_OPENERS = frozenset("but and so yet still then now also however meanwhile instead , — –".split())
+
+
+def _predicate(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """"Okafor voiced doubts about the levy", "She has long opposed the tax": a person (a name the
+    article shows is a person's, or a pronoun resolved to one) at the start of the sentence, a finite
+    verb, and what follows it: PolNeAR annotates a person's stances and acts of speech with any verb.
+    Verbs of events (won, took, arrived ...) are not read, nor a plural noun taken for a verb
+    ("Republican candidates have ...")."""
+    n = len(toks)
+    i = 0
+    while i < n and toks[i].low in _OPENERS:
+        i += 1
+    np = np_forward(toks, i)
+    if not np:
+        return None
+    if not (is_name_np(np) or (len(np) == 1 and np[0].low in ("he", "she", "they", "we", "i"))):
+        return None
+    k = i + len(np)
+    aux = False
+    while k < n and (is_adv(toks[k]) or toks[k].low in _ADVERBS):
+        aux = True
+        k += 1
+    if k + 1 >= n:
+        return None
+    v = toks[k]
+    if v.cap or not v.text.isalpha() or v.low in FUNCTION_WORDS or v.low in EVENT_VERBS:
+        return None
+    if not (aux or v.low.endswith(("ed", "es")) or v.low in COMMON_VERBS):
+        return None
+    nxt = toks[k + 1]
+    if v.low.endswith("s") and (nxt.low in AUXILIARIES or nxt.low in COMMON_VERBS or nxt.low in REPORTED_CUES):
+        return None  # "Republican candidates have ...": a noun, not a verb
+    end = _content_to(toks, k + 1)
+    seg = _span(att, toks, k + 1, end, para)
+    if seg is None:
+        return None
+    _assign(att, seg, np, v.low)
+    if seg.speaker is None:
+        return None  # with no cue of saying, only a person's stance counts
+    return seg
 
 
 def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
@@ -214,6 +304,8 @@ def _content_after(att: Attributor, toks: list[Token], ci: int, para: int,
         np = _quantity_before(toks, ci)
     if not np or (people_only and not _person_like(np)):
         return None
+    if not np[-1].cap and np[-1].low.endswith("ed") and np[-1].low not in ROLE_CONCEPTS:
+        return None  # "Quist voiced doubts about ...": a noun after a verb, no cue
     k = _content_start(toks, ci)
     if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
         return None  # "X said, “…”", "X said “…”": a direct quote follows
