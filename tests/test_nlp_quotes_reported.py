@@ -115,3 +115,26 @@ def test_a_person_and_a_verb_with_no_cue_report_a_stance_but_an_event_does_not()
     # a plural noun after a name is no verb, and a thing is no speaker
     body = "Harbour ward candidates have until Friday to file. The ferry pushed through the ice to the island."
     assert reported(body) == []
+
+
+def test_called_after_a_person_is_a_stance():
+    body = "Mayor Tom Reyes called the harbour levy a tax on every family in the valley."
+    assert reported(body) == [("the harbour levy a tax on every family in the valley", "Tom Reyes", "called")]
+
+
+def test_a_question_put_to_someone_is_an_attribution():
+    body = "Asked by Paul Greer whether the ferry would run in winter, the mayor shook her head."
+    assert reported(body) == [("whether the ferry would run in winter", "Paul Greer", "asked")]
+    assert reported("Asked twice, the mayor shook her head and left the hall early.") == []
+
+
+def test_a_poll_opening_the_sentence_is_the_source_of_the_clause():
+    body = "In a county poll taken last month, Reyes led the field by ten points."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.speaker, q.mention.text) == ("Reyes led the field by ten points", None, "a county poll taken last month")
+    assert reported("In the harbour town last month, Reyes walked along the pier.") == []
+
+
+def test_a_person_a_colon_and_a_headline():
+    body = "Mayor Tom Reyes spoke on Monday.\nReyes: Levy Will Not Pass This Winter\nEditor’s Note: This Story Was Updated Today"
+    assert reported(body) == [("Levy Will Not Pass This Winter", "Tom Reyes", ":")]

@@ -361,7 +361,7 @@ def _verb_forms(stems: str, irregular: str = "") -> frozenset[str]:
 # plan", "he cast himself as an outsider", "they seem to favour a delay"): what attribution in news
 # reports besides saying. Read only after a person-like subject.
 STANCE_VERBS = _verb_forms(
-    """describe portray characterize characterise label brand dub cast liken compare mention discuss
+    """call describe portray characterize characterise label brand dub cast liken compare mention discuss
     talk speak highlight emphasize emphasise tout boast brag joke mock attack slam blast condemn
     denounce decry assail lambaste rail thank applaud laud hail champion advocate recommend request
     seek push offer signal indicate conclude calculate project identify question challenge

@@ -57,8 +57,10 @@ from searchapp.nlp.quotes.phrases import (
 from searchapp.nlp.text import Token, sentence_end, sentence_start
 
 _WORD = re.compile(r"[a-z]+")
-_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | {"according"}
-_ACCORDING = re.compile(r"\bAccording\b")
+_ACCORDING = re.compile(r"\b(?:According|Asked)\b")
+_NAME_COLON = re.compile(r"^(?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*:\s", re.M)  # "Okafor: Levy Will Fail"
+_DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis review".split())
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | _DOCUMENTS | {"according"}
 _END_PUNCT = frozenset(".!?;")
 _WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
 _CLAUSE_END = frozenset((";",))
@@ -70,8 +72,11 @@ def cue_offsets(body: str) -> list[int]:
     words and a set look-up), so that sentences without one are not read at all."""
     hints = _HINTS
     found = [m.start() for m in _WORD.finditer(body) if m.group() in hints]
-    if "According" in body:
+    if "According" in body or "Asked" in body:
         found += [m.start() for m in _ACCORDING.finditer(body)]
+        found.sort()
+    if ": " in body:
+        found += [m.start() for m in _NAME_COLON.finditer(body)]
         found.sort()
     return found
 
@@ -208,7 +213,65 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
             seg, last = found
             out.append(seg)
             covered = last
+    if not out and n > 4:
+        found = _name_colon(att, toks, para) or _asked(att, toks, para) or _in_document(att, toks, para)
+        if found is not None:
+            out.append(found)
     return out
+
+
+def _name_colon(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """A headline or a lead that gives a person's name, a colon and what the person holds: "Okafor:
+    Levy Will Fail"."""
+    k = next((k for k in range(min(len(toks), 5)) if toks[k].text == ":"), -1)
+    if k < 1 or not all(t.cap for t in toks[:k]) or not is_name_np(toks[:k]) or toks[k + 1].text[0] == "\x00":
+        return None
+    seg = _span(att, toks, k + 1, _content_to(toks, k + 1), para)
+    if seg is not None:
+        _assign(att, seg, toks[:k], ":")
+        if seg.speaker is None:
+            return None  # "Editor’s Note: ...", "The Daily Briefing: ...": a label, no person
+    return seg
+
+
+_ASKED_NEXT = frozenset("if whether about what why how when where who to".split())
+
+
+def _asked(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """"Asked (by X) whether the levy would pass, ...": the question is an attribution; the one who
+    asks, when named, is its source (the one who answers speaks in the main clause)."""
+    if toks[0].low != "asked":
+        return None
+    k, np = 1, []
+    if toks[1].low == "by":
+        np = np_forward(toks, 2)
+        k = 2 + len(np)
+    if k >= len(toks) or toks[k].low not in _ASKED_NEXT:
+        return None
+    end = next((m for m in range(k, len(toks)) if toks[m].text in (",", ";")), len(toks))
+    seg = _span(att, toks, k, end, para)
+    if seg is None:
+        return None
+    if np_ok(np):
+        _assign(att, seg, np, "asked")
+    else:
+        seg.cue = "asked"
+    return seg
+
+
+def _in_document(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """"In a county poll last month, Okafor led by ten points": the poll, survey or report is the
+    source of the clause after the comma."""
+    if toks[0].low != "in":
+        return None
+    comma = next((m for m in range(1, min(len(toks), 14)) if toks[m].text == ","), -1)
+    if comma < 3 or not any(t.low in _DOCUMENTS for t in toks[1:comma]):
+        return None
+    np = toks[1:comma]
+    seg = _span(att, toks, comma + 1, _content_to(toks, comma + 1), para)
+    if seg is not None:
+        _assign(att, seg, np, "in")
+    return seg
 
 
 def _assign(att: Attributor, seg: Segment, np: list[Token], cue: str, core: list[Token] | None = None) -> None:
