@@ -34,13 +34,19 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None, *, re
     out: list[Quote] = []
     for s in segs:
         text = body[s.start : s.end]
+        outer = next((r for r in found if r.start <= s.start and s.end <= r.end), None)
+        if outer is not None and outer.speaker is not None and (s.speaker is None or s.inherited):
+            # a partial quote inside someone's reported speech is theirs: "X called the plan “a
+            # blatant abuse”" (its own attribution, if any, was inherited from a quote nearby)
+            out.append(Quote(text, s.start, s.end, outer.speaker, outer.mention, outer.cue, "mixed"))
+            continue
         if is_scare(body, s):
             out.append(Quote(text, s.start, s.end))
             continue
         if s.words <= 3 and s.inherited:
             out.append(Quote(text, s.start, s.end))
             continue
-        kind = "mixed" if any(r.start <= s.start and s.end <= r.end for r in found) else "direct"
+        kind = "mixed" if outer is not None else "direct"
         out.append(Quote(text, s.start, s.end, s.speaker, s.mention, s.cue, kind))
     for r in found:
         out.append(Quote(body[r.start : r.end], r.start, r.end, r.speaker, r.mention, r.cue, "indirect"))
