@@ -138,3 +138,13 @@ def test_a_poll_opening_the_sentence_is_the_source_of_the_clause():
 def test_a_person_a_colon_and_a_headline():
     body = "Mayor Tom Reyes spoke on Monday.\nReyes: Levy Will Not Pass This Winter\nEditor’s Note: This Story Was Updated Today"
     assert reported(body) == [("Levy Will Not Pass This Winter", "Tom Reyes", ":")]
+
+
+def test_an_attribution_at_the_end_of_the_sentence_owns_the_cues_before_it():
+    body = "Mayor Tom Reyes promised to reopen the harbour by spring, Paul Greer said on Monday."
+    assert reported(body) == [("Mayor Tom Reyes promised to reopen the harbour by spring", "Paul Greer", "said")]
+    body = "Mayor Tom Reyes backed the levy at first, according to two councillors at the meeting."
+    assert [(t, c) for t, _s, c in reported(body)] == [("Mayor Tom Reyes backed the levy at first", "according to")]
+    # a cue followed by its content is not an attribution at the end
+    body = "One councillor, Paul Greer, says despite his doubts, he plans to vote for the levy."
+    assert reported(body) == [("despite his doubts, he plans to vote for the levy", "Paul Greer", "says")]

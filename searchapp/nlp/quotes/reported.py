@@ -31,6 +31,7 @@ from searchapp.nlp.lexicon import (
     EVENT_VERBS,
     DETERMINERS,
     FUNCTION_WORDS,
+    INVERTIBLE_CUES,
     MONTHS,
     PHRASE_STOP,
     PRONOUNS,
@@ -189,9 +190,12 @@ def _predicate(att: Attributor, toks: list[Token], para: int) -> Segment | None:
 
 
 def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
+    n = len(toks)
+    tail = _tail_attribution(att, toks, para)
+    if tail is not None:
+        return [tail]
     out: list[Segment] = []
     covered = -1  # tokens up to here are inside a content span already found
-    n = len(toks)
     for ci in range(n):
         if ci <= covered:
             continue
@@ -218,6 +222,28 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
         if found is not None:
             out.append(found)
     return out
+
+
+def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """A sentence that ends with its attribution ("..., Stovall said.", "..., according to a
+    spokeswoman.") is all that source's: the cues before it are inside the content ("Cruz promised to
+    shake things up, Stovall said")."""
+    n = len(toks)
+    for ci in range(n - 2, max(3, n - 14), -1):
+        t = toks[ci]
+        if t.text == "," or t.text[0] == "\x00":
+            break
+        if t.cap:
+            continue
+        if t.low == "according" and toks[ci + 1].low == "to" and toks[ci - 1].text == ",":
+            found = _according(att, toks, ci, para)
+        elif t.low in INVERTIBLE_CUES and t.low not in REPORTED_TO_CUES and ci + 1 < n and (
+                toks[ci + 1].low not in FUNCTION_WORDS or toks[ci + 1].low in _WHEN_START or toks[ci + 1].text in _END_PUNCT):
+            found = _content_before(att, toks, ci, para)
+        else:
+            continue
+        return found[0] if found else None
+    return None
 
 
 def _name_colon(att: Attributor, toks: list[Token], para: int) -> Segment | None:
