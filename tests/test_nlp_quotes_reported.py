@@ -148,3 +148,18 @@ def test_an_attribution_at_the_end_of_the_sentence_owns_the_cues_before_it():
     # a cue followed by its content is not an attribution at the end
     body = "One councillor, Paul Greer, says despite his doubts, he plans to vote for the levy."
     assert reported(body) == [("despite his doubts, he plans to vote for the levy", "Paul Greer", "says")]
+
+
+def test_the_subject_after_a_dateline_an_aside_in_brackets_and_an_opening_phrase():
+    body = "LINDEN — Sen. Ann Lorne (D-Ore.) on Monday questioned the levy and said it would hurt the fleet."
+    assert ("it would hurt the fleet", "Ann Lorne", "said") in reported(body)
+    body = "Sen. Ann Lorne (D-Ore.), one of the few critics still in the chamber, said the levy would fail."
+    assert reported(body) == [("the levy would fail", "Ann Lorne", "said")]
+    body = "At a rally in Ames, Iowa, on Sunday, Sen. Ann Lorne spoke for an hour, saying the levy would fail."
+    assert reported(body) == [("the levy would fail", "Ann Lorne", "saying")]
+
+
+def test_a_role_is_the_subject_rather_than_the_words_of_an_aside():
+    body = "A harbour official, speaking on condition of anonymity about the mayor's plans, said the levy would fail."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.mention.text) == ("the levy would fail", "A harbour official")
