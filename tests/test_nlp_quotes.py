@@ -148,3 +148,9 @@ def test_a_partial_quote_inside_reported_speech_is_its_speakers():
     # without reported speech the same words stay a quote with no speaker
     [q] = extract_quotes(body)
     assert (q.text, q.speaker) == ("hidden costs", None)
+
+
+def test_a_pronoun_after_reported_speech_means_its_speaker():
+    body = "Tom Reyes wants a new levy on the harbour, Paul Greer said on Monday.\n“It will ruin the fleet,” he said."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "direct"]
+    assert (q.text, q.speaker) == ("It will ruin the fleet", "Paul Greer")

@@ -325,15 +325,16 @@ class Attributor:
         return False
 
 
-def attribute(doc: Doc, paras: list[tuple[int, int]]) -> Attributor:
+def attribute(doc: Doc, paras: list[tuple[int, int]], att: Attributor | None = None) -> Attributor:
     """Attribute every segment of ``doc``, in this order: after or before it in its sentence, in
     document order (resolved speakers feed later pronouns and roles); a dash line under it; then the
     attribution of the quotes around it: the other parts of a multi-paragraph quote, the previous
     (else the next) attributed quote in the same paragraph, a previous paragraph that ends with a
     colon, the quote that closes the previous paragraph when this one opens with a quote; a sentence
-    that only introduces it. Quotes of at most three words never inherit."""
+    that only introduces it. Quotes of at most three words never inherit. ``att`` is an attributor
+    that has already read the document (reported speech), whose speakers feed the pronouns here."""
     body, masked, segs = doc.body, doc.masked, doc.segs
-    att = Attributor(doc)
+    att = att or Attributor(doc)
     by_para: dict[int, list[Segment]] = {}
     for s in segs:
         by_para.setdefault(s.para, []).append(s)

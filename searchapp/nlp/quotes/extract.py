@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from searchapp.article import Article, EntityMention, Quote
-from searchapp.nlp.quotes.attribution import attribute
+from searchapp.nlp.quotes.attribution import Attributor, attribute
 from searchapp.nlp.quotes.candidates import Doc
 from searchapp.nlp.quotes.marks import HINT, find_segments, is_scare, mask
 from searchapp.nlp.quotes.reported import cue_offsets, find_reported
-from searchapp.nlp.text import paragraphs
+from searchapp.nlp.text import Token, paragraphs
 
 
 def extract_quotes(body: str, entities: list[EntityMention] | None = None, *, reported: bool = False) -> list[Quote]:
@@ -28,8 +28,15 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None, *, re
     for s in segs:
         s.words = len(body[s.start : s.end].split())
 
-    att = attribute(doc, paras)
+    # reported speech first: its speakers ("..., Biden said.") are who a pronoun after them most
+    # often means, in the quotes that follow; then its own pronouns again, with the quotes' speakers
+    att = Attributor(doc)
     found = find_reported(att, paras, cues) if indirect else []
+    attribute(doc, paras, att)
+    for r in found:
+        m = r.mention
+        if m is not None and m.text.lower() in ("he", "she"):
+            r.speaker = att.coref.pronoun(Token(m.text, m.start, m.end, m.text.lower(), m.text[0].isupper(), False))
 
     out: list[Quote] = []
     for s in segs:
