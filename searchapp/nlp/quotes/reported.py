@@ -116,7 +116,8 @@ def _predicates(att: Attributor, paras: list[tuple[int, int]], found: list[Segme
     out = []
     shape = _PREDICATE_SHAPE.match
     for a in itertools.chain((0,), (m.end() for m in _SENTENCE_BREAK.finditer(masked))):
-        if not shape(masked, a):
+        m = shape(masked, a)
+        if m is None or m.group("verb") in _EVENT_ONLY:
             continue
         para = bisect.bisect_right(para_starts, a) - 1
         if para < 0:
@@ -143,8 +144,9 @@ _PREDICATE_SHAPE = re.compile(
     r"When|While|After|Before|Some|Many|Most|All|One|Two|Three|What|Which|Who|How|Why|Where)\b)"
     r"(?:he|she|they|we|(?:[A-Z][\w.’'-]*\s+){0,4}[A-Z][\w.’'-]*)\s+"
     r"(?:[a-z]+ly\s+|(?:has|had|have|would|will|could|can|may|might|should|must|did|does|do|also|already|"
-    r"long|still|never|not|is|was|are|were|now)\s+)*[a-z]+(?:ed|s)\b"
+    r"long|still|never|not|is|was|are|were|now)\s+)*(?P<verb>[a-z]+(?:ed|s))\b"
 )
+_EVENT_ONLY = EVENT_VERBS - AUXILIARIES  # a verb that cannot go on to another ("has", "was")
 _ADVERBS = frozenset("already long far more less soon yet now not never also still".split())
 _OPENERS = frozenset("but and so yet still then now also however meanwhile instead , — –".split())
 
@@ -191,7 +193,7 @@ def _predicate(att: Attributor, toks: list[Token], para: int) -> Segment | None:
 
 def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
     n = len(toks)
-    tail = _tail_attribution(att, toks, para)
+    tail, tried = _tail_attribution(att, toks, para)
     if tail is not None:
         return [tail]
     out: list[Segment] = []
@@ -206,7 +208,7 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
         if low == "according" and ci + 1 < n and toks[ci + 1].low == "to":
             found = _according(att, toks, ci, para)
         elif low in REPORTED_CUES:
-            found = _content_after(att, toks, ci, para) or _content_before(att, toks, ci, para)
+            found = _content_after(att, toks, ci, para) or (None if ci == tried else _content_before(att, toks, ci, para))
         elif low in REPORTED_PARTICIPLES and ci > 0 and toks[ci - 1].text in (",", "—", "–"):
             found = _participle(att, toks, ci, para)
         elif low in STANCE_VERBS or _stance_verb(toks, ci):
@@ -224,10 +226,10 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
     return out
 
 
-def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Segment | None, int]:
     """A sentence that ends with its attribution ("..., Stovall said.", "..., according to a
     spokeswoman.") is all that source's: the cues before it are inside the content ("Cruz promised to
-    shake things up, Stovall said")."""
+    shake things up, Stovall said"). Returns the segment (or None) and the cue tried (or -1)."""
     n = len(toks)
     for ci in range(n - 2, max(3, n - 14), -1):
         t = toks[ci]
@@ -242,8 +244,8 @@ def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> Segment 
             found = _content_before(att, toks, ci, para)
         else:
             continue
-        return found[0] if found else None
-    return None
+        return (found[0] if found else None), ci
+    return None, -1
 
 
 def _name_colon(att: Attributor, toks: list[Token], para: int) -> Segment | None:
