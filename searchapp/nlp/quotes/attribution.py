@@ -90,6 +90,14 @@ class Attributor:
                 self.assign(seg, np, None)
                 return True
         if final_dot and toks[i].cap:
+            # a new sentence, unless it is only the attribution: “… are missing.” Okafor said.
+            np = np_forward(toks, i)
+            c = cue_at(toks, i + len(np)) if np else None
+            if c and c[2] == "finite" and (is_name_np(np) or np[0].low in ("he", "she")) and all(
+                t.text not in (":", ",") and t.text[0] != "\x00" and t.low != "that" for t in toks[c[1] :]
+            ) and len(toks) - c[1] <= 4:
+                self.assign(seg, np, c[0])
+                return True
             return False
         # cue first: “…,” said Lavrov
         c = cue_at(toks, i)
@@ -99,9 +107,12 @@ class Attributor:
                 np = [toks[c[1]]]
             np = with_pp(toks, c[1], np)
             rest = c[1] + len(np)
+            if len(np) > 1 and _reduced_relative(toks, rest - 1):  # "one councillor involved in ..."
+                np, rest = np[:-1], rest - 1
             if np_ok(np) and (
                 rest >= len(toks) or toks[rest].text in (",", ".", "(", ";", ":", "—", "–", "!", "?")
                 or not (toks[rest].low in COMMON_VERBS or past(toks[rest]) or toks[rest].low in AUXILIARIES)
+                or _reduced_relative(toks, rest)
             ):
                 self.assign(seg, np, c[0], cut_pp(np))
                 return True
@@ -323,6 +334,12 @@ class Attributor:
             self.assign(seg, np, None)
             return True
         return False
+
+
+def _reduced_relative(toks: list[Token], k: int) -> bool:
+    """A participle that describes the speaker before it: "one Republican involved in the planning",
+    "a person familiar with the talks"."""
+    return k + 1 < len(toks) and past(toks[k]) and toks[k + 1].low in ("in", "on", "with", "by", "at", "to", "for", "about")
 
 
 def attribute(doc: Doc, paras: list[tuple[int, int]], att: Attributor | None = None) -> Attributor:

@@ -220,6 +220,10 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
         skipped += 1
     if j < sent_lo:
         return []
+    if toks[j].text == ")":  # "Rep. Ann Lee (D-Ore.) said"
+        o = next((m for m in range(j - 1, max(sent_lo, j - 8) - 1, -1) if toks[m].text == "("), -1)
+        if o > sent_lo:
+            j = o - 1
     if toks[j].text == ",":
         # appositive(s): "Truss, 46, the first foreign secretary ..., added"
         commas = [k for k in range(sent_lo, j + 1) if toks[k].text == ","]
