@@ -66,8 +66,6 @@ def test_a_role_with_an_affiliation_goes_to_the_person_of_that_affiliation():
 
 
 def test_a_pronoun_goes_on_with_the_subject_rather_than_an_owner_or_a_prepositions_object():
-    from searchapp.nlp.quotes import extract_quotes
-
     body = ("The council met on Monday.\n\nAnna Lee’s plan was the target when Marta Kowalski rose in the hall."
             "\n\n“It will sink the harbour,” she said.")
     [q] = extract_quotes(body)
