@@ -163,3 +163,17 @@ def test_a_role_is_the_subject_rather_than_the_words_of_an_aside():
     body = "A harbour official, speaking on condition of anonymity about the mayor's plans, said the levy would fail."
     [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
     assert (q.text, q.mention.text) == ("the levy would fail", "A harbour official")
+
+
+def test_according_to_a_long_source_mid_sentence_or_without_a_comma():
+    body = ("According to early results of the county survey conducted for the harbour board, most owners "
+            "want the levy cut.")
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.cue) == ("most owners want the levy cut", "according to")
+    body = "Now, according to the county survey, most owners want the levy cut."
+    assert [(t, c) for t, _s, c in reported(body)] == [("most owners want the levy cut", "according to")]
+    body = "Reyes leads Greer by nine points according to a count by the county clerk."
+    assert [(t, c) for t, _s, c in reported(body)] == [("Reyes leads Greer by nine points", "according to")]
+    # the content of "according to" holds the other cues of its sentence
+    body = "Most owners said the levy should be cut, according to preliminary results of the survey."
+    assert [(t, c) for t, _s, c in reported(body)] == [("Most owners said the levy should be cut", "according to")]

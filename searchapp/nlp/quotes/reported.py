@@ -231,6 +231,10 @@ def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Se
     spokeswoman.") is all that source's: the cues before it are inside the content ("Cruz promised to
     shake things up, Stovall said"). Returns the segment (or None) and the cue tried (or -1)."""
     n = len(toks)
+    for ci in range(4, n - 2):
+        if toks[ci].low == "according" and toks[ci + 1].low == "to" and not toks[ci].cap:
+            found = _according(att, toks, ci, para)
+            return (found[0] if found else None), -1
     for ci in range(n - 2, max(3, n - 14), -1):
         t = toks[ci]
         if t.text == "," or t.text[0] == "\x00":
@@ -499,17 +503,21 @@ def _apposition(toks: list[Token]) -> bool:
 
 
 def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
-    """"According to X, ..." and "..., according to X."."""
+    """"According to X, ..." (also after an opening word: "Now, according to X, ..."), and "...,
+    according to X." (with or without the comma). The source runs to the next comma ("according to
+    early results of the exit poll conducted for the networks, ...")."""
+    n = len(toks)
     np = np_forward(toks, ci + 2, stop_at_verbs=False)
-    if not np_ok(np):
+    if not np or np[0].text[0] == "\x00":
         return None
-    after = ci + 2 + len(np)
-    if ci == 0 and after < len(toks) and toks[after].text == ",":
-        end = _content_to(toks, after + 1)
-        seg = _span(att, toks, after + 1, end, para)
-    elif ci > 3 and toks[ci - 1].text == ",":
-        end = after
-        seg = _span(att, toks, 0, ci - 1, para)
+    comma = next((m for m in range(ci + 2, min(n, ci + 32)) if toks[m].text == ","), -1)
+    opening = ci == 0 or (ci <= 3 and toks[ci - 1].text == ",")
+    if opening and comma > 0:
+        end = _content_to(toks, comma + 1)
+        seg = _span(att, toks, comma + 1, end, para)
+    elif ci > 3 and not opening:
+        end = comma if comma > 0 else n
+        seg = _span(att, toks, 0, ci, para)
     else:
         return None
     if seg is None:
