@@ -177,3 +177,8 @@ def test_according_to_a_long_source_mid_sentence_or_without_a_comma():
     # the content of "according to" holds the other cues of its sentence
     body = "Most owners said the levy should be cut, according to preliminary results of the survey."
     assert [(t, c) for t, _s, c in reported(body)] == [("Most owners said the levy should be cut", "according to")]
+
+
+def test_a_two_word_stance_is_content_and_one_word_is_not():
+    assert reported("Councillor Mara Quist has long opposed the levy.") == [("the levy", "Mara Quist", "opposed")]
+    assert reported("Councillor Mara Quist said no.") == []

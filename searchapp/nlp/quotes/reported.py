@@ -15,7 +15,8 @@ Shapes, within one sentence of the masked body (so words inside quote marks are 
   "Okafor voiced doubts about the levy" (``_predicate``; the speaker must be a person).
 
 A content span that starts with a quote (``X said, “…”``) is a direct quote's, not reported speech; a
-quote inside reported speech is kind "mixed". Content spans of fewer than three words are left out.
+quote inside reported speech is kind "mixed". Content spans of fewer than two words are left out
+("endorsed Paul Ryan" and "opposed the tax" are stances; "said so" is not).
 One sentence gives at most one reported statement per cue, and a cue inside another's content is not
 read again (the content already holds it).
 """
@@ -62,6 +63,7 @@ _ACCORDING = re.compile(r"\b(?:According|Asked)\b")
 _NAME_COLON = re.compile(r"^(?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*:\s", re.M)  # "Okafor: Levy Will Fail"
 _DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis review".split())
 _HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | _DOCUMENTS | {"according"}
+MIN_WORDS = 2  # the shortest content: "backed the plan", not "said so"
 _END_PUNCT = frozenset(".!?;")
 _WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
 _CLAUSE_END = frozenset((";",))
@@ -323,7 +325,7 @@ def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segm
         return None
     body = att.doc.body
     words = sum(len(body[t.start : t.end].split()) if t.text[0] == "\x00" else t.text[0].isalnum() for t in toks[i:j])
-    if words < 3:
+    if words < MIN_WORDS:
         return None
     start, end = toks[i].start, toks[j - 1].end
     seg = Segment(-1, start, end, -1, para)
