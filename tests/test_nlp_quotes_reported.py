@@ -182,3 +182,13 @@ def test_according_to_a_long_source_mid_sentence_or_without_a_comma():
 def test_a_two_word_stance_is_content_and_one_word_is_not():
     assert reported("Councillor Mara Quist has long opposed the levy.") == [("the levy", "Mara Quist", "opposed")]
     assert reported("Councillor Mara Quist said no.") == []
+
+
+def test_a_clause_that_seems_or_appears_is_the_writers_judgement():
+    body = "In another letter, the harbour board appeared to favour the levy over the toll."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.speaker, q.mention, q.cue) == (
+        "the harbour board appeared to favour the levy over the toll", None, None, "appeared")
+    # after a person it is that person's stance
+    body = "Councillor Mara Quist seemed unhappy with the levy on Monday."
+    assert reported(body) == [("unhappy with the levy on Monday", "Mara Quist", "seemed")]

@@ -215,6 +215,8 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
             found = _participle(att, toks, ci, para)
         elif low in STANCE_VERBS or _stance_verb(toks, ci):
             found = _content_after(att, toks, ci, para, people_only=True)
+            if found is None and low in _SEEM:
+                found = _seeming(att, toks, ci, para)
         else:
             continue
         if found is not None:
@@ -252,6 +254,28 @@ def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Se
             continue
         return (found[0] if found else None), ci
     return None, -1
+
+
+_SEEM = frozenset("seem seems seemed appear appears appeared".split())
+_CLAUSE_OPENERS = frozenset("which that who whom".split())
+
+
+def _seeming(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
+    """"The figures appear to be wrong", "the team seemed paralysed": a judgement with no source but
+    the writer; the content is the clause, its subject included."""
+    lo = 0
+    for k in range(ci - 1, -1, -1):
+        if toks[k].text in (",", ";", ":", "—", "–") or (toks[k].low in _CLAUSE_OPENERS and not toks[k].cap):
+            lo = k + 1
+            break
+    if ci - lo < 1 or ci - lo > 14:
+        return None
+    end = _content_to(toks, ci + 1)
+    seg = _span(att, toks, lo, end, para)
+    if seg is None:
+        return None
+    seg.cue = toks[ci].low
+    return seg, end
 
 
 def _name_colon(att: Attributor, toks: list[Token], para: int) -> Segment | None:
