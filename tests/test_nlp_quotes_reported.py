@@ -192,3 +192,28 @@ def test_a_clause_that_seems_or_appears_is_the_writers_judgement():
     # after a person it is that person's stance
     body = "Councillor Mara Quist seemed unhappy with the levy on Monday."
     assert reported(body) == [("unhappy with the levy on Monday", "Mara Quist", "seemed")]
+
+
+def test_a_headline_in_title_case_with_a_capitalised_cue():
+    body = "Mara Quist Says The Harbour Levy Will Fail.\n\nThe council met on Monday."
+    assert reported(body) == [("The Harbour Levy Will Fail", "Mara Quist", "says")]
+    # in an ordinary sentence a capitalised word is no cue
+    assert reported("The ferry Says Hello left the harbour on Monday with nine passengers.") == []
+
+
+def test_asked_after_a_short_adverbial_and_when_asked():
+    body = "Asked during a debate on Monday why she trailed Quist so badly, Lee paused."
+    assert reported(body) == [("why she trailed Quist so badly", None, "asked")]
+    body = "When asked by Paul Greer about the harbour levy, Lee paused."
+    assert reported(body) == [("about the harbour levy", "Paul Greer", "asked")]
+
+
+def test_a_percentage_of_people_is_a_source():
+    body = "Among the owners, 42% say they would back the levy in May."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "indirect"]
+    assert (q.text, q.mention.text) == ("they would back the levy in May", "42%")
+
+
+def test_a_long_aside_in_brackets_between_the_speaker_and_the_cue():
+    body = "Sen. Ann Lorne (a harbour-town Democrat so young she has been taken for an intern) says the levy will fail."
+    assert reported(body) == [("the levy will fail", "Ann Lorne", "says")]

@@ -221,7 +221,7 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
     if j < sent_lo:
         return []
     if toks[j].text == ")":  # "Rep. Ann Lee (D-Ore.) said"
-        o = next((m for m in range(j - 1, max(sent_lo, j - 8) - 1, -1) if toks[m].text == "("), -1)
+        o = next((m for m in range(j - 1, max(sent_lo, j - 24) - 1, -1) if toks[m].text == "("), -1)
         if o > sent_lo:
             j = o - 1
     if toks[j].text == ",":

@@ -75,8 +75,11 @@ def cue_offsets(body: str) -> list[int]:
     words and a set look-up), so that sentences without one are not read at all."""
     hints = _HINTS
     found = [m.start() for m in _WORD.finditer(body) if m.group() in hints]
-    if "According" in body or "Asked" in body:
+    if "According" in body or "Asked" in body or "When asked" in body:
         found += [m.start() for m in _ACCORDING.finditer(body)]
+        found.sort()
+    if "Says" in body or "Tells" in body or "Warns" in body or "Said" in body:
+        found += [m.start() for m in _HEADLINE_CUE_AT.finditer(body)]
         found.sort()
     if ": " in body:
         found += [m.start() for m in _NAME_COLON.finditer(body)]
@@ -205,7 +208,7 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
             continue
         t = toks[ci]
         low = t.low
-        if t.cap and ci > 0:
+        if t.cap and ci > 0 and not (low in _HEADLINE_CUES and _title_case(toks)):
             continue
         if low == "according" and ci + 1 < n and toks[ci + 1].low == "to":
             found = _according(att, toks, ci, para)
@@ -256,6 +259,16 @@ def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Se
     return None, -1
 
 
+_HEADLINE_CUES = frozenset("says say said tells warns claims urges admits insists vows".split())
+_HEADLINE_CUE_AT = re.compile(r"\b(?:Says|Say|Said|Tells|Warns|Claims|Urges|Admits|Insists|Vows)\b")
+
+
+def _title_case(toks: list[Token]) -> bool:
+    """A headline in title case ("Newspaper Says Council Must Act"): most words capitalised."""
+    words = [t for t in toks if t.text[0].isalpha()]
+    return len(words) >= 4 and sum(t.cap for t in words) * 4 >= len(words) * 3
+
+
 _SEEM = frozenset("seem seems seemed appear appears appeared".split())
 _CLAUSE_OPENERS = frozenset("which that who whom".split())
 
@@ -298,14 +311,18 @@ _ASKED_NEXT = frozenset("if whether about what why how when where who to".split(
 def _asked(att: Attributor, toks: list[Token], para: int) -> Segment | None:
     """"Asked (by X) whether the levy would pass, ...": the question is an attribution; the one who
     asks, when named, is its source (the one who answers speaks in the main clause)."""
-    if toks[0].low != "asked":
+    a = 1 if toks[0].low == "when" else 0
+    if toks[a].low != "asked":
         return None
-    k, np = 1, []
-    if toks[1].low == "by":
-        np = np_forward(toks, 2)
-        k = 2 + len(np)
-    if k >= len(toks) or toks[k].low not in _ASKED_NEXT:
+    k, np = a + 1, []
+    if toks[k].low == "by":
+        np = np_forward(toks, k + 1)
+        k += 1 + len(np)
+    # "Asked during a debate why ...", "Asked on Thursday about ...": past a short adverbial
+    q = next((m for m in range(k, min(len(toks), k + 8)) if toks[m].low in _ASKED_NEXT or toks[m].text == ","), -1)
+    if q < 0 or toks[q].text == ",":
         return None
+    k = q
     end = next((m for m in range(k, len(toks)) if toks[m].text in (",", ";")), len(toks))
     seg = _span(att, toks, k, end, para)
     if seg is None:
@@ -441,6 +458,8 @@ def _quantity_before(toks: list[Token], ci: int) -> list[Token]:
         j -= 1
     if j < 0 or toks[j].cap and j > 0:
         return []
+    if toks[j].text == "%" and j > 0:  # "42% say ..."
+        j -= 1
     t = toks[j]
     if t.text[0].isdigit() or t.low in _QUANTITY_HEADS:
         i = j
@@ -448,7 +467,7 @@ def _quantity_before(toks: list[Token], ci: int) -> list[Token]:
             if toks[i - 1].low in PHRASE_STOP and toks[i - 1].low not in ("in", "of", "out", "than"):
                 break
             i -= 1
-        return toks[i : j + 1]
+        return toks[i : j + 2] if j + 1 < ci and toks[j + 1].text == "%" else toks[i : j + 1]
     return []
 
 
