@@ -64,3 +64,8 @@ def test_a_participle_after_the_speaker_describes_them():
 def test_a_bracketed_aside_between_speaker_and_cue():
     q = one("After the vote, Rep. Marta Kowalski (D-Ore.) said “the harbour stays open.”")
     assert (q.speaker, q.cue) == ("Marta Kowalski", "said")
+
+
+def test_a_name_in_apposition_after_a_description_is_the_speaker():
+    q = one("“The ferry will run,” said another harbour pilot, Marta Kowalski of Linden.")
+    assert (q.speaker, q.cue) == ("Marta Kowalski", "said")

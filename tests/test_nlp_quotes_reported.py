@@ -217,3 +217,8 @@ def test_a_percentage_of_people_is_a_source():
 def test_a_long_aside_in_brackets_between_the_speaker_and_the_cue():
     body = "Sen. Ann Lorne (a harbour-town Democrat so young she has been taken for an intern) says the levy will fail."
     assert reported(body) == [("the levy will fail", "Ann Lorne", "says")]
+
+
+def test_a_dateline_with_a_date_and_an_agency_is_skipped():
+    body = "LINDEN, May 3 (Harbour Wire) — Marta Kowalski rallied the fleet on Monday, saying the levy would fail."
+    assert reported(body) == [("the levy would fail", "Marta Kowalski", "saying")]

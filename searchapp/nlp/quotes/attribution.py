@@ -109,6 +109,15 @@ class Attributor:
             rest = c[1] + len(np)
             if len(np) > 1 and _reduced_relative(toks, rest - 1):  # "one councillor involved in ..."
                 np, rest = np[:-1], rest - 1
+            if np and np[0].low in DETERMINERS and not np[0].cap:
+                # “…,” said another harbour pilot, Ann Lee. / said another Twitter user, Ann Lee
+                comma = next((m for m in range(rest, min(len(toks), rest + 4)) if toks[m].text == ","), -1)
+                app = np_forward(toks, comma + 1, stop_at_verbs=False) if comma > 0 else []
+                after = comma + 1 + len(app)
+                if is_name_np(app) and app[0].cap and (after >= len(toks) or toks[after].text in (",", ".", "(")
+                                                       or toks[after].low == "of"):
+                    self.assign(seg, app, c[0], cut_pp(app))
+                    return True
             if np_ok(np) and (
                 rest >= len(toks) or toks[rest].text in (",", ".", "(", ";", ":", "—", "–", "!", "?")
                 or not (toks[rest].low in COMMON_VERBS or past(toks[rest]) or toks[rest].low in AUXILIARIES)

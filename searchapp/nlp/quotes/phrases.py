@@ -175,11 +175,11 @@ def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[To
                     return np
     i = lo
     # a dateline: "WASHINGTON — Sen. Ann Lee said ..."
-    d = i
-    while d < len(toks) and d - i < 4 and toks[d].text.isupper() and toks[d].text.isalpha():
-        d += 1
-    if d > i and d < len(toks) and toks[d].text in ("—", "–", "-"):
-        i = d + 1
+    if i < len(toks) and len(toks[i].text) > 1 and toks[i].text.isupper() and toks[i].text.isalpha():
+        # "WASHINGTON, Dec. 8 (UPI) — ...": past the dash within the first dozen tokens
+        d = next((m for m in range(i + 1, min(len(toks), i + 12)) if toks[m].text in ("—", "–", "-")), -1)
+        if d > 0 and all(t.text.isupper() or not t.text.isalpha() or t.cap for t in toks[i:d]):
+            i = d + 1
     while i < len(toks) and toks[i].low in ("but", "and", "so", "yet", "still", "then", "now", "also", "however", "meanwhile", ",", "—", "–"):
         i += 1
     if i < len(toks) and toks[i].text in NOT_NAME_CAPS and toks[i].low not in DETERMINERS and toks[i].low not in PRONOUNS:
