@@ -69,3 +69,9 @@ def test_a_bracketed_aside_between_speaker_and_cue():
 def test_a_name_in_apposition_after_a_description_is_the_speaker():
     q = one("“The ferry will run,” said another harbour pilot, Marta Kowalski of Linden.")
     assert (q.speaker, q.cue) == ("Marta Kowalski", "said")
+
+
+def test_a_name_alone_after_a_finished_quote_is_read_without_error():
+    body = "The vote was close.\n\n“The harbour stays open.” Marta Kowalski"
+    q = one(body)
+    assert (q.text, q.speaker) == ("The harbour stays open", None)

@@ -92,7 +92,7 @@ class Attributor:
         if final_dot and toks[i].cap:
             # a new sentence, unless it is only the attribution: “… are missing.” Okafor said.
             np = np_forward(toks, i)
-            c = cue_at(toks, i + len(np)) if np else None
+            c = cue_at(toks, i + len(np)) if np and i + len(np) < len(toks) else None
             if c and c[2] == "finite" and (is_name_np(np) or np[0].low in ("he", "she")) and all(
                 t.text not in (":", ",") and t.text[0] != "\x00" and t.low != "that" for t in toks[c[1] :]
             ) and len(toks) - c[1] <= 4:
