@@ -137,3 +137,20 @@ def test_folds_report_each_fold_and_the_spread():
     accuracies = [row["speaker_accuracy"] for row in result["folds"]]
     assert result["spread"] == round(max(accuracies) - min(accuracies), 4)
     assert "3 folds" in format_folds(result)
+
+
+def test_a_partial_quote_inside_reported_speech_is_its_speakers():
+    body = "Mayor Tom Reyes voiced doubts on Monday about the levy and its “hidden costs” for the fishing towns."
+    quotes = extract_quotes(body, reported=True)
+    check_offsets(body, quotes)
+    [q] = [q for q in quotes if q.kind != "indirect"]
+    assert (q.text, q.kind, q.speaker) == ("hidden costs", "mixed", "Tom Reyes")
+    # without reported speech the same words stay a quote with no speaker
+    [q] = extract_quotes(body)
+    assert (q.text, q.speaker) == ("hidden costs", None)
+
+
+def test_a_pronoun_after_reported_speech_means_its_speaker():
+    body = "Tom Reyes wants a new levy on the harbour, Paul Greer said on Monday.\n“It will ruin the fleet,” he said."
+    [q] = [q for q in extract_quotes(body, reported=True) if q.kind == "direct"]
+    assert (q.text, q.speaker) == ("It will ruin the fleet", "Paul Greer")

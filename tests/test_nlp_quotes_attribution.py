@@ -44,3 +44,34 @@ def test_according_to_and_dash_attribution():
     body = "Voices from the rally:\n“I came for the jobs.” ― Luis Ortega, 44, Ohio"
     q = one(body)
     assert (q.speaker, q.cue) == ("Luis Ortega", None)
+
+
+def test_a_short_sentence_after_a_quote_that_ends_with_a_full_stop_attributes_it():
+    body = "The vote was close.\n\n“The harbour stays open.” Marta Kowalski said.\n\nThe council adjourned."
+    q = one(body)
+    assert (q.speaker, q.cue) == ("Marta Kowalski", "said")
+    # a longer sentence is a sentence of its own
+    body = "The vote was close.\n\n“The harbour stays open.” Marta Kowalski said the ferry would run until May."
+    first = extract_quotes(body)[0]
+    assert (first.text, first.speaker) == ("The harbour stays open", None)
+
+
+def test_a_participle_after_the_speaker_describes_them():
+    q = one("“The ferry will run,” said one councillor involved in the talks, who asked not to be named.")
+    assert q.mention.text == "one councillor"
+
+
+def test_a_bracketed_aside_between_speaker_and_cue():
+    q = one("After the vote, Rep. Marta Kowalski (D-Ore.) said “the harbour stays open.”")
+    assert (q.speaker, q.cue) == ("Marta Kowalski", "said")
+
+
+def test_a_name_in_apposition_after_a_description_is_the_speaker():
+    q = one("“The ferry will run,” said another harbour pilot, Marta Kowalski of Linden.")
+    assert (q.speaker, q.cue) == ("Marta Kowalski", "said")
+
+
+def test_a_name_alone_after_a_finished_quote_is_read_without_error():
+    body = "The vote was close.\n\n“The harbour stays open.” Marta Kowalski"
+    q = one(body)
+    assert (q.text, q.speaker) == ("The harbour stays open", None)

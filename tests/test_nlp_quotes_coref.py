@@ -63,3 +63,10 @@ def test_a_role_with_an_affiliation_goes_to_the_person_of_that_affiliation():
     )
     quotes = extract_quotes(body)
     assert [(q.speaker, q.mention.text) for q in quotes] == [("Sara Holm", "the Liberal nominee")]
+
+
+def test_a_pronoun_goes_on_with_the_subject_rather_than_an_owner_or_a_prepositions_object():
+    body = ("The council met on Monday.\n\nAnna Lee’s plan was the target when Marta Kowalski rose in the hall."
+            "\n\n“It will sink the harbour,” she said.")
+    [q] = extract_quotes(body)
+    assert (q.mention.text, q.speaker) == ("she", "Marta Kowalski")

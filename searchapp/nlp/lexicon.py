@@ -338,3 +338,50 @@ REPORTED_TO_CUES = words(
     informs asked asks ask accused accuses accuse blamed blames blame criticized criticised praised
     telling warning urging reminding asking accusing blaming criticizing praising"""
 )
+
+
+def _verb_forms(stems: str, irregular: str = "") -> frozenset[str]:
+    """Finite forms of regular verbs (base, -s, -ed: "back backs backed", "rely relies relied",
+    "praise praises praised") and the irregular forms given as they are."""
+    out = set(irregular.split())
+    for v in stems.split():
+        out.add(v)
+        if v.endswith("y") and v[-2:-1] not in "aeiou":
+            out.update((v[:-1] + "ies", v[:-1] + "ied"))
+        elif v.endswith("e"):
+            out.update((v + "s", v + "d"))
+        elif v.endswith(("s", "sh", "ch", "x", "z")):
+            out.update((v + "es", v + "ed"))
+        else:
+            out.update((v + "s", v + "ed"))
+    return frozenset(out)
+
+
+# Verbs whose object is a stance, a view or a message when a person is their subject ("she backed the
+# plan", "he cast himself as an outsider", "they seem to favour a delay"): what attribution in news
+# reports besides saying. Read only after a person-like subject.
+STANCE_VERBS = _verb_forms(
+    """call describe portray characterize characterise label brand dub cast liken compare mention discuss
+    talk speak highlight emphasize emphasise tout boast brag joke mock attack slam blast condemn
+    denounce decry assail lambaste rail thank applaud laud hail champion advocate recommend request
+    seek push offer signal indicate conclude calculate project identify question challenge
+    dispute favor favour embrace back prefer consider regard view deem judge decide disagree seem
+    appear sound remember learn understand realize realise recognize recognise imagine assume suspect
+    release issue publish reiterate repeat highlight frame dismiss reject refuse decline welcome
+    celebrate lament regret apologize apologise acknowledge admit concede confirm deny reveal
+    disclose announce report suggest argue insist claim warn urge promise pledge vow threaten assure
+    remind predict estimate expect hope fear worry doubt want wish plan intend aim vote""",
+    """thought knew felt saw seen wrote written sought found shown showed told said""",
+)
+
+# Verbs of events, moves and possessions: after a person they report what happened, not a stance
+# ("she won the district", "he arrived in Ames on Monday").
+EVENT_VERBS = _verb_forms(
+    """win lose arrive return travel visit move live die join work serve lead leave start begin turn
+    raise receive conduct host hold spend run meet finish end enter exit attend sign hire fire earn
+    pay cost own buy sell grow rise fall drop climb jump walk stand sit sleep wake eat drink play
+    watch launch open close release need capture face pick schedule use help spend speak""",
+    """won lost took got gotten held became become came went gone met ran spent led left began begun
+    grew rose fell stood sat ate drank paid bought sold born was were is are has had have did does
+    do spoke spoken""",
+)

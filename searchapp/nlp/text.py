@@ -115,8 +115,8 @@ def conll_sentences(text: str, spans: Sequence[tuple[int, int]],
 _TITLE_DOT = "|".join(TITLE_ABBREVIATIONS)
 _TOKEN = re.compile(
     r"\x00+"  # a masked quote: one token
-    r"|(?:[A-Za-z]\.){2,}"  # U.S. D.C.
-    rf"|(?:{_TITLE_DOT})\.(?=\s)"
+    r"|(?=[A-Za-z]\.[A-Za-z]\.)(?:[A-Za-z]\.){2,}"  # U.S. D.C. (the lookaheads make them cheap)
+    rf"|(?=[A-Z][a-z]{{0,3}}\.\s)(?:{_TITLE_DOT})\.(?=\s)"
     r"|[A-Z]\.(?=\s[A-Z])"  # initials
     r"|[^\W\d_](?:[\w’'\-&]*\w)?(?:’s|'s)?"
     r"|\d[\d,.:]*\w*"

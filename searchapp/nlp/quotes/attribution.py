@@ -90,6 +90,14 @@ class Attributor:
                 self.assign(seg, np, None)
                 return True
         if final_dot and toks[i].cap:
+            # a new sentence, unless it is only the attribution: “… are missing.” Okafor said.
+            np = np_forward(toks, i)
+            c = cue_at(toks, i + len(np)) if np and i + len(np) < len(toks) else None
+            if c and c[2] == "finite" and (is_name_np(np) or np[0].low in ("he", "she")) and all(
+                t.text not in (":", ",") and t.text[0] != "\x00" and t.low != "that" for t in toks[c[1] :]
+            ) and len(toks) - c[1] <= 4:
+                self.assign(seg, np, c[0])
+                return True
             return False
         # cue first: “…,” said Lavrov
         c = cue_at(toks, i)
@@ -99,9 +107,21 @@ class Attributor:
                 np = [toks[c[1]]]
             np = with_pp(toks, c[1], np)
             rest = c[1] + len(np)
+            if len(np) > 1 and _reduced_relative(toks, rest - 1):  # "one councillor involved in ..."
+                np, rest = np[:-1], rest - 1
+            if np and np[0].low in DETERMINERS and not np[0].cap:
+                # “…,” said another harbour pilot, Ann Lee. / said another Twitter user, Ann Lee
+                comma = next((m for m in range(rest, min(len(toks), rest + 4)) if toks[m].text == ","), -1)
+                app = np_forward(toks, comma + 1, stop_at_verbs=False) if comma > 0 else []
+                after = comma + 1 + len(app)
+                if is_name_np(app) and app[0].cap and (after >= len(toks) or toks[after].text in (",", ".", "(")
+                                                       or toks[after].low == "of"):
+                    self.assign(seg, app, c[0], cut_pp(app))
+                    return True
             if np_ok(np) and (
                 rest >= len(toks) or toks[rest].text in (",", ".", "(", ";", ":", "—", "–", "!", "?")
                 or not (toks[rest].low in COMMON_VERBS or past(toks[rest]) or toks[rest].low in AUXILIARIES)
+                or _reduced_relative(toks, rest)
             ):
                 self.assign(seg, np, c[0], cut_pp(np))
                 return True
@@ -325,15 +345,22 @@ class Attributor:
         return False
 
 
-def attribute(doc: Doc, paras: list[tuple[int, int]]) -> Attributor:
+def _reduced_relative(toks: list[Token], k: int) -> bool:
+    """A participle that describes the speaker before it: "one Republican involved in the planning",
+    "a person familiar with the talks"."""
+    return k + 1 < len(toks) and past(toks[k]) and toks[k + 1].low in ("in", "on", "with", "by", "at", "to", "for", "about")
+
+
+def attribute(doc: Doc, paras: list[tuple[int, int]], att: Attributor | None = None) -> Attributor:
     """Attribute every segment of ``doc``, in this order: after or before it in its sentence, in
     document order (resolved speakers feed later pronouns and roles); a dash line under it; then the
     attribution of the quotes around it: the other parts of a multi-paragraph quote, the previous
     (else the next) attributed quote in the same paragraph, a previous paragraph that ends with a
     colon, the quote that closes the previous paragraph when this one opens with a quote; a sentence
-    that only introduces it. Quotes of at most three words never inherit."""
+    that only introduces it. Quotes of at most three words never inherit. ``att`` is an attributor
+    that has already read the document (reported speech), whose speakers feed the pronouns here."""
     body, masked, segs = doc.body, doc.masked, doc.segs
-    att = Attributor(doc)
+    att = att or Attributor(doc)
     by_para: dict[int, list[Segment]] = {}
     for s in segs:
         by_para.setdefault(s.para, []).append(s)

@@ -27,6 +27,9 @@ from searchapp.nlp.quotes.phrases import affiliation, is_name_np, strip_name
 from searchapp.nlp.text import Token, base
 
 
+_OBLIQUE_BEFORE = frozenset("to with by for of from about against at on in toward towards than like over".split())
+
+
 class Resolver:
     """Resolves speakers of one article, in document order: each resolved speaker is a candidate for
     the pronouns and role descriptions after it."""
@@ -34,6 +37,7 @@ class Resolver:
     def __init__(self, doc: Doc):
         self.doc = doc
         self.resolved: list[tuple[int, str]] = []  # (offset, canonical) of resolved speaker mentions
+        self._mention_end: dict[int, int] = {}
 
     def speaker(self, np: list[Token], at: int) -> str | None:
         """The speaker the phrase names; remembered, as named at offset ``at``, for later pronouns and roles."""
@@ -127,6 +131,18 @@ class Resolver:
                     break
         return best[1] if best else None
 
+    def _oblique(self, start: int) -> bool:
+        """Is the person mention at ``start`` a possessor or a preposition's object?"""
+        body = self.doc.body
+        end = self._mention_end.get(start)
+        if end is None:
+            self._mention_end = {s: e for s, e, _c in self.doc.mentions}
+            end = self._mention_end.get(start, start)
+        if body[end : end + 2] in ("’s", "'s") or body[end - 2 : end] in ("’s", "'s"):
+            return True
+        prev = body[max(0, start - 12) : start].split()
+        return bool(prev) and prev[-1].lower() in _OBLIQUE_BEFORE
+
     def pronoun(self, tok: Token) -> str | None:
         """he/she -> the speaker of the quote just before when of the same gender and at most a sentence
         back; else a person of the same gender, looking back sentence by sentence (current sentence
@@ -161,6 +177,9 @@ class Resolver:
             group = sorted(by_sent.get(si, []))
             if not group:
                 continue
+            # a person named as an owner or after a preposition ("Okafor’s plan", "a letter to Lee")
+            # is seldom the one a pronoun goes on with: the others first
+            group.sort(key=lambda sc: (self._oblique(sc[0]), sc[0]))
             fits = [c for _s, c in group if people[c].gender in (g, "")]
             if not fits:
                 continue

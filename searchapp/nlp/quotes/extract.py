@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from searchapp.article import Article, EntityMention, Quote
-from searchapp.nlp.quotes.attribution import attribute
+from searchapp.nlp.quotes.attribution import Attributor, attribute
 from searchapp.nlp.quotes.candidates import Doc
 from searchapp.nlp.quotes.marks import HINT, find_segments, is_scare, mask
 from searchapp.nlp.quotes.reported import cue_offsets, find_reported
-from searchapp.nlp.text import paragraphs
+from searchapp.nlp.text import Token, paragraphs
 
 
 def extract_quotes(body: str, entities: list[EntityMention] | None = None, *, reported: bool = False) -> list[Quote]:
@@ -28,19 +28,32 @@ def extract_quotes(body: str, entities: list[EntityMention] | None = None, *, re
     for s in segs:
         s.words = len(body[s.start : s.end].split())
 
-    att = attribute(doc, paras)
+    # reported speech first: its speakers ("..., Biden said.") are who a pronoun after them most
+    # often means, in the quotes that follow; then its own pronouns again, with the quotes' speakers
+    att = Attributor(doc)
     found = find_reported(att, paras, cues) if indirect else []
+    attribute(doc, paras, att)
+    for r in found:
+        m = r.mention
+        if m is not None and m.text.lower() in ("he", "she"):
+            r.speaker = att.coref.pronoun(Token(m.text, m.start, m.end, m.text.lower(), m.text[0].isupper(), False))
 
     out: list[Quote] = []
     for s in segs:
         text = body[s.start : s.end]
+        outer = next((r for r in found if r.start <= s.start and s.end <= r.end), None)
+        if outer is not None and outer.speaker is not None and (s.speaker is None or s.inherited):
+            # a partial quote inside someone's reported speech is theirs: "X called the plan “a
+            # blatant abuse”" (its own attribution, if any, was inherited from a quote nearby)
+            out.append(Quote(text, s.start, s.end, outer.speaker, outer.mention, outer.cue, "mixed"))
+            continue
         if is_scare(body, s):
             out.append(Quote(text, s.start, s.end))
             continue
         if s.words <= 3 and s.inherited:
             out.append(Quote(text, s.start, s.end))
             continue
-        kind = "mixed" if any(r.start <= s.start and s.end <= r.end for r in found) else "direct"
+        kind = "mixed" if outer is not None else "direct"
         out.append(Quote(text, s.start, s.end, s.speaker, s.mention, s.cue, kind))
     for r in found:
         out.append(Quote(body[r.start : r.end], r.start, r.end, r.speaker, r.mention, r.cue, "indirect"))

@@ -174,14 +174,28 @@ def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[To
                 if np_ok(np) and k + 1 + len(np) < hi:
                     return np
     i = lo
+    # a dateline: "WASHINGTON — Sen. Ann Lee said ..."
+    if i < len(toks) and len(toks[i].text) > 1 and toks[i].text.isupper() and toks[i].text.isalpha():
+        # "WASHINGTON, Dec. 8 (UPI) — ...": past the dash within the first dozen tokens
+        d = next((m for m in range(i + 1, min(len(toks), i + 12)) if toks[m].text in ("—", "–", "-")), -1)
+        if d > 0 and all(t.text.isupper() or not t.text.isalpha() or t.cap for t in toks[i:d]):
+            i = d + 1
     while i < len(toks) and toks[i].low in ("but", "and", "so", "yet", "still", "then", "now", "also", "however", "meanwhile", ",", "—", "–"):
         i += 1
     if i < len(toks) and toks[i].text in NOT_NAME_CAPS and toks[i].low not in DETERMINERS and toks[i].low not in PRONOUNS:
-        # introductory phrase: skip to the first comma within 10 tokens
+        # introductory phrase ("At a rally in Ames, Iowa, on Sunday,"): it ends at the first comma
+        # within 12 tokens that a subject and its verb follow
+        first = -1
         for k in range(i, min(len(toks), i + 12)):
             if toks[k].text == ",":
-                i = k + 1
-                break
+                if first < 0:
+                    first = k
+                np = np_forward(toks, k + 1)
+                if np_ok(np) and k + 1 + len(np) < len(toks) and toks[k + 1 + len(np)].text != ",":
+                    first = k
+                    break
+        if first >= 0:
+            i = first + 1
     np = np_forward(toks, i)
     if not np_ok(np):
         return []
@@ -206,16 +220,27 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
         skipped += 1
     if j < sent_lo:
         return []
+    if toks[j].text == ")":  # "Rep. Ann Lee (D-Ore.) said"
+        o = next((m for m in range(j - 1, max(sent_lo, j - 24) - 1, -1) if toks[m].text == "("), -1)
+        if o > sent_lo:
+            j = o - 1
     if toks[j].text == ",":
         # appositive(s): "Truss, 46, the first foreign secretary ..., added"
         commas = [k for k in range(sent_lo, j + 1) if toks[k].text == ","]
         cands = []
         for c in commas[-4:]:
-            np = np_backward(toks, c - 1)
+            e = c - 1
+            if e > sent_lo and toks[e].text == ")":  # "Sen. Ann Lee (D-Ore.), ..."
+                o = next((m for m in range(e - 1, max(sent_lo, e - 8) - 1, -1) if toks[m].text == "("), -1)
+                e = o - 1 if o > sent_lo else e
+            np = np_backward(toks, e)
             if np and np[0].start >= toks[sent_lo].start and np_ok(np):
                 cands.append(np)
         for np in cands:
             if is_name_np(np) or (len(np) == 1 and np[0].low in PRONOUNS):
+                return np
+        for np in cands:  # "An Israeli official, speaking on condition of anonymity about the schedule, said"
+            if np[-1].low in ROLE_CONCEPTS or np[-1].low in SOURCE_NOUNS:
                 return np
         return cands[-1] if cands else []
     if toks[j].low in ("and", "but") and not toks[j].cap:

@@ -10,29 +10,38 @@ Shapes, within one sentence of the masked body (so words inside quote marks are 
   clause before it;
 * content, then source and cue at the end: "The build-up posed no threat, Lavrov said." / "..., said
   Lavrov." — the content runs from the sentence start to the comma before the source;
-* "according to": "According to X, ..." / "..., according to X."
+* "according to": "According to X, ..." / "..., according to X.";
+* with no cue at all, a sentence that opens with a person and a finite verb that is no event's:
+  "Okafor voiced doubts about the levy" (``_predicate``; the speaker must be a person).
 
 A content span that starts with a quote (``X said, “…”``) is a direct quote's, not reported speech; a
-quote inside reported speech is kind "mixed". Content spans of fewer than three words are left out.
+quote inside reported speech is kind "mixed". Content spans of fewer than two words are left out
+("endorsed Paul Ryan" and "opposed the tax" are stances; "said so" is not).
 One sentence gives at most one reported statement per cue, and a cue inside another's content is not
 read again (the content already holds it).
 """
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from searchapp.nlp.lexicon import (
     AUXILIARIES,
+    COMMON_VERBS,
+    EVENT_VERBS,
     DETERMINERS,
     FUNCTION_WORDS,
+    INVERTIBLE_CUES,
     MONTHS,
+    PHRASE_STOP,
     PRONOUNS,
     REPORTED_CUES,
     REPORTED_PARTICIPLES,
     REPORTED_TO_CUES,
     ROLE_CONCEPTS,
     SOURCE_NOUNS,
+    STANCE_VERBS,
     WEEKDAYS,
 )
 from searchapp.nlp.quotes.attribution import Attributor
@@ -50,8 +59,11 @@ from searchapp.nlp.quotes.phrases import (
 from searchapp.nlp.text import Token, sentence_end, sentence_start
 
 _WORD = re.compile(r"[a-z]+")
-_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | {"according"}
-_ACCORDING = re.compile(r"\bAccording\b")
+_ACCORDING = re.compile(r"\b(?:According|Asked)\b")
+_NAME_COLON = re.compile(r"^(?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*:\s", re.M)  # "Okafor: Levy Will Fail"
+_DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis review".split())
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | _DOCUMENTS | {"according"}
+MIN_WORDS = 2  # the shortest content: "backed the plan", not "said so"
 _END_PUNCT = frozenset(".!?;")
 _WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
 _CLAUSE_END = frozenset((";",))
@@ -63,8 +75,14 @@ def cue_offsets(body: str) -> list[int]:
     words and a set look-up), so that sentences without one are not read at all."""
     hints = _HINTS
     found = [m.start() for m in _WORD.finditer(body) if m.group() in hints]
-    if "According" in body:
+    if "According" in body or "Asked" in body or "When asked" in body:
         found += [m.start() for m in _ACCORDING.finditer(body)]
+        found.sort()
+    if "Says" in body or "Tells" in body or "Warns" in body or "Said" in body:
+        found += [m.start() for m in _HEADLINE_CUE_AT.finditer(body)]
+        found.sort()
+    if ": " in body:
+        found += [m.start() for m in _NAME_COLON.finditer(body)]
         found.sort()
     return found
 
@@ -88,35 +106,247 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
         done = b
         if b - a >= 12:
             out.extend(_sentence(att, doc.toks_in(a, b), para))
+    out.extend(_predicates(att, paras, out))
+    out.sort(key=lambda s: s.start)
     return out
 
 
+def _predicates(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]) -> list[Segment]:
+    """Sentences with no cue that open with a person doing something to a stance or a topic: the
+    predicate (``_predicate``)."""
+    doc = att.doc
+    masked = doc.masked
+    have = sorted(s.start for s in found)
+    para_starts = [lo for lo, _hi in paras]
+    out = []
+    shape = _PREDICATE_SHAPE.match
+    for a in itertools.chain((0,), (m.end() for m in _SENTENCE_BREAK.finditer(masked))):
+        m = shape(masked, a)
+        if m is None or m.group("verb") in _EVENT_ONLY:
+            continue
+        para = bisect.bisect_right(para_starts, a) - 1
+        if para < 0:
+            continue
+        lo, hi = paras[para]
+        if a > lo and sentence_start(masked, lo, a + 1) != a:
+            continue  # "Mr. Okafor ...": not a sentence start
+        b = sentence_end(masked, a, hi)
+        k = bisect.bisect_left(have, a)
+        if b - a < 20 or k < len(have) and have[k] < b:
+            continue
+        seg = _predicate(att, doc.toks_in(a, b), para)
+        if seg is not None:
+            out.append(seg)
+    return out
+
+
+# The shape of a sentence ``_predicate`` reads, as a cheap first look: a name or a pronoun, perhaps
+# adverbs and auxiliaries, a verb with an ending.
+_SENTENCE_BREAK = re.compile(r"\n\s*|[.!?…][”’\"')\]]*\s+")
+_PREDICATE_SHAPE = re.compile(
+    r"(?:(?:But|And|So|Yet|Still|Then|Now|Also|However|Meanwhile|Instead),?\s+)?"
+    r"(?!(?:The|A|An|It|Its|This|That|These|Those|There|Their|His|Her|Our|In|On|At|For|By|To|From|With|As|If|"
+    r"When|While|After|Before|Some|Many|Most|All|One|Two|Three|What|Which|Who|How|Why|Where)\b)"
+    r"(?:he|she|they|we|(?:[A-Z][\w.’'-]*\s+){0,4}[A-Z][\w.’'-]*)\s+"
+    r"(?:[a-z]+ly\s+|(?:has|had|have|would|will|could|can|may|might|should|must|did|does|do|also|already|"
+    r"long|still|never|not|is|was|are|were|now)\s+)*(?P<verb>[a-z]+(?:ed|s))\b"
+)
+_EVENT_ONLY = EVENT_VERBS - AUXILIARIES  # a verb that cannot go on to another ("has", "was")
+_ADVERBS = frozenset("already long far more less soon yet now not never also still".split())
+_OPENERS = frozenset("but and so yet still then now also however meanwhile instead , — –".split())
+
+
+def _predicate(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """"Okafor voiced doubts about the levy", "She has long opposed the tax": a person (a name the
+    article shows is a person's, or a pronoun resolved to one) at the start of the sentence, a finite
+    verb, and what follows it: PolNeAR annotates a person's stances and acts of speech with any verb.
+    Verbs of events (won, took, arrived ...) are not read, nor a plural noun taken for a verb
+    ("Republican candidates have ...")."""
+    n = len(toks)
+    i = 0
+    while i < n and toks[i].low in _OPENERS:
+        i += 1
+    np = np_forward(toks, i)
+    if not np:
+        return None
+    if not (is_name_np(np) or (len(np) == 1 and np[0].low in ("he", "she", "they", "we", "i"))):
+        return None
+    k = i + len(np)
+    aux = False
+    while k < n and (is_adv(toks[k]) or toks[k].low in _ADVERBS):
+        aux = True
+        k += 1
+    if k + 1 >= n:
+        return None
+    v = toks[k]
+    if v.cap or not v.text.isalpha() or v.low in FUNCTION_WORDS or v.low in EVENT_VERBS:
+        return None
+    if not (aux or v.low.endswith(("ed", "es")) or v.low in COMMON_VERBS):
+        return None
+    nxt = toks[k + 1]
+    if v.low.endswith("s") and (nxt.low in AUXILIARIES or nxt.low in COMMON_VERBS or nxt.low in REPORTED_CUES):
+        return None  # "Republican candidates have ...": a noun, not a verb
+    end = _content_to(toks, k + 1)
+    seg = _span(att, toks, k + 1, end, para)
+    if seg is None:
+        return None
+    _assign(att, seg, np, v.low)
+    if seg.speaker is None:
+        return None  # with no cue of saying, only a person's stance counts
+    return seg
+
+
 def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
+    n = len(toks)
+    tail, tried = _tail_attribution(att, toks, para)
+    if tail is not None:
+        return [tail]
     out: list[Segment] = []
     covered = -1  # tokens up to here are inside a content span already found
-    n = len(toks)
     for ci in range(n):
         if ci <= covered:
             continue
         t = toks[ci]
         low = t.low
-        if t.cap and ci > 0:
+        if t.cap and ci > 0 and not (low in _HEADLINE_CUES and _title_case(toks)):
             continue
         if low == "according" and ci + 1 < n and toks[ci + 1].low == "to":
             found = _according(att, toks, ci, para)
         elif low in REPORTED_CUES:
-            found = _content_after(att, toks, ci, para) or _content_before(att, toks, ci, para)
+            found = _content_after(att, toks, ci, para) or (None if ci == tried else _content_before(att, toks, ci, para))
         elif low in REPORTED_PARTICIPLES and ci > 0 and toks[ci - 1].text in (",", "—", "–"):
             found = _participle(att, toks, ci, para)
-        elif _stance_verb(toks, ci):
+        elif low in STANCE_VERBS or _stance_verb(toks, ci):
             found = _content_after(att, toks, ci, para, people_only=True)
+            if found is None and low in _SEEM:
+                found = _seeming(att, toks, ci, para)
         else:
             continue
         if found is not None:
             seg, last = found
             out.append(seg)
             covered = last
+    if not out and n > 4:
+        found = _name_colon(att, toks, para) or _asked(att, toks, para) or _in_document(att, toks, para)
+        if found is not None:
+            out.append(found)
     return out
+
+
+def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Segment | None, int]:
+    """A sentence that ends with its attribution ("..., Stovall said.", "..., according to a
+    spokeswoman.") is all that source's: the cues before it are inside the content ("Cruz promised to
+    shake things up, Stovall said"). Returns the segment (or None) and the cue tried (or -1)."""
+    n = len(toks)
+    for ci in range(4, n - 2):
+        if toks[ci].low == "according" and toks[ci + 1].low == "to" and not toks[ci].cap:
+            found = _according(att, toks, ci, para)
+            return (found[0] if found else None), -1
+    for ci in range(n - 2, max(3, n - 14), -1):
+        t = toks[ci]
+        if t.text == "," or t.text[0] == "\x00":
+            break
+        if t.cap:
+            continue
+        if t.low == "according" and toks[ci + 1].low == "to" and toks[ci - 1].text == ",":
+            found = _according(att, toks, ci, para)
+        elif t.low in INVERTIBLE_CUES and t.low not in REPORTED_TO_CUES and ci + 1 < n and (
+                toks[ci + 1].low not in FUNCTION_WORDS or toks[ci + 1].low in _WHEN_START or toks[ci + 1].text in _END_PUNCT):
+            found = _content_before(att, toks, ci, para)
+        else:
+            continue
+        return (found[0] if found else None), ci
+    return None, -1
+
+
+_HEADLINE_CUES = frozenset("says say said tells warns claims urges admits insists vows".split())
+_HEADLINE_CUE_AT = re.compile(r"\b(?:Says|Say|Said|Tells|Warns|Claims|Urges|Admits|Insists|Vows)\b")
+
+
+def _title_case(toks: list[Token]) -> bool:
+    """A headline in title case ("Newspaper Says Council Must Act"): most words capitalised."""
+    words = [t for t in toks if t.text[0].isalpha()]
+    return len(words) >= 4 and sum(t.cap for t in words) * 4 >= len(words) * 3
+
+
+_SEEM = frozenset("seem seems seemed appear appears appeared".split())
+_CLAUSE_OPENERS = frozenset("which that who whom".split())
+
+
+def _seeming(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
+    """"The figures appear to be wrong", "the team seemed paralysed": a judgement with no source but
+    the writer; the content is the clause, its subject included."""
+    lo = 0
+    for k in range(ci - 1, -1, -1):
+        if toks[k].text in (",", ";", ":", "—", "–") or (toks[k].low in _CLAUSE_OPENERS and not toks[k].cap):
+            lo = k + 1
+            break
+    if ci - lo < 1 or ci - lo > 14:
+        return None
+    end = _content_to(toks, ci + 1)
+    seg = _span(att, toks, lo, end, para)
+    if seg is None:
+        return None
+    seg.cue = toks[ci].low
+    return seg, end
+
+
+def _name_colon(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """A headline or a lead that gives a person's name, a colon and what the person holds: "Okafor:
+    Levy Will Fail"."""
+    k = next((k for k in range(min(len(toks), 5)) if toks[k].text == ":"), -1)
+    if k < 1 or not all(t.cap for t in toks[:k]) or not is_name_np(toks[:k]) or toks[k + 1].text[0] == "\x00":
+        return None
+    seg = _span(att, toks, k + 1, _content_to(toks, k + 1), para)
+    if seg is not None:
+        _assign(att, seg, toks[:k], ":")
+        if seg.speaker is None:
+            return None  # "Editor’s Note: ...", "The Daily Briefing: ...": a label, no person
+    return seg
+
+
+_ASKED_NEXT = frozenset("if whether about what why how when where who to".split())
+
+
+def _asked(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """"Asked (by X) whether the levy would pass, ...": the question is an attribution; the one who
+    asks, when named, is its source (the one who answers speaks in the main clause)."""
+    a = 1 if toks[0].low == "when" else 0
+    if toks[a].low != "asked":
+        return None
+    k, np = a + 1, []
+    if toks[k].low == "by":
+        np = np_forward(toks, k + 1)
+        k += 1 + len(np)
+    # "Asked during a debate why ...", "Asked on Thursday about ...": past a short adverbial
+    q = next((m for m in range(k, min(len(toks), k + 8)) if toks[m].low in _ASKED_NEXT or toks[m].text == ","), -1)
+    if q < 0 or toks[q].text == ",":
+        return None
+    k = q
+    end = next((m for m in range(k, len(toks)) if toks[m].text in (",", ";")), len(toks))
+    seg = _span(att, toks, k, end, para)
+    if seg is None:
+        return None
+    if np_ok(np):
+        _assign(att, seg, np, "asked")
+    else:
+        seg.cue = "asked"
+    return seg
+
+
+def _in_document(att: Attributor, toks: list[Token], para: int) -> Segment | None:
+    """"In a county poll last month, Okafor led by ten points": the poll, survey or report is the
+    source of the clause after the comma."""
+    if toks[0].low != "in":
+        return None
+    comma = next((m for m in range(1, min(len(toks), 14)) if toks[m].text == ","), -1)
+    if comma < 3 or not any(t.low in _DOCUMENTS for t in toks[1:comma]):
+        return None
+    np = toks[1:comma]
+    seg = _span(att, toks, comma + 1, _content_to(toks, comma + 1), para)
+    if seg is not None:
+        _assign(att, seg, np, "in")
+    return seg
 
 
 def _assign(att: Attributor, seg: Segment, np: list[Token], cue: str, core: list[Token] | None = None) -> None:
@@ -134,8 +364,9 @@ def _span(att: Attributor, toks: list[Token], i: int, j: int, para: int) -> Segm
         j -= 1
     if j - i < 2:
         return None
-    words = sum(1 for t in toks[i:j] if t.text[0] == "\x00" or t.text[0].isalnum())
-    if words < 3:
+    body = att.doc.body
+    words = sum(len(body[t.start : t.end].split()) if t.text[0] == "\x00" else t.text[0].isalnum() for t in toks[i:j])
+    if words < MIN_WORDS:
         return None
     start, end = toks[i].start, toks[j - 1].end
     seg = Segment(-1, start, end, -1, para)
@@ -207,12 +438,40 @@ def _content_after(att: Attributor, toks: list[Token], ci: int, para: int,
                    people_only: bool = False) -> tuple[Segment, int] | None:
     """Source, cue, content: "Lavrov said (that) ..."."""
     np = subject_before(toks, ci, 0)
+    if not np and not people_only:
+        np = _quantity_before(toks, ci)
     if not np or (people_only and not _person_like(np)):
         return None
+    if not np[-1].cap and np[-1].low.endswith("ed") and np[-1].low not in ROLE_CONCEPTS:
+        return None  # "Quist voiced doubts about ...": a noun after a verb, no cue
     k = _content_start(toks, ci)
     if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
         return None  # "X said, “…”", "X said “…”": a direct quote follows
     return _attributed_after(att, toks, ci, k, np, para)
+
+
+def _quantity_before(toks: list[Token], ci: int) -> list[Token]:
+    """A share of people as the subject ("Nearly six in 10 said", "Others say", "Most believe"): a
+    source, and no speaker."""
+    j = ci - 1
+    while j >= 0 and is_adv(toks[j]):
+        j -= 1
+    if j < 0 or toks[j].cap and j > 0:
+        return []
+    if toks[j].text == "%" and j > 0:  # "42% say ..."
+        j -= 1
+    t = toks[j]
+    if t.text[0].isdigit() or t.low in _QUANTITY_HEADS:
+        i = j
+        while i > 0 and toks[i - 1].text not in (",", ";", ":", "(") and j - i < 5 and toks[i - 1].text[0] != "\x00":
+            if toks[i - 1].low in PHRASE_STOP and toks[i - 1].low not in ("in", "of", "out", "than"):
+                break
+            i -= 1
+        return toks[i : j + 2] if j + 1 < ci and toks[j + 1].text == "%" else toks[i : j + 1]
+    return []
+
+
+_QUANTITY_HEADS = frozenset("others many most some few half percent majority minority".split())
 
 
 def _attributed_after(att: Attributor, toks: list[Token], ci: int, k: int, np: list[Token],
@@ -236,41 +495,74 @@ def _participle(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple
 
 def _content_before(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
     """Content, then source and cue at the end: "..., Lavrov said." / "..., said Lavrov."."""
-    tail = toks[ci + 1 :]
-    if len(tail) > 8 or any(t.low == "that" or t.text[0] == "\x00" for t in tail):
+    commas = [k for k in range(ci) if toks[k].text == ","]
+    if not commas:
         return None
-    comma = max((k for k in range(ci) if toks[k].text == ","), default=-1)
-    if comma < 3:
-        return None
-    if ci == comma + 1:  # "..., said Lavrov."
-        np = with_pp(toks, ci + 1, np_forward(toks, ci + 1, stop_at_verbs=False))
-        if not np_ok(np):
+    comma = commas[-1]
+    n = len(toks)
+    if comma < 3 and not (comma >= 1 and ci + 1 < n and toks[ci + 1].text == ","):
+        return None  # too short a content, unless it goes on after the cue ("But, he said, ...")
+    end = 0  # the content: tokens [0, comma), and [end, n) when the attribution stands inside it
+    inverted = with_pp(toks, ci + 1, np_forward(toks, ci + 1, stop_at_verbs=False)) if ci == comma + 1 else []
+    if np_ok(inverted):  # "..., said Lavrov." / "..., said Lavrov, a historian at Ardent College."
+        np = core = inverted
+        rest = toks[ci + 1 + len(np) :]
+        if len(rest) > 8 and not (is_name_np(np) and rest[0].text == "," and _apposition(rest[1:])):
             return None
-        core = np
     else:
-        subj = subject_span(toks, comma + 1, ci)
+        subj = None
+        for c in reversed(commas[-3:]):  # "..., Ivo Brandt, a historian at Ardent College, said."
+            if c < 1:
+                break
+            found = subject_span(toks, c + 1, ci)
+            if found and is_name_np(found[1]):
+                subj, comma = found, c
+                break
+            if subj is None and c == commas[-1]:
+                subj = found
         if not subj:
             return None
         np, core = subj
-    seg = _span(att, toks, 0, comma, para)
+        k = ci + 1
+        while k < n and is_adv(toks[k]):
+            k += 1
+        if k < n and toks[k].text == "," and k + 1 < n and toks[k + 1].text[0] != "\x00":
+            end = n  # "In her state, Lee said, first offenders go to treatment": the whole sentence
+        elif n - ci - 1 > 8:
+            return None
+    tail = toks[ci + 1 :]
+    if not end and any(t.low == "that" or t.text[0] == "\x00" for t in tail):
+        return None
+    seg = _span(att, toks, 0, end or comma, para)
     if seg is None:
         return None
     _assign(att, seg, np, toks[ci].low, core)
-    return seg, len(toks)
+    return seg, n
+
+
+def _apposition(toks: list[Token]) -> bool:
+    """Words after a speaker's name that describe them ("a historian at Ardent College"): no cue, no
+    quote, no clause of its own."""
+    return bool(toks) and len(toks) <= 24 and not any(
+        t.text[0] == "\x00" or t.low in REPORTED_CUES or t.low == "that" for t in toks)
 
 
 def _according(att: Attributor, toks: list[Token], ci: int, para: int) -> tuple[Segment, int] | None:
-    """"According to X, ..." and "..., according to X."."""
+    """"According to X, ..." (also after an opening word: "Now, according to X, ..."), and "...,
+    according to X." (with or without the comma). The source runs to the next comma ("according to
+    early results of the exit poll conducted for the networks, ...")."""
+    n = len(toks)
     np = np_forward(toks, ci + 2, stop_at_verbs=False)
-    if not np_ok(np):
+    if not np or np[0].text[0] == "\x00":
         return None
-    after = ci + 2 + len(np)
-    if ci == 0 and after < len(toks) and toks[after].text == ",":
-        end = _content_to(toks, after + 1)
-        seg = _span(att, toks, after + 1, end, para)
-    elif ci > 3 and toks[ci - 1].text == ",":
-        end = after
-        seg = _span(att, toks, 0, ci - 1, para)
+    comma = next((m for m in range(ci + 2, min(n, ci + 32)) if toks[m].text == ","), -1)
+    opening = ci == 0 or (ci <= 3 and toks[ci - 1].text == ",")
+    if opening and comma > 0:
+        end = _content_to(toks, comma + 1)
+        seg = _span(att, toks, comma + 1, end, para)
+    elif ci > 3 and not opening:
+        end = comma if comma > 0 else n
+        seg = _span(att, toks, 0, ci, para)
     else:
         return None
     if seg is None:
