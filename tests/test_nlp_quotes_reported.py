@@ -222,3 +222,11 @@ def test_a_long_aside_in_brackets_between_the_speaker_and_the_cue():
 def test_a_dateline_with_a_date_and_an_agency_is_skipped():
     body = "LINDEN, May 3 (Harbour Wire) — Marta Kowalski rallied the fleet on Monday, saying the levy would fail."
     assert reported(body) == [("the levy would fail", "Marta Kowalski", "saying")]
+
+
+def test_cast_frames_a_person_only_with_as():
+    body = "The senator cast the new levy as a burden on small farms."
+    assert [(t, c) for t, _s, c in reported(body)] == [("the new levy as a burden on small farms", "cast")]
+    body = ("“The harbour needs this,” said council leader Ilse Varga, who cast the deciding vote. "
+            "The senator cast the deciding vote on the harbour levy in May.")
+    assert reported(body) == []

@@ -361,7 +361,7 @@ def _verb_forms(stems: str, irregular: str = "") -> frozenset[str]:
 # plan", "he cast himself as an outsider", "they seem to favour a delay"): what attribution in news
 # reports besides saying. Read only after a person-like subject.
 STANCE_VERBS = _verb_forms(
-    """call describe portray characterize characterise label brand dub cast liken compare mention discuss
+    """call describe portray characterize characterise label brand dub liken compare mention discuss
     talk speak highlight emphasize emphasise tout boast brag joke mock attack slam blast condemn
     denounce decry assail lambaste rail thank applaud laud hail champion advocate recommend request
     seek push offer signal indicate conclude calculate project identify question challenge
@@ -373,6 +373,10 @@ STANCE_VERBS = _verb_forms(
     remind predict estimate expect hope fear worry doubt want wish plan intend aim vote""",
     """thought knew felt saw seen wrote written sought found shown showed told said""",
 )
+
+# Verbs that frame a person only with "as" ("he cast himself as an outsider"); without it they are
+# events ("she cast the deciding vote").
+FRAMING_VERBS = _verb_forms("cast")
 
 # Verbs of events, moves and possessions: after a person they report what happened, not a stance
 # ("she won the district", "he arrived in Ames on Monday").

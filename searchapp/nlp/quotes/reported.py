@@ -31,6 +31,7 @@ from searchapp.nlp.lexicon import (
     COMMON_VERBS,
     EVENT_VERBS,
     DETERMINERS,
+    FRAMING_VERBS,
     FUNCTION_WORDS,
     INVERTIBLE_CUES,
     MONTHS,
@@ -62,7 +63,7 @@ _WORD = re.compile(r"[a-z]+")
 _ACCORDING = re.compile(r"\b(?:According|Asked)\b")
 _NAME_COLON = re.compile(r"^(?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*:\s", re.M)  # "Okafor: Levy Will Fail"
 _DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis review".split())
-_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | _DOCUMENTS | {"according"}
+_HINTS = REPORTED_CUES | REPORTED_PARTICIPLES | STANCE_VERBS | FRAMING_VERBS | _DOCUMENTS | {"according"}
 MIN_WORDS = 2  # the shortest content: "backed the plan", not "said so"
 _END_PUNCT = frozenset(".!?;")
 _WHEN_START = frozenset("on in at during after before following since last earlier late early this as when while".split())
@@ -216,7 +217,8 @@ def _sentence(att: Attributor, toks: list[Token], para: int) -> list[Segment]:
             found = _content_after(att, toks, ci, para) or (None if ci == tried else _content_before(att, toks, ci, para))
         elif low in REPORTED_PARTICIPLES and ci > 0 and toks[ci - 1].text in (",", "—", "–"):
             found = _participle(att, toks, ci, para)
-        elif low in STANCE_VERBS or _stance_verb(toks, ci):
+        elif low in STANCE_VERBS or _stance_verb(toks, ci) or (
+                low in FRAMING_VERBS and any(t.low == "as" for t in toks[ci + 1:ci + 5])):
             found = _content_after(att, toks, ci, para, people_only=True)
             if found is None and low in _SEEM:
                 found = _seeming(att, toks, ci, para)
