@@ -1,13 +1,17 @@
 """Whoosh, a local Xapian database and 2 Xapian shards on the same files and queries, in one run (#14).
 
     python -m bench.backends [--data DIR] [--enrich] [--procs N]
+    python -m bench.backends --size 1m        # a synthetic corpus (bench/synth.py), made on first use
+
 
 Builds each index in a temporary folder (the shards: two xapian-tcpsrv processes on 127.0.0.1 over
 temporary databases, bench/cluster.py), runs the 230 bench queries (bench/queries.txt, every one an AND
 of its parts) with snippets and facets, once to warm and once timed, and compares with Whoosh: the same
 totals, and the overlap of the top 10 (|A & B| / max(|A|, |B|); 1 when both are empty). Whoosh is built
 twice: the second build is the baseline of what a rebuild alone changes in the top 10 (equal scores are
-ordered by document number). Writes bench/results/backends.{json,md}.
+ordered by document number). Writes bench/results/backends.{json,md}; with ``--size``, the synthetic
+corpus of that size (its JSON lines carry their people and places, so nothing is enriched), Whoosh built
+once, and bench/results/backends-SIZE.{json,md}.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench.cluster import Cluster, available
-from bench.common import md_table, now_iso, percentile, write_results
+from bench.common import corpus_files, md_table, now_iso, parse_size, percentile, write_results
 from bench.engines import load_queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,11 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DATA, help="the Reuters-21578 folder (reut2-*.sgm)")
     ap.add_argument("--enrich", action="store_true", help="extract names and quotes (slower build)")
     ap.add_argument("--procs", type=int, default=None)
+    ap.add_argument("--size", default=None, help="a synthetic corpus instead of Reuters: 100k, 1m, ...")
     args = ap.parse_args(argv)
-    files = sorted(args.data.glob("reut2-*.sgm"))
+    if args.size is not None and parse_size(args.size) is None:
+        ap.error(f"--size: {args.size!r} is no size like 100k or 1m")
+    files = corpus_files(args.size) if args.size else sorted(args.data.glob("reut2-*.sgm"))
     if not files:
         print(f"no reut2-*.sgm in {args.data}", file=sys.stderr)
         return 2
+    backends = [b for b in BACKENDS if not (args.size and b == "whoosh-again")]  # a rebuild at 1M costs 15 min
     if (why := available()) is not None:
         print(why, file=sys.stderr)
         return 2
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     runs, clusters = [], []
     with tempfile.TemporaryDirectory(prefix="bench-backends-") as tmp:
         try:
-            for backend in BACKENDS:
+            for backend in backends:
                 runs.append(run_backend(backend, files, queries, Path(tmp), clusters, args.enrich, args.procs))
                 print(f"{backend}: built {runs[-1]['indexed']} in {runs[-1]['build_s']:.1f} s, "
                       f"query p50 {runs[-1]['p50_ms']:.1f} ms p95 {runs[-1]['p95_ms']:.1f} ms", file=sys.stderr)
@@ -103,20 +111,22 @@ def main(argv: list[str] | None = None) -> int:
             for cluster in clusters:
                 cluster.stop()
     comparisons = {r["backend"]: compare(runs[0], r, queries) for r in runs[1:]}
-    comparisons["xapian-2-shards vs xapian"] = compare(runs[2], runs[3], queries)
+    comparisons["xapian-2-shards vs xapian"] = compare(runs[-2], runs[-1], queries)
+    corpus = f"{args.size} synthetic articles" if args.size else "Reuters-21578"
     rows = [[r["backend"], r["indexed"], r["build_s"], r["p50_ms"], r["p95_ms"]] for r in runs]
     eq_rows = [[name, f"{c['same_total']}/{c['queries']}", c["mean_overlap"], c["min_overlap"],
                 f"{c['identical_top10']}/{c['queries']}"] for name, c in comparisons.items()]
-    md = (f"# Backends on Reuters-21578 ({now_iso()}, enrich={args.enrich})\n\n"
-          "`python -m bench.backends" + (" --enrich" if args.enrich else "") + "`: build, then the 230 bench "
+    md = (f"# Backends on {corpus} ({now_iso()}, enrich={args.enrich})\n\n"
+          "`python -m bench.backends" + (" --enrich" if args.enrich else "") + (f" --size {args.size}" if args.size else "")
+          + "`: build, then the 230 bench "
           "queries with snippets and facets (warm). whoosh-again: the same build again, the baseline (equal scores "
           "are ranked by document number, which the build's worker processes order differently each time)\n\n"
           + md_table(["backend", "articles", "build s", "query p50 ms", "query p95 ms"], rows) + "\n\n"
           "Against Whoosh (or as named): same totals, top-10 overlap (mean, min), identical top 10\n\n"
           + md_table(["backend", "same total", "mean overlap", "min overlap", "identical top 10"], eq_rows, 3))
     data = {"runs": [{k: v for k, v in r.items() if k != "results"} for r in runs], "comparisons": comparisons,
-            "enrich": args.enrich, "at": now_iso()}
-    jpath, mpath = write_results("backends", data, md)
+            "enrich": args.enrich, "size": args.size, "at": now_iso()}
+    jpath, mpath = write_results("backends" + (f"-{args.size}" if args.size else ""), data, md)
     print(md)
     print(f"written: {jpath} {mpath}", file=sys.stderr)
     return 0

@@ -9,7 +9,6 @@ import functools
 import json
 import os
 import shutil
-import smtplib
 import sys
 import time
 from pathlib import Path
@@ -46,7 +45,25 @@ def _store(index_dir: Path, must_exist: bool = True) -> IndexStore:
     return store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with those in modules of their own imported only when run or listed: `searchapp
+    search` from the shell pays no import it does not use (issue #18: within 1 s)."""
+
+    LAZY = {"ingest": ("searchapp.ingest.command", "ingest_command")}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx, name):
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attr = self.LAZY[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="searchapp")
 def main() -> None:
     """searchapp: full-text search for news, with people, places, sources and quotes."""
@@ -650,6 +667,8 @@ def alerts_run(names, smtp, mail_from, mail_to, index_dir):
     """What each saved search (or NAMES) matches that it had not matched before, as JSON lines on
     stdout, marked as reported; quote hits carry the quote and its speaker. With --smtp, by mail too.
     Exit code 1 if the mail could not be sent (then nothing is marked)."""
+    import smtplib
+
     from searchapp.alerts import AlertError, Alerts, Mail
     from searchapp.search import Searcher
 
@@ -667,17 +686,6 @@ def alerts_run(names, smtp, mail_from, mail_to, index_dir):
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False))
     click.echo(f"{len(rows):,} new hit(s){' (mailed)' if mail is not None and rows else ''}", err=True)
-
-
-# -- ingest (feeds, sitemaps, URLs): its own module, searchapp/ingest/command.py ----------------
-
-def _register_ingest() -> None:
-    from searchapp.ingest.command import ingest_command
-
-    main.add_command(ingest_command)
-
-
-_register_ingest()
 
 
 def run() -> None:  # pragma: no cover - console entry point
