@@ -2,11 +2,13 @@
 
     python -m bench.ranking_cv                 # 5 folds, the default grid
     python -m bench.ranking_cv --folds 7 --seed 2
+    python -m bench.ranking_cv --proximity 0,0.5 --feedback 0,0.25,0.5 --lead 0   # the grid of 2026-12-07
 
 BM25's k1 and b, the weight of the bonus for query words next to each other in an article
-(searchapp.store.ranking.PROXIMITY) and the weight of pseudo-relevance feedback for long queries
-(RM3, searchapp.search.feedback.WEIGHT) are chosen on some queries and measured on others. Every
-(k1, b, proximity, feedback) of the grid runs
+(searchapp.store.ranking.PROXIMITY), the weight of pseudo-relevance feedback for long queries
+(RM3, searchapp.search.feedback.WEIGHT) and the bonus for query words in an article's lead
+(searchapp.search.lead.WEIGHT) are chosen on some queries and measured on others. Every
+(k1, b, proximity, feedback, lead) of the grid runs
 every query once, as users search (`Searcher.search`: AND with the ranked-OR fallback, top 1000;
 bench/ranking.py's measures); then, for each fold, the pair with the best mean average precision
 on the other folds is measured on the fold's own queries. The cross-validated MAP and nDCG@10 are
@@ -30,19 +32,23 @@ from bench.ranking import CORPUS, DEPTH, average_precision, load_qrels, load_que
 
 K1S = (0.6, 0.9, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0)
 BS = (0.3, 0.5, 0.6, 0.75, 0.9)
-PROXIMITY = (0.0, 0.5)  # the adjacent-pair bonus (searchapp.store.ranking.PROXIMITY)
-FEEDBACK = (0.0, 0.25, 0.5)  # RM3's share of the score for long queries (searchapp.search.feedback.WEIGHT)
+# the defaults of the extras' options: the adjacent-pair bonus (searchapp.store.ranking.PROXIMITY),
+# RM3's share of the score for long queries (searchapp.search.feedback.WEIGHT), the lead's bonus
+# (searchapp.search.lead.WEIGHT)
+PROXIMITY = (0.0,)
+FEEDBACK = (0.0,)
+LEAD = (0.0, 0.25, 0.5, 1.0)
 
 
-def per_query(k1: float, b: float, prox: float, fb: float, queries: dict[str, str],
+def per_query(k1: float, b: float, prox: float, fb: float, ld: float, queries: dict[str, str],
               qrels: dict[str, set[str]]) -> dict[str, tuple[float, float]]:
-    """qid -> (AP, nDCG@10) with BM25 at (k1, b), the pair bonus ``prox`` and feedback ``fb``: a fresh
-    store, so no score is cached."""
-    from searchapp.search import Searcher, feedback
+    """qid -> (AP, nDCG@10) with BM25 at (k1, b), the pair bonus ``prox``, feedback ``fb`` and the lead's
+    bonus ``ld``: a fresh store, so no score is cached."""
+    from searchapp.search import Searcher, feedback, lead
     from searchapp.store import IndexStore, ranking
 
-    saved = ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT
-    ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT = k1, b, prox, fb
+    saved = ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT, lead.WEIGHT
+    ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT, lead.WEIGHT = k1, b, prox, fb, ld
     try:
         searcher = Searcher(IndexStore(index_dir(CORPUS, "searchapp")))
         out = {}
@@ -59,7 +65,7 @@ def per_query(k1: float, b: float, prox: float, fb: float, queries: dict[str, st
             out[qid] = (average_precision(ids[:DEPTH], relevant), ndcg_at(ids, relevant))
         return out
     finally:
-        ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT = saved
+        ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT, lead.WEIGHT = saved
 
 
 def peers(queries: dict[str, str], qrels: dict[str, set[str]]) -> dict[str, dict[str, tuple[float, float]]]:
@@ -81,14 +87,21 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+
+    def weights(text: str) -> tuple[float, ...]:
+        return tuple(float(x) for x in text.split(","))
+
+    for name, default in (("proximity", PROXIMITY), ("feedback", FEEDBACK), ("lead", LEAD)):
+        ap.add_argument(f"--{name}", type=weights, default=default,
+                        help=f"the {name} weights of the grid, comma-separated (default: {','.join(map(str, default))})")
     args = ap.parse_args(argv)
-    from searchapp.search import feedback
+    from searchapp.search import feedback, lead
     from searchapp.store import ranking
 
     ensure_indexes(CORPUS, ["searchapp", "whoosh", "fts5", "tantivy"])
     queries, qrels = load_queries(), load_qrels()
-    grid = {(k1, b, x, f): per_query(k1, b, x, f, queries, qrels)
-            for k1 in K1S for b in BS for x in PROXIMITY for f in FEEDBACK}
+    grid = {(k1, b, x, f, ld): per_query(k1, b, x, f, ld, queries, qrels)
+            for k1 in K1S for b in BS for x in args.proximity for f in args.feedback for ld in args.lead}
     qids = sorted(qrels)
     random.Random(args.seed).shuffle(qids)
     folds = [qids[i::args.folds] for i in range(args.folds)]
@@ -96,15 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     fold_rows = []
     for n, test in enumerate(folds, 1):
         train = [q for q in qids if q not in test]
-        best = max(grid, key=lambda p: (mean(grid[p], train, 0), -p[2], -p[3], -abs(p[0] - 1.2), -abs(p[1] - 0.75)))
+        best = max(grid, key=lambda p: (mean(grid[p], train, 0), -p[2], -p[3], -p[4], -abs(p[0] - 1.2), -abs(p[1] - 0.75)))
         for q in test:
             chosen[q] = grid[best][q]
         fold_rows.append((n, len(test), *best, mean(grid[best], train, 0), mean(grid[best], test, 0),
                           mean(grid[best], test, 1)))
     everything = max(grid, key=lambda p: mean(grid[p], qids, 0))
-    shipped = (ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT)
-    runs = {"searchapp, cross-validated (k1, b, proximity, feedback chosen on the other folds)": chosen,
-            "searchapp, textbook BM25 (1.2, 0.75, no proximity, no feedback)": grid[(1.2, 0.75, 0.0, 0.0)],
+    shipped = (ranking.K1, ranking.B, ranking.PROXIMITY, feedback.WEIGHT, lead.WEIGHT)
+    runs = {"searchapp, cross-validated (k1, b, proximity, feedback, lead chosen on the other folds)": chosen,
+            "searchapp, textbook BM25 (1.2, 0.75, no extras)": grid.get((1.2, 0.75, 0.0, 0.0, 0.0))
+            or per_query(1.2, 0.75, 0.0, 0.0, 0.0, queries, qrels),
             f"searchapp, shipped {shipped}": grid.get(shipped) or per_query(*shipped, queries, qrels),
             f"searchapp, best on all queries {everything} (optimistic)": grid[everything]}
     runs.update({f"{name} (OR of the words)": s for name, s in peers(queries, qrels).items()})
@@ -112,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {**machine(), "folds": args.folds, "seed": args.seed, "queries": len(qids), "finished": now_iso()}
     markdown = (run_header(f"Ranking chosen by {args.folds}-fold cross-validation on TIME ({len(qids)} queries)", meta)
                 + "\n" + md_table(["run", "MAP", "nDCG@10"], rows, digits=4) + "\n\nFolds:\n\n"
-                + md_table(["fold", "queries", "k1", "b", "proximity", "feedback", "MAP on the other folds",
+                + md_table(["fold", "queries", "k1", "b", "proximity", "feedback", "lead", "MAP on the other folds",
                             "MAP on this fold",
                             "nDCG@10 on this fold"], fold_rows, digits=4) + "\n")
     write_results("ranking_cv", {**meta, "runs": {k: dict(v) for k, v in runs.items()}, "folds": fold_rows,

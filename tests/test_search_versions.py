@@ -15,13 +15,15 @@ from searchapp.cli import main
 from searchapp.search import Searcher
 from searchapp.store import IndexStore
 from searchapp.web import create_app
+from tests.conftest import BACKENDS
 
 SYNDICATED = Path(__file__).resolve().parent / "fixtures" / "syndicated"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> IndexStore:
-    store = IndexStore(tmp_path_factory.mktemp("versions"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, backend_store) -> IndexStore:
+    """The syndicated copies on each backend: collapse, provenance and exports hold on Xapian too."""
+    store = backend_store(request.param)
     report = indexer.build(store, [SYNDICATED], procs=1)
     assert report.indexed == 3 and not report.skipped
     return store

@@ -153,7 +153,10 @@ def word_matcher(q):
 
 def plain_words(q: Q.Query, quoted: bool) -> list[Q.Query]:
     """The per-word clauses of a plain AND query (each an OR over the default fields); [] otherwise.
-    ``quoted``: the query text has a double quote, so its phrases are the user's own."""
+    ``quoted``: the query text has a double quote, so its phrases are the user's own. One word alone
+    is its own clause."""
+    if isinstance(q, (Q.Or, Q.Term, Q.Phrase)) and is_plain_and(Q.And((q,)), quoted):
+        return [q]
     return list(q.subqueries) if is_plain_and(q, quoted) else []
 
 

@@ -24,7 +24,7 @@ from searchapp.store import IndexStore
 from searchapp.store import query as Q
 from searchapp.store.ranking import Match, Overtime, Ranker, difference, intersect, member, union
 from searchapp.store.fields import FIELD_ALIASES, PAIR_FIELDS
-from searchapp.search import feedback
+from searchapp.search import feedback, lead
 from searchapp.search.facets import (cached, count_facets, identities_of, identity_names, speaker_name,
                                      tables_of, versions_of)
 from searchapp.search.query import (QUOTE_FIELDS, UNKNOWN_FIELD, and_all, check_query_cost, parse,
@@ -130,13 +130,14 @@ class Searcher:
         words = plain_words(user_q, quoted='"' in res.query)
         if len(docs) < FALLBACK_BELOW and len(words) >= 3:
             match, docs = self._fallback(ranker, full_q, user_q, words, docs, res, tables)
-        if len(words) >= 2 and res.sort == "relevance":
+        if words and res.sort == "relevance":
             stems = [t for w in words
                      if (t := next((t.text for t in w.leaves() if isinstance(t, Q.Term) and t.field == "body"), None))]
             bonus = ranker.proximity(stems)
             if bonus:
                 match = Match(match.docs, match.scores + bonus)
             match = feedback.expand(ranker, match, docs, stems)
+            match = lead.boost(ranker, match, docs, stems)
         return match, docs
 
     def _article_search(self, s, ranker: Ranker, full_q, user_q, res: Results, tables, request: SearchRequest) -> None:
