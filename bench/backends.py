@@ -44,6 +44,10 @@ def _store(backend: str, tmp: Path, clusters: list):
     return IndexStore(tmp / backend, backend="xapian", shards=clusters[-1].addresses)
 
 
+def disk_bytes(*folders: Path) -> int:
+    return sum(p.stat().st_size for folder in folders for p in Path(folder).rglob("*") if p.is_file())
+
+
 def run_backend(backend: str, files: list[Path], queries, tmp: Path, clusters: list, enrich: bool,
                 procs: int | None) -> dict:
     from searchapp import indexer
@@ -62,7 +66,8 @@ def run_backend(backend: str, files: list[Path], queries, tmp: Path, clusters: l
         res = searcher.search(q.text, facets=True, snippets=True)
         times.append((time.perf_counter() - started) * 1000)
         results.append({"total": res.total, "top": [h.id for h in res.hits]})
-    return {"backend": backend, "indexed": report.indexed, "build_s": build_s,
+    on_disk = disk_bytes(store.root, *([clusters[-1].root] if backend.endswith("shards") else []))
+    return {"backend": backend, "indexed": report.indexed, "build_s": build_s, "disk_mb": on_disk / 2**20,
             "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "results": results}
 
 
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     comparisons = {r["backend"]: compare(runs[0], r, queries) for r in runs[1:]}
     comparisons["xapian-2-shards vs xapian"] = compare(runs[-2], runs[-1], queries)
     corpus = f"{args.size} synthetic articles" if args.size else "Reuters-21578"
-    rows = [[r["backend"], r["indexed"], r["build_s"], r["p50_ms"], r["p95_ms"]] for r in runs]
+    rows = [[r["backend"], r["indexed"], r["build_s"], r["disk_mb"], r["p50_ms"], r["p95_ms"]] for r in runs]
     eq_rows = [[name, f"{c['same_total']}/{c['queries']}", c["mean_overlap"], c["min_overlap"],
                 f"{c['identical_top10']}/{c['queries']}"] for name, c in comparisons.items()]
     md = (f"# Backends on {corpus} ({now_iso()}, enrich={args.enrich})\n\n"
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
           + "`: build, then the 230 bench "
           "queries with snippets and facets (warm). whoosh-again: the same build again, the baseline (equal scores "
           "are ranked by document number, which the build's worker processes order differently each time)\n\n"
-          + md_table(["backend", "articles", "build s", "query p50 ms", "query p95 ms"], rows) + "\n\n"
+          + md_table(["backend", "articles", "build s", "on disk MB", "query p50 ms", "query p95 ms"], rows) + "\n\n"
           "Against Whoosh (or as named): same totals, top-10 overlap (mean, min), identical top 10\n\n"
           + md_table(["backend", "same total", "mean overlap", "min overlap", "identical top 10"], eq_rows, 3))
     data = {"runs": [{k: v for k, v in r.items() if k != "results"} for r in runs], "comparisons": comparisons,
