@@ -66,6 +66,7 @@ JSON_FILE = "duplicates.json"
 ARRAYS_FILE = "duplicates.npz"
 FORMAT = 1
 _SETS = ("shingles", "numbers", "names", "lead")  # the sets of hashes an article is compared by
+BATCH = 20_000  # articles whose texts are tokenised and signed at once: bounded memory at any archive size
 
 
 class DuplicatesFileError(ValueError):
@@ -406,9 +407,11 @@ class DuplicateIndex:
         latest = {r.id: r for r in map(_as_record, records)}
         self.remove([i for i in latest if i in self._docs])
         new = list(latest)
-        for article_id, doc in zip(new, self._features(list(latest.values()))):
-            self._docs[article_id] = doc
-            self._by_key.setdefault(doc.key, set()).add(article_id)
+        records = list(latest.values())
+        for lo in range(0, len(records), BATCH):  # bulk work, in batches: a rebuild adds every article
+            for article_id, doc in zip(new[lo:lo + BATCH], self._features(records[lo:lo + BATCH])):
+                self._docs[article_id] = doc
+                self._by_key.setdefault(doc.key, set()).add(article_id)
         self._link(set(new))
         for article_id in new:
             doc = self._docs[article_id]
@@ -461,10 +464,12 @@ class DuplicateIndex:
         if not docs:
             return
         p = self.params
-        offsets = np.cumsum([0] + [len(d.shingles) for d in docs], dtype=np.int64)
-        signatures = minhash_signatures(np.concatenate([d.shingles for d in docs]), offsets, p.num_perm, p.seed)
-        for d, signature, bands in zip(docs, signatures, band_keys(signatures, p.bands, p.rows)):
-            d.signature, d.bands = signature, bands
+        for lo in range(0, len(docs), BATCH):
+            batch = docs[lo:lo + BATCH]
+            offsets = np.cumsum([0] + [len(d.shingles) for d in batch], dtype=np.int64)
+            signatures = minhash_signatures(np.concatenate([d.shingles for d in batch]), offsets, p.num_perm, p.seed)
+            for d, signature, bands in zip(batch, signatures, band_keys(signatures, p.bands, p.rows)):
+                d.signature, d.bands = signature, bands
 
     def _join(self, article_id: str, linked: set[str]) -> None:
         numbers = {self._group_of[i] for i in linked if i in self._group_of}
