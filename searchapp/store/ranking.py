@@ -294,24 +294,32 @@ class Ranker:
         return total
 
     def top(self, match: Match, docs: np.ndarray, n: int, order: str = "relevance") -> list[tuple[int, float]]:
-        """The best ``n`` of ``docs`` (ascending, a subset of match.docs) as (docnum, score); ties go to
-        the lower docnum."""
+        """The best ``n`` of ``docs`` (ascending, a subset of match.docs) as (docnum, score). By relevance,
+        equal scores go to the newer article, and a query that scores nothing (filters alone) lists the
+        newest first: an order every backend gives, where document numbers differ between engines and
+        builds. The lower docnum breaks what is left."""
         if not len(docs) or n <= 0:
             return []
-        if order == "relevance" and not match.scores:
-            return [(d, 0.0) for d in docs[:n].tolist()]
-        key, scores = self._order(match, docs, order)
-        best = smallest(key, n)
+        key, tie, scores = self._order(match, docs, order)
+        if len(key) > n:
+            kth = np.partition(key, n - 1)[n - 1]
+            candidates = np.flatnonzero(key <= kth)
+        else:
+            candidates = np.arange(len(key))
+        best = candidates[np.lexsort((candidates, tie[candidates], key[candidates]))[:n]]
         return list(zip(docs[best].tolist(), scores[best].tolist()))
 
-    def _order(self, match: Match, docs: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
-        """(sort key, scores) of ``docs``: the smaller the key, the earlier the document."""
+    def _order(self, match: Match, docs: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sort key, tie-break, scores) of ``docs``: the smaller the key, then the tie-break, the earlier
+        the document."""
         scores = self.scores(match, docs) if match.scores else np.zeros(len(docs))
-        if order == "relevance":
-            return -scores, scores
         dates = self.dates()[docs]
+        if order == "relevance":
+            if not match.scores:
+                return -dates, np.zeros(len(docs)), scores
+            return -scores, -dates, scores
         # newest first, or oldest first with the undated last
-        return (-dates if order == "newest" else np.where(dates == 0, np.iinfo(np.int64).max, dates)), scores
+        return (-dates if order == "newest" else np.where(dates == 0, np.iinfo(np.int64).max, dates)), -scores, scores
 
     def collapse(self, match: Match, docs: np.ndarray, group_of: np.ndarray, order: str = "relevance") -> np.ndarray:
         """``docs`` (ascending) with one document per group: the one that ``top`` would put first.
@@ -322,8 +330,8 @@ class Ranker:
         grouped = np.flatnonzero(groups >= 0)
         if not len(grouped):
             return docs
-        key, _ = self._order(match, docs[grouped], order)
-        ranked = grouped[np.lexsort((docs[grouped], key, groups[grouped]))]  # by group, then rank
+        key, tie, _ = self._order(match, docs[grouped], order)
+        ranked = grouped[np.lexsort((docs[grouped], tie, key, groups[grouped]))]  # by group, then rank
         firsts = np.ones(len(ranked), dtype=bool)
         firsts[1:] = groups[ranked][1:] != groups[ranked][:-1]
         keep = groups < 0
@@ -435,15 +443,6 @@ def union(sets: list[np.ndarray], size: int) -> np.ndarray:
     for s in sets:
         table[s] = True
     return np.flatnonzero(table).astype(np.int32)
-
-
-def smallest(key: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` smallest keys in order, ties in index order (so by docnum)."""
-    if len(key) > n:
-        kth = np.partition(key, n - 1)[n - 1]
-        candidates = np.flatnonzero(key <= kth)
-        return candidates[np.argsort(key[candidates], kind="stable")[:n]]
-    return np.argsort(key, kind="stable")
 
 
 def idf(n: int, df: int) -> float:
