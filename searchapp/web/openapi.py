@@ -19,6 +19,15 @@ def _param(name: str, description: str, schema: dict[str, Any], *, required: boo
             **extra}
 
 
+def _schema(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A response whose body is JSON of ``schema``."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def openapi_spec() -> dict[str, Any]:
     q = _param("q", "The query, in the full query language: words (all must match), \"phrases\", OR, NOT, "
                     "wild*, fuzzy~, field:value (person, place, org, source, speaker, quote, title, author, "
@@ -60,8 +69,7 @@ def openapi_spec() -> dict[str, Any]:
                                _param("facets", "Count facets and the date histogram (1) or not (0).", flag),
                                _param("snippets", "Highlighted snippets (1) or the lead only (0).", flag),
                                collapse],
-                "responses": {"200": {"description": "The results",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Results"}}}},
+                "responses": {"200": _json("The results", _schema("Results")),
                               "400": error_ref, "503": error_ref},
             }},
             "/api/articles/{id}": {"get": {
@@ -70,8 +78,7 @@ def openapi_spec() -> dict[str, Any]:
                 "parameters": [_param("id", "The article id.", {"type": "string"}, required=True, where="path"),
                                _param("q", "A query whose words are marked in title_segments and body_segments.",
                                       {"type": "string"})],
-                "responses": {"200": {"description": "The article",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleView"}}}},
+                "responses": {"200": _json("The article", _schema("ArticleView")),
                               "404": error_ref, "503": error_ref},
             }},
             "/api/suggest": {"get": {
@@ -81,8 +88,7 @@ def openapi_spec() -> dict[str, Any]:
                                       {"type": "string", "maxLength": PREFIX_MAX_CHARS}, required=True),
                                _param("limit", "How many names.",
                                       {"type": "integer", "minimum": 1, "maximum": SUGGEST_MAX, "default": 8})],
-                "responses": {"200": {"description": "Names, most frequent first",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
+                "responses": {"200": _json("Names, most frequent first", _schema("Suggestions")),
                               "400": error_ref, "503": error_ref},
             }},
             "/api/entities": {"get": {
@@ -94,8 +100,7 @@ def openapi_spec() -> dict[str, Any]:
                                       {"type": "integer", "minimum": 1, "maximum": ENTITIES_MAX, "default": 50}),
                                _param("offset", "How many to skip.",
                                       {"type": "integer", "minimum": 0, "maximum": 1_000_000, "default": 0})],
-                "responses": {"200": {"description": "Identities",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Entities"}}}},
+                "responses": {"200": _json("Identities", _schema("Entities")),
                               "400": error_ref, "503": error_ref},
             }},
             "/api/export.csv": {"get": {
@@ -119,20 +124,17 @@ def openapi_spec() -> dict[str, Any]:
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "description": "The quote's id, as the speaker page links it (article id@offset)",
                                 "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "The quote's provenance",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": _json("The quote's provenance", {"type": "object"}),
                               "404": error_ref, "503": error_ref},
             }},
             "/api/openapi.json": {"get": {
                 "summary": "This description",
                 "operationId": "openapi",
-                "responses": {"200": {"description": "OpenAPI 3 document",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+                "responses": {"200": _json("OpenAPI 3 document", {"type": "object"})},
             }},
         },
         "components": {
-            "responses": {"Error": {"description": "An error",
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "responses": {"Error": _json("An error", _schema("Error"))},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["message", "status"],
