@@ -76,6 +76,8 @@ def test_an_index_without_saved_tables_builds_them_on_open(tmp_path):
     for res in (before, again):
         res.pop("took_ms")
     assert again == before and again["facets"]["places"]
+    saved = list(index.glob("*/TABLES-*.pickle"))  # saved again, so the next process reads them
+    assert len(saved) == 1 and load_tables(saved[0])["identities"].list
 
 
 def test_saved_identities_answer_lookups_without_analysing_names(tmp_path):

@@ -168,12 +168,40 @@ class Identities:
     """The archive's identities, and the lookups the search needs (see the module doc)."""
 
     def __init__(self, identities: list[Identity], *, ordered: bool = False):
-        self.list = identities if ordered else sorted(identities, key=lambda i: (-i.articles, i.type, i.name))
-        self._by_member: dict[tuple[str, str], Identity] = {
-            (facet, raw): ident for ident in self.list for facet, raws in ident.members.items() for raw in raws}
+        rows = identities if ordered else sorted(identities, key=lambda i: (-i.articles, i.type, i.name))
+        self._rows: list[Identity | None] = list(rows)
+        self._blobs: list[bytes] | None = None  # each row pickled on its own, when loaded from a pickle
+        self._all = True
+        # facet -> raw value as indexed -> row number
+        self._members: dict[str, dict[str, int]] = {}
+        for n, ident in enumerate(rows):
+            for facet, raws in ident.members.items():
+                by_raw = self._members.setdefault(facet, {})
+                for raw in raws:
+                    by_raw[raw] = n
         # (type, words) as one string -> row numbers in ``list``; built, or unpickled, on first use
         self._words: list[dict[str, list[int]]] | bytes | None = None
         self._words_lock = threading.Lock()
+        self._rows_lock = threading.Lock()
+
+    def _row(self, n: int) -> Identity:
+        ident = self._rows[n]
+        if ident is None:  # a row of a loaded pickle, read on first use
+            made = Identity(*pickle.loads(self._blobs[n]))  # type: ignore[index]
+            with self._rows_lock:  # one object per row, whichever thread made it first
+                ident = self._rows[n]
+                if ident is None:
+                    ident = self._rows[n] = made
+        return ident
+
+    @property
+    def list(self) -> list[Identity]:
+        """Every identity, most articles first."""
+        if not self._all:
+            for n in range(len(self._rows)):
+                self._row(n)
+            self._all = True
+        return self._rows  # type: ignore[return-value]
 
     @property
     def _by_words(self) -> list[dict[str, list[int]]]:
@@ -201,18 +229,27 @@ class Identities:
         self._by_words  # noqa: B018
 
     def __getstate__(self) -> dict[str, Any]:
-        # Compact and complete, so that a process loads the identities saved with the search tables
-        # (searchapp.search.facets) without analysing a name.
-        return {"rows": [(i.name, i.type, i.aliases, i.articles, i.members) for i in self.list],
-                "words": pickle.dumps(self._by_words, protocol=pickle.HIGHEST_PROTOCOL)}
+        # Complete, so that a process loads the identities saved with the search tables
+        # (searchapp.search.facets) without analysing a name; and each row a pickle of its own, read
+        # when asked for: a search shows the names of ten hits, and making every identity of Reuters
+        # into objects was a sixth of a `searchapp search`.
+        dump = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
+        return {"rows": [dump((i.name, i.type, i.aliases, i.articles, i.members)) for i in self.list],
+                "members": self._members, "words": dump(self._by_words)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__([Identity(*r) for r in state["rows"]], ordered=True)  # saved in order
+        self._blobs = state["rows"]
+        self._rows = [None] * len(self._blobs)
+        self._all = not self._blobs
+        self._members = state["members"]
         self._words = state["words"]
+        self._words_lock = threading.Lock()
+        self._rows_lock = threading.Lock()
 
     def of(self, facet: str, raw: str) -> Identity | None:
         """The identity an indexed value belongs to; None when it names no one (junk)."""
-        return self._by_member.get((facet, raw))
+        n = self._members.get(facet, {}).get(raw)
+        return None if n is None else self._row(n)
 
     def lookup(self, type_: str, words: Iterable[str]) -> list[Identity]:
         """Identities one of whose names or aliases is exactly ``words`` (folded words, as the names
@@ -223,7 +260,7 @@ class Identities:
         for level, table in enumerate(self._by_words):
             found = table.get(_words_key(type_, words if level == 0 else key))
             if found and (level < 2 or len(found) == 1):
-                return [self.list[n] for n in found]
+                return [self._row(n) for n in found]
         return []
 
     def resolve(self, type_: str, name: str) -> Identity | None:

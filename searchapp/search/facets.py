@@ -39,7 +39,7 @@ def cached(cache: dict[str, Any], key: str, build):
 
 
 TABLES_FILE = "TABLES-{toc}.pickle"  # written after each commit, beside the generation it describes
-TABLES_VERSION = 2
+TABLES_VERSION = 3  # 3: identities' rows pickled one by one
 
 
 def identities_of(store: IndexStore, searcher) -> Identities:
@@ -53,10 +53,17 @@ def tables_of(store: IndexStore, searcher) -> dict[str, Any]:
 
 
 def _load_or_build(store: IndexStore, searcher) -> dict[str, Any]:
+    path = store.generation_file(searcher, TABLES_FILE)
     try:
-        return load_tables(store.generation_file(searcher, TABLES_FILE))
+        return load_tables(path)
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, pickle.UnpicklingError):
-        return build_tables(searcher, identities.for_searcher(store, searcher), saved_groups(store, searcher))
+        pass
+    tables = build_tables(searcher, identities.for_searcher(store, searcher), saved_groups(store, searcher))
+    try:  # for the next process: an index from an older searchapp pays for its tables once
+        save_tables(path, tables)
+    except OSError:  # a read-only index folder: built again by each process
+        pass
+    return tables
 
 
 def finalizer():

@@ -78,20 +78,28 @@ def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
     return np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
-def column_values(reader, fieldname: str) -> list:
-    """docnum -> a column's raw value (0 where a document or a whole segment has none), read segment by
+def numeric_column(reader, fieldname: str) -> np.ndarray:
+    """docnum -> a numeric column's raw value (0 where a whole segment has none), read segment by
     segment: Whoosh's multi-segment column reader leaves out the segments without the column but not
     their documents, so after an `index add` put dates into an index whose first segment had none it
-    read the wrong document, or past the end (struct.error)."""
-    values: list = []
-    for segment, _ in reader.leaf_readers():
+    read the wrong document, or past the end (struct.error). Each segment's values are one read of
+    its fixed-width big-endian block, where reading them one by one cost a third of a second on
+    Reuters (the first query of every `searchapp search`)."""
+    out = np.zeros(reader.doc_count_all(), dtype=np.int64)
+    for segment, offset in reader.leaf_readers():
+        if not segment.has_column(fieldname):
+            continue
         count = segment.doc_count_all()
-        if segment.has_column(fieldname):
-            col = segment.column_reader(fieldname, translate=False)
-            values.extend(col[d] or 0 for d in range(count))
-        else:
-            values.extend([0] * count)
-    return values
+        col = segment.column_reader(fieldname, translate=False)
+        typecode = getattr(col, "_typecode", None)
+        if typecode is None or getattr(col, "_dbfile", None) is None:  # not a plain numeric column
+            out[offset:offset + count] = [col[d] or 0 for d in range(count)]
+            continue
+        stored = min(col._count, count)
+        raw = col._dbfile.get(col._basepos, stored * col._fixedlen)
+        out[offset:offset + stored] = np.frombuffer(raw, dtype=">" + typecode)
+        out[offset + stored:offset + count] = col._default  # past the last value written
+    return out
 
 
 def read_length_bytes(reader, fieldname: str) -> np.ndarray:

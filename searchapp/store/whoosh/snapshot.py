@@ -14,7 +14,7 @@ import numpy as np
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from searchapp.store.whoosh.parse import SchemaLanguage, phrase
-from searchapp.store.whoosh.reading import LENGTHS, column_values, read_length_bytes, read_postings
+from searchapp.store.whoosh.reading import LENGTHS, numeric_column, read_length_bytes, read_postings
 from searchapp.store.whoosh.writer import ArchiveNames
 
 
@@ -115,7 +115,7 @@ class Snapshot(SchemaLanguage):
         """docnum -> raw sortable publication time (int64), 0 when undated."""
         if not self._reader.has_column("published"):
             return np.zeros(self.size, dtype=np.int64)
-        return np.array(column_values(self._reader, "published"), dtype=np.int64)
+        return numeric_column(self._reader, "published")
 
     @staticmethod
     def date_value(when: dt.datetime) -> int:
