@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import queue
+import shutil
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -188,18 +190,52 @@ def _plan(paths, report: Report) -> list[Task]:
 
 # -- full build: one segment per worker ---------------------------------------------------------
 
+RECORDS_DIR = ".records"  # in the new generation while it is built; gone before it serves
+
+
+class SpilledRecords:
+    """The records (searchapp.store.article_record) of a build's kept articles, in walk order, read
+    back from the files the workers wrote them to. A rebuild's duplicate groups need every article's
+    text once; held in the parent they were a gigabyte or more per million articles."""
+
+    def __init__(self, spans: list[tuple[int, str, int, int]], skip: set[tuple[int, int]]):
+        self._spans = spans  # (task number, file, start, end), in task order
+        self._skip = skip  # (task number, article's place in its task): later copies of an id
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        files: dict[str, Any] = {}
+        try:
+            for number, path, start, end in self._spans:
+                f = files.get(path) or files.setdefault(path, open(path, "rb"))
+                f.seek(start)
+                n = 0
+                while f.tell() < end:
+                    record = pickle.load(f)
+                    if (number, n) not in self._skip:
+                        yield record
+                    n += 1
+        finally:
+            for f in files.values():
+                f.close()
+
+
 def _segment_worker(backend, index_dir: str, enrich: bool, limitmb: int, tasks, results) -> None:
-    """Worker process: index tasks into a private segment of the new generation until told to stop."""
+    """Worker process: index tasks into a private segment of the new generation until told to stop.
+    The kept articles' records go to a file of the worker's own (SpilledRecords), not to the parent."""
     die_with_parent()
     parent = os.getppid()
+    spill = None
     try:
         writer = backend.segment_writer(index_dir, limitmb)
         prepare = _Prepare(enrich, backend, writer.schema)
+        spill_path = os.path.join(index_dir, RECORDS_DIR, f"records-{os.getpid()}.pickle")
+        spill = open(spill_path, "ab")
         while (job := tasks.get()) is not None:
             if os.getppid() != parent:
                 os._exit(1)
             number, task = job
             articles, skipped, partial = [], [], []
+            start = spill.tell()
             for item in prepare(task):
                 if isinstance(item, Skipped):
                     skipped.append(item)
@@ -210,13 +246,18 @@ def _segment_worker(backend, index_dir: str, enrich: bool, limitmb: int, tasks, 
                 except Exception as e:  # nothing of the article was written (AllOrNothing)
                     skipped.append(unindexable(item.where, e))
                     continue
-                articles.append((item.id, first, len(item.docs), article_record(item.docs[0])))
+                articles.append((item.id, first, len(item.docs)))
+                pickle.dump(article_record(item.docs[0]), spill, protocol=pickle.HIGHEST_PROTOCOL)
                 if item.notes:
                     partial.append(item.partial())
-            results.put(("task", number, os.getpid(), articles, skipped, partial))
+            spill.flush()
+            results.put(("task", number, os.getpid(), articles, skipped, partial, (spill_path, start, spill.tell())))
         results.put(("segment", os.getpid(), backend.finish_segment(writer)))
     except BaseException as e:  # report, so the parent can abort the build cleanly
         results.put(("error", os.getpid(), f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
+    finally:
+        if spill is not None:
+            spill.close()
 
 
 Stage = Callable[[list[Task], Report], list[Task]]
@@ -237,6 +278,9 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
     start = time.monotonic()
     with store.rebuild() as writer:
         _archive_finalizers(writer, corrections)
+        spill_dir = writer.index_dir / RECORDS_DIR
+        spill_dir.mkdir()
+        writer.finalizers.append(lambda commit: shutil.rmtree(spill_dir, ignore_errors=True))  # the last
         tasks = _plan(paths, report)
         if stage is not None:
             tasks = stage(tasks, report)
@@ -257,7 +301,7 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
         for w in workers:
             w.start()
         try:
-            placed: dict[int, tuple[int, list]] = {}  # task number -> (worker pid, articles)
+            placed: dict[int, tuple[int, list, tuple]] = {}  # task number -> (worker pid, articles, spill span)
             segments: dict[int, Any] = {}  # worker pid -> its finished segment
             pending = report.procs
             while pending:
@@ -275,8 +319,8 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
                     segments[msg[1]] = msg[2]
                     pending -= 1
                     continue
-                _, number, pid, articles, skipped, partial = msg
-                placed[number] = (pid, articles)
+                _, number, pid, articles, skipped, partial, span = msg
+                placed[number] = (pid, articles, span)
                 report.skipped.extend(skipped)
                 report.partial.extend(partial)
                 state.files_done += 1
@@ -306,23 +350,26 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
     return report
 
 
-def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report: Report) -> list[dict]:
+def _resolve_duplicates(tasks: list[Task], placed: dict, segments: dict, report: Report) -> SpilledRecords:
     """Keep the first copy of each id in walk order; mark later copies deleted in their segment.
-    Returns the records (searchapp.store.article_record) of the articles kept."""
+    Returns the records of the articles kept."""
     seen: set[str] = set()
-    kept = []
+    spans, skip = [], set()
     for number in range(len(tasks)):
-        pid, articles = placed.get(number, (None, []))
-        for article_id, first, count, record in articles:
+        if number not in placed:
+            continue
+        pid, articles, (path, start, end) = placed[number]
+        spans.append((number, path, start, end))
+        for n, (article_id, first, count) in enumerate(articles):
             if article_id in seen:
                 report.duplicates.append(printable(f"{tasks[number].source or tasks[number].path}#{article_id}"))
                 for docnum in range(first, first + count):
                     segments[pid].delete_document(docnum)
+                skip.add((number, n))
                 continue
             seen.add(article_id)
-            kept.append(record)
             report.indexed += 1
-    return kept
+    return SpilledRecords(spans, skip)
 
 
 # -- add / update: prepared in workers, written by one transactional writer ---------------------

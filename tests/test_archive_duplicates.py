@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from searchapp.archive import text
+from searchapp.archive import duplicates, text
 from searchapp.archive.duplicates import (ARRAYS_FILE, JSON_FILE, DuplicateIndex, DuplicatesFileError, Params, Record,
                                           band_keys, candidate_pairs, minhash_signatures, read_groups)
 from tests.conftest import shared_data
@@ -196,6 +196,16 @@ def test_incremental_adds_with_saves_equal_one_bulk_add(tmp_path):
     fresh = DuplicateIndex()
     fresh.add([r for r in records if r.id not in set(gone)])
     assert groups(index) == groups(fresh)
+
+
+def test_add_reads_an_iterator_once_in_batches(monkeypatch):
+    records = random_corpus(60)
+    whole = DuplicateIndex()
+    whole.add(records)
+    monkeypatch.setattr(duplicates, "BATCH", 7)
+    batched = DuplicateIndex()
+    assert batched.add(iter(records + [records[0]])) == [r.id for r in records]  # a repeated id counts once
+    assert groups(batched) == groups(whole) and len(groups(whole)) == 20
 
 
 def test_save_and_load(tmp_path):

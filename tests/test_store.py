@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from searchapp import indexer
+from searchapp.archive.duplicates import saved_groups
 from searchapp.search import Searcher
 from searchapp.store import IndexBusy, IndexMissing, IndexStore
 from searchapp.store.lock import WriteLock
@@ -109,6 +110,19 @@ def test_duplicates_in_a_build_are_reported_and_the_first_kept(tmp_path):
     report = indexer.build(store, [p], enrich=False, procs=1)
     assert report.indexed == 1 and report.duplicates == [f"{p}#same"]
     assert Searcher(store).search("harbour").hits[0].title == "First"
+
+
+def test_a_builds_records_reach_the_duplicate_groups_and_leave_no_file(tmp_path):
+    story = ("The harbour board approved a plan on Monday to dredge the northern channel, widen two berths "
+             "and build a new container yard, the board's chairman told reporters after the vote.")
+    for name, article_id, body in (("a", "orig", story), ("b", "copy", story), ("c", "orig", "Another text.")):
+        (tmp_path / f"{name}.jsonl").write_text(json.dumps({"id": article_id, "title": "Harbour", "body": body}) + "\n")
+    store = IndexStore(tmp_path / "ix")
+    report = indexer.build(store, sorted(tmp_path.glob("*.jsonl")), enrich=False, procs=2)
+    assert report.indexed == 2 and report.duplicates == [f"{tmp_path / 'c.jsonl'}#orig"]
+    with store.searcher() as s:
+        assert [sorted(g.ids) for g in saved_groups(store, s)] == [["copy", "orig"]]  # "orig" as first read
+    assert not list((tmp_path / "ix").glob("*/" + indexer.RECORDS_DIR))
 
 
 def test_a_second_writer_is_told_who_holds_the_lock(tmp_path):

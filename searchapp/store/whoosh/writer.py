@@ -148,7 +148,7 @@ class Changes:
         self.finalizers: list = []
         # What this writer changed, for the finalizers: the articles written (as records: id, title,
         # body, published, publisher) and the ids removed; ``complete`` when the records are the
-        # whole archive (a rebuild).
+        # whole archive (a rebuild, whose records are read back from files, once: indexer.SpilledRecords).
         self.added: list[dict[str, Any]] = []
         self.removed: set[str] = set()
         self.complete = False
