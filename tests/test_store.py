@@ -169,6 +169,26 @@ def test_postings_fast_path_equals_whoosh_word_values():
     assert offsets["troops"] == (9, 15, 43, 49, 66, 72)
 
 
+def test_dates_are_read_for_every_document_of_every_segment(tmp_path):
+    """Read one block per segment: undated articles, also after a segment's last date, read as none."""
+    def write(name, rows):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"id": i, "body": "The council approved the plan.",
+                                            **({"published": d} if d else {})}) + "\n" for i, d in rows))
+        return path
+
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [write("a.jsonl", [("a", "2022-01-01"), ("b", None), ("c", "2021-06-01"), ("d", None)])],
+                  enrich=False, procs=1)
+    indexer.add(store, [write("b.jsonl", [("e", None), ("f", "2023-03-04T05:06:07")])], enrich=False, procs=1)
+    with store.searcher() as s:
+        got = {s.stored(n)["id"]: s.date_of(int(raw)) for n, raw in enumerate(s.dates()) if not s.is_deleted(n)
+               and s.stored(n).get("kind") == "article"}
+    assert {i: d and d.isoformat() for i, d in got.items()} == {
+        "a": "2022-01-01T00:00:00", "b": None, "c": "2021-06-01T00:00:00", "d": None, "e": None,
+        "f": "2023-03-04T05:06:07"}
+
+
 def test_an_add_that_brings_the_first_dates_to_an_index_without_any(tmp_path):
     """Whoosh's multi-segment column reader leaves out the segments without a column, but not their
     documents: every search of such an index failed (struct.error) or read another document's date."""
