@@ -13,8 +13,11 @@ Modes, each top 10 with stored id and title:
 * ``facets`` (searchapp only): snippets plus facet counts and the date histogram, i.e. everything the
   search page shows.
 
-Method: one warm-up pass over every query, mode and engine (not timed; it also builds searchapp's
-per-generation facet tables), then ``--rounds`` timed rounds. In each round the queries come in a
+Method: one warm-up pass over every query, mode and engine (it also loads searchapp's per-generation
+tables), then ``--rounds`` timed rounds. The warm-up is timed apart and reported as the *first pass*:
+each query's first run in the process, in the mode each engine runs first (``search``), when no
+posting list it needs has been read yet by this process (the operating system may have the files
+cached). In each round the queries come in a
 new shuffled order and each query runs in every mode on every engine back to back, engines in
 rotating order, so the background load of this shared machine falls on all engines alike. A query's
 latency is the median of its rounds; p50/p95 are taken across queries. Ratios searchapp/peer are on
@@ -67,6 +70,7 @@ def run_corpus(corpus: str, queries: list[BenchQuery], engines: list[str], round
     modes = {e: [m for m in MODES if m != "facets" or ENGINES[variants[e]].supports_facets] for e in engines}
     # samples[engine][mode][query index] -> [ms per round]; hits[engine][mode][query index] -> hits returned
     samples: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    first: dict = defaultdict(lambda: defaultdict(dict))  # the warm-up's times: [engine][mode][query index]
     hits: dict = defaultdict(lambda: defaultdict(dict))
     errors: dict = defaultdict(list)
     skipped: dict = defaultdict(set)
@@ -89,6 +93,8 @@ def run_corpus(corpus: str, queries: list[BenchQuery], engines: list[str], round
         hits[engine][mode][i] = n
         if timed:
             samples[engine][mode][i].append(ms)
+        else:
+            first[engine][mode][i] = ms
 
     log(f"queries {corpus}: warm-up ({len(queries)} queries x {len(engines)} engines)")
     for i in range(len(queries)):
@@ -127,6 +133,7 @@ def run_corpus(corpus: str, queries: list[BenchQuery], engines: list[str], round
                 "by_category": {c: _stats([med[i] for i in med if queries[i].category == c])
                                 for c in dict.fromkeys(q.category for q in queries)},
                 "zero_hit_queries": sum(1 for i, n in hits[e][m].items() if n == 0),
+                "first_pass_shared": _stats([v for i, v in first[e][m].items() if i in shared]),
             }
         out["engines"][e] = {"index": variants[e], "modes": per_mode, "skipped_queries": len(skipped[e]),
                              "errors": len(errors[e])}
@@ -208,6 +215,14 @@ def markdown(results: list[dict[str, Any]], summ: dict[str, Any], meta: dict[str
         parts.append("p50 / p95 ms by category, top 10 with snippets:\n")
         parts.append(md_table(["category"] + [_label(e, res) for e in eng],
                               [[c] + [_cat(eng[e]["modes"]["snippets"]["by_category"][c]) for e in eng] for c in cats]))
+        parts.append("\nFirst pass (each query's first run in the process, top 10 without snippets) beside the "
+                     "warm median of the timed rounds, shared queries:\n")
+        parts.append(md_table(["engine", "first pass p50 ms", "first pass p95 ms", "warm p50 ms", "warm p95 ms",
+                               "first/warm p95"],
+                              [[_label(e, res), fp["p50_ms"], fp["p95_ms"], w["p50_ms"], w["p95_ms"],
+                                ratio(fp["p95_ms"], w["p95_ms"])]
+                               for e in eng for fp, w in [(eng[e]["modes"]["search"]["first_pass_shared"],
+                                                           eng[e]["modes"]["search"]["shared"])]]))
         errs = {e: n for e, v in eng.items() if (n := v["errors"])}
         if errs:
             parts.append(f"\nErrors during the warm-up: {errs} (see queries.json).")
