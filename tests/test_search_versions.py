@@ -109,3 +109,21 @@ def test_cli_dups_and_quote_export(store):
     assert len(rows) == 2 and all(r["speaker"] == "Maren Holt" for r in rows)  # two stories
     result = runner.invoke(main, ["search", "ferry", "--all-versions", "--index", str(store.root)])
     assert result.output.startswith("3 articles")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_quote_export_of_words_has_every_quote_of_each_hit_and_only_live_ones(backend, backend_store, tmp_path):
+    def article(name, body):
+        (tmp_path / name).write_text(json.dumps({"id": name, "title": "Harbour", "body": body}) + "\n")
+        return tmp_path / name
+
+    store = backend_store(backend)
+    # b before a: a's old quote, deleted by the update, follows a live article without quotes (where a
+    # backend keeps deleted documents until a merge)
+    indexer.build(store, [article("b.jsonl", "The harbour board met on Monday and adjourned without a vote."),
+                          article("a.jsonl", '"The dredging starts in May," said Anna Berg, the harbour master.'),
+                          article("c.jsonl", '"We will appeal the harbour ruling," said Tom Lund.')], procs=1)
+    indexer.add(store, [article("a.jsonl", '"The dredging is put off to June," said Anna Berg, the harbour master.')],
+                procs=1)
+    rows = sorted((r["article"], r["quote"]) for r in Searcher(store).iter_quotes("harbour", collapse=False))
+    assert rows == [("a.jsonl", "The dredging is put off to June"), ("c.jsonl", "We will appeal the harbour ruling")]

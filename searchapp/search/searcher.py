@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -243,6 +243,23 @@ class Searcher:
             for docnum, score, _ in self._ordered(s, q, filters, sort, collapse):
                 yield self._hit(s, docnum, score, {})
 
+    def _quotes_of(self, s, tables) -> Callable[[int], list[int]]:
+        """article docnum -> its live quote documents, in order (from the quote-parent table, sorted
+        once per generation)."""
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            parents = tables["quote_parents"]
+            quotes = np.flatnonzero(parents >= 0)
+            quotes = quotes[np.argsort(parents[quotes], kind="stable")]
+            return quotes, parents[quotes]
+
+        quotes, owners = cached(self.store.cache(s), "quotes_of", build)
+
+        def of(docnum: int) -> list[int]:
+            lo, hi = np.searchsorted(owners, docnum, "left"), np.searchsorted(owners, docnum, "right")
+            return [q for q in quotes[lo:hi].tolist() if not s.is_deleted(q)]
+
+        return of
+
     def iter_quotes(self, q: str, *, filters: dict[str, Iterable[str]] | None = None,
                     sort: str = "relevance", collapse: bool = True) -> Iterator[dict[str, Any]]:
         """One row per quote of every hit (a speaker query: the quotes that match; otherwise all the
@@ -251,10 +268,13 @@ class Searcher:
         with self.store.searcher() as s:
             tables, ids = self._tables(s), self.identities(s)
             by_speaker: dict[str, dict[tuple[str, str], Any]] = {}
+            quotes_of = self._quotes_of(s, tables)
             for docnum, _, qnums in self._ordered(s, q, filters, sort, collapse):
+                if qnums is None:
+                    qnums = quotes_of(docnum)
+                    if not qnums:  # not read: at 1M articles without quotes, reading each took minutes
+                        continue
                 article = s.stored(docnum)
-                if qnums is None:  # only quote documents have a parent
-                    qnums = sorted(s.docnums("parent", article.get("id", "")))
                 for qnum in qnums:
                     stored = s.stored(qnum)
                     speaker = speaker_name(ids, stored)
