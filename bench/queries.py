@@ -221,8 +221,9 @@ def markdown(results: list[dict[str, Any]], summ: dict[str, Any], meta: dict[str
                                "first/warm p95"],
                               [[_label(e, res), fp["p50_ms"], fp["p95_ms"], w["p50_ms"], w["p95_ms"],
                                 ratio(fp["p95_ms"], w["p95_ms"])]
-                               for e in eng for fp, w in [(eng[e]["modes"]["search"]["first_pass_shared"],
-                                                           eng[e]["modes"]["search"]["shared"])]]))
+                               for e in eng for fp, w in [(eng[e]["modes"]["search"].get("first_pass_shared"),
+                                                           eng[e]["modes"]["search"]["shared"])]
+                               if fp is not None]))  # results written before the first pass was timed
         errs = {e: n for e, v in eng.items() if (n := v["errors"])}
         if errs:
             parts.append(f"\nErrors during the warm-up: {errs} (see queries.json).")

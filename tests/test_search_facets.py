@@ -3,6 +3,7 @@ from the index itself; an index without them still answers, from tables built on
 from __future__ import annotations
 
 import pickle
+import shutil
 
 import numpy as np
 
@@ -78,6 +79,21 @@ def test_an_index_without_saved_tables_builds_them_on_open(tmp_path):
     assert again == before and again["facets"]["places"]
     saved = list(index.glob("*/TABLES-*.pickle"))  # saved again, so the next process reads them
     assert len(saved) == 1 and load_tables(saved[0])["identities"].list
+
+
+def test_tables_built_before_a_commits_finalizers_end_are_not_saved(tmp_path):
+    """A server opens a new commit before its duplicate groups are written; what it builds then lacks
+    them, and must not take the place of the tables the commit's finalizer writes."""
+    docs = tmp_path / "docs"
+    write_text_article(docs, "a.txt", "Coffee talks", "Brazil's coffee exporters met in Rio de Janeiro.")
+    index = tmp_path / "index"
+    indexer.build(IndexStore(index), [docs])
+    for p in index.glob("*/TABLES-*.pickle"):
+        p.unlink()
+    for p in index.glob("*/DUPLICATES-*"):
+        shutil.rmtree(p)
+    assert Searcher(IndexStore(index)).search("coffee").total == 1
+    assert not list(index.glob("*/TABLES-*.pickle"))
 
 
 def test_saved_identities_answer_lookups_without_analysing_names(tmp_path):

@@ -200,7 +200,7 @@ class Identities:
         if not self._all:
             for n in range(len(self._rows)):
                 self._row(n)
-            self._all = True
+            self._all, self._blobs = True, None
         return self._rows  # type: ignore[return-value]
 
     @property

@@ -174,7 +174,8 @@ NOT_NAME_CAPS = words(
     Recently Currently Previously Already Specifically Separately Similarly Additionally
     Furthermore Thus Therefore Hence Accordingly Besides Notably Importantly Interestingly Frankly
     Clearly Obviously Apparently Certainly Sure Sadly Unfortunately Fortunately Ironically Here’s
-    Here's There’s There's That’s That's It’s It's What’s What's Said Says"""
+    Here's There’s There's That’s That's It’s It's What’s What's Said Says
+    Seconds Minutes Hours Days Weeks Months Years Decades Moments"""
 ).difference({"May"}) # Theresa May
 
 # Words that introduce a role in front of a name, or make up a role description: the titles and

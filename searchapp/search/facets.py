@@ -15,7 +15,7 @@ import numpy as np
 from searchapp.analysis import fold
 from searchapp.analysis import name_words as words_of_name
 from searchapp.archive import identities
-from searchapp.archive.duplicates import saved_groups
+from searchapp.archive.duplicates import DUPLICATES_DIR, saved_groups
 from searchapp.archive.identities import FACET_TYPES, TYPE_FACETS, Identities, Identity
 from searchapp.store import IndexStore
 from searchapp.store.lexicon import Lexicon
@@ -59,10 +59,16 @@ def _load_or_build(store: IndexStore, searcher) -> dict[str, Any]:
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, pickle.UnpicklingError):
         pass
     tables = build_tables(searcher, identities.for_searcher(store, searcher), saved_groups(store, searcher))
-    try:  # for the next process: an index from an older searchapp pays for its tables once
-        save_tables(path, tables)
-    except OSError:  # a read-only index folder: built again by each process
-        pass
+    # For the next process (an index from an older searchapp pays for its tables once), but only from
+    # a commit whose identities and duplicate groups are written: a server opens a new commit before
+    # its finalizers end, and tables built then (without the groups) must not replace theirs.
+    done = all(store.generation_file(searcher, name).exists()
+               for name in (identities.IDENTITIES_FILE, DUPLICATES_DIR))
+    if done:
+        try:
+            save_tables(path, tables)
+        except OSError:  # a read-only index folder: built again by each process
+            pass
     return tables
 
 
@@ -106,10 +112,13 @@ def save_tables(path: Path, tables: dict[str, Any]) -> None:
     later["facet_identities"] = {k: [row[id(i)] for i in v] for k, v in tables["facet_identities"].items()}
     data = {k: tables[k] for k in HOT_TABLES}
     data["_later"] = {k: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) for k, v in later.items()}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump({"version": TABLES_VERSION, "tables": data}, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump({"version": TABLES_VERSION, "tables": data}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_tables(path: Path) -> Tables:

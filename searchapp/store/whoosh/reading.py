@@ -7,6 +7,7 @@ from typing import Iterable
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -91,13 +92,12 @@ def numeric_column(reader, fieldname: str) -> np.ndarray:
             continue
         count = segment.doc_count_all()
         col = segment.column_reader(fieldname, translate=False)
-        typecode = getattr(col, "_typecode", None)
-        if typecode is None or getattr(col, "_dbfile", None) is None:  # not a plain numeric column
+        if not isinstance(col, NumericColumn.Reader):
             out[offset:offset + count] = [col[d] or 0 for d in range(count)]
             continue
         stored = min(col._count, count)
         raw = col._dbfile.get(col._basepos, stored * col._fixedlen)
-        out[offset:offset + stored] = np.frombuffer(raw, dtype=">" + typecode)
+        out[offset:offset + stored] = np.frombuffer(raw, dtype=">" + col._typecode)
         out[offset + stored:offset + count] = col._default  # past the last value written
     return out
 
