@@ -52,7 +52,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -407,14 +407,10 @@ class DuplicateIndex:
         # Bulk work in batches, reading ``records`` once: a rebuild adds every article, and only the
         # batch's texts are held, not the archive's.
         latest: dict[str, _Doc] = {}
-        batch: list[Record] = []
-        for record in chain(map(_as_record, records), [None]):
-            if record is not None:
-                batch.append(record)
-            if batch and (record is None or len(batch) >= BATCH):
-                for r, doc in zip(batch, self._features(batch)):
-                    latest[r.id] = doc
-                batch = []
+        stream = map(_as_record, records)
+        while batch := list(islice(stream, BATCH)):
+            for r, doc in zip(batch, self._features(batch)):
+                latest[r.id] = doc
         self.remove([i for i in latest if i in self._docs])
         new = list(latest)
         for article_id, doc in latest.items():

@@ -170,8 +170,7 @@ class Identities:
     def __init__(self, identities: list[Identity], *, ordered: bool = False):
         rows = identities if ordered else sorted(identities, key=lambda i: (-i.articles, i.type, i.name))
         self._rows: list[Identity | None] = list(rows)
-        self._blobs: list[bytes] | None = None  # each row pickled on its own, when loaded from a pickle
-        self._all = True
+        self._blobs: list[bytes] | None = None  # each row pickled on its own, until all are read
         # facet -> raw value as indexed -> row number
         self._members: dict[str, dict[str, int]] = {}
         for n, ident in enumerate(rows):
@@ -197,10 +196,10 @@ class Identities:
     @property
     def list(self) -> list[Identity]:
         """Every identity, most articles first."""
-        if not self._all:
+        if self._blobs is not None:
             for n in range(len(self._rows)):
                 self._row(n)
-            self._all, self._blobs = True, None
+            self._blobs = None
         return self._rows  # type: ignore[return-value]
 
     @property
@@ -240,7 +239,6 @@ class Identities:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._blobs = state["rows"]
         self._rows = [None] * len(self._blobs)
-        self._all = not self._blobs
         self._members = state["members"]
         self._words = state["words"]
         self._words_lock = threading.Lock()

@@ -250,7 +250,8 @@ class Searcher:
             parents = tables["quote_parents"]
             quotes = np.flatnonzero(parents >= 0)
             quotes = quotes[np.argsort(parents[quotes], kind="stable")]
-            return quotes, parents[quotes], np.unique(parents[quotes])
+            owners = parents[quotes]
+            return quotes, owners, np.unique(owners)
 
         quotes, owners, articles = cached(self.store.cache(s), "quotes_of", build)
 
