@@ -25,6 +25,7 @@ from searchapp.store.whoosh.writer import ArchiveNames
 from searchapp.store.xapian import terms as X
 
 EMPTY = np.zeros(0, dtype=np.int32)
+EMPTY_WDFS = np.zeros(0, dtype=np.float64)
 _PAIR_FIELD_NAMES = frozenset(PAIR_FIELDS.values())
 
 
@@ -58,11 +59,28 @@ class Snapshot(SchemaLanguage):
 
     @_shards_answer
     def _read(self, t: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A term's posting list (docnums ascending, wdfs), the empty term's being every document.
+
+        Read as a match, not by a posting iterator: over the remote protocol a posting iterator costs
+        about 0.13 ms a posting (a million postings, two minutes), while a match returns every posting
+        in one reply a shard (weighted by the wdf alone, TfIdfWeight "nnn"), read here at about 1 us
+        a posting; locally it is also faster than the iterator."""
+        n = self.db.get_termfreq(t) if t else self.db.get_doccount()
+        if not n:
+            return EMPTY, EMPTY_WDFS
+        enquire = xapian.Enquire(self.db)
+        enquire.set_query(xapian.Query(t) if t else xapian.Query.MatchAll)
+        enquire.set_weighting_scheme(xapian.TfIdfWeight("nnn"))
+        mset = enquire.get_mset(0, n, n)
         docs, wdfs = array("i"), array("d")
-        for p in self.db.postlist(t):
-            docs.append(p.docid - 1)
-            wdfs.append(p.wdf)
-        return np.frombuffer(docs, dtype=np.int32) if docs else EMPTY, np.frombuffer(wdfs, dtype=np.float64)
+        it, end = mset._begin(), mset._end()  # the bindings' own iterator: MSetItem objects cost 2x
+        while it != end:
+            docs.append(it.get_docid() - 1)
+            wdfs.append(it.get_weight())
+            next(it)
+        d, w = np.frombuffer(docs, dtype=np.int32), np.frombuffer(wdfs, dtype=np.float64)
+        order = np.argsort(d, kind="stable")  # the match is in weight order
+        return d[order], w[order]
 
     # -- documents ---------------------------------------------------------------------------------
 
