@@ -6,7 +6,6 @@ import os
 import pickle
 import threading
 from collections import Counter
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -131,54 +130,91 @@ def load_tables(path: Path) -> Tables:
     return Tables(data["tables"])
 
 
+def _identity_docs(postings, ident: Identity, speakers: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums ascending, weights) of one identity in a facet: the documents of every name it has (in
+    any name field: "Chrysler" typed as a person in a headline counts for the company). A speaker's
+    weight in an article is its quote count (the f_speakers weight, summed over the names), anyone
+    else's is one."""
+    docs, weights = [], []
+    for facet, raws in ident.members.items():
+        if (facet == "speakers") == speakers:
+            for raw in raws:
+                d, w = postings(facet, raw)
+                docs.append(d)
+                weights.append(w)
+    if not docs:
+        return _NO_DOCS, _NO_DOCS
+    found, at = np.unique(np.concatenate(docs), return_inverse=True)
+    if not speakers:
+        return found, np.ones(len(found), dtype=np.int64)
+    return found, np.bincount(at, weights=np.concatenate(weights), minlength=len(found)).astype(np.int64)
+
+
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+
+
+def _months(s, doccount: int) -> tuple[list[str], np.ndarray]:
+    """The months documents were published in ("YYYY-MM", sorted) and each docnum's index in them (-1:
+    undated); the backend reads its own date values, once per distinct value."""
+    raws = np.asarray(s.dates(), dtype=np.int64)[:doccount]
+    distinct, at = np.unique(raws, return_inverse=True)
+    labels = []
+    for raw in distinct.tolist():
+        when = s.date_of(raw) if raw else None
+        labels.append(when.strftime("%Y-%m") if when is not None else "")
+    months = sorted(set(labels) - {""})
+    index = {m: n for n, m in enumerate(months)}
+    of_distinct = np.array([index.get(m, -1) for m in labels], dtype=np.int64)
+    month_of = np.full(doccount, -1, dtype=np.int64)
+    month_of[:len(raws)] = of_distinct[at] if len(raws) else month_of[:0]
+    return months, month_of
+
+
 def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str, Any]:
     """Per-generation tables: facet values (identities), docnum -> facet value and month ids, quote
-    docnums, name index."""
+    docnums, name index. Documents are held in arrays, never one Python object each: at a million
+    articles the tables are built in the build's largest process."""
     doccount = s.size
-    quote_docs = set(s.postings("kind", "quote")[0].tolist())
+    quote_docs = s.postings("kind", "quote")[0].astype(np.int64)
 
-    def postings(facet: str, raw: str) -> list[tuple[int, int]]:
-        """(docnum, weight) of one indexed name (an article's f_speakers weight is its quote count)."""
+    def postings(facet: str, raw: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of one indexed name (an article's f_speakers weight is its quote count)."""
         fname = "f_" + facet
         if not s.indexed(fname):
-            return []
+            return _NO_DOCS, _NO_DOCS
         docs, weights = s.postings(fname, raw)
-        return list(zip(docs.tolist(), [int(w) or 1 for w in weights.tolist()]))
+        weights = weights.astype(np.int64)
+        weights[weights == 0] = 1
+        return docs.astype(np.int64), weights
 
-    facets: dict[str, Any] = {}
+    facets: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray]] = {}
     name_index: dict[str, tuple[list[str], list[int]]] = {}
     name_words: dict[str, tuple[dict[str, set[int]], list[tuple[tuple[str, ...], int]]]] = {}
     facet_ids: dict[str, list[Identity]] = {}
     suggest_index: dict[str, tuple[list[str], list[int]]] = {}
     for name in FACETS:
-        # A facet's values are the identities of its type; an identity's documents are those of every
-        # name it has (in any name field: "Chrysler" typed as a person in a headline counts for the
-        # company). Speakers are people, counted by their quotes.
+        # A facet's values are the identities of its type. Speakers are people, counted by their quotes.
         type_ = FACET_TYPES.get(name, "person")
-        idents = sorted((i for i in ids.of_type(type_) if name != "speakers" or "speakers" in i.members),
+        speakers = name == "speakers"
+        idents = sorted((i for i in ids.of_type(type_) if not speakers or "speakers" in i.members),
                         key=lambda i: i.name)
         values: list[str] = []
         counts: list[int] = []
         kept: list[Identity] = []
-        by_doc: dict[int, list[int]] = {}
+        docs_of, vids_of, weights_of = [], [], []
         for ident in idents:
-            docs: dict[int, int] = {}
-            for facet, raws in ident.members.items():
-                if (facet == "speakers") != (name == "speakers"):
-                    continue
-                for raw in raws:
-                    for docnum, weight in postings(facet, raw):
-                        docs[docnum] = docs.get(docnum, 0) + weight if name == "speakers" else 1
-            if not docs:
+            docs, weights = _identity_docs(postings, ident, speakers)
+            if not len(docs):
                 continue
             vid = len(values)
             values.append(ident.name)
             kept.append(ident)
             # one number, one meaning: a speaker's quotes, anyone else's articles
-            counts.append(sum(d in quote_docs for d in docs) if name == "speakers" else len(docs))
-            for docnum, weight in docs.items():
-                by_doc.setdefault(docnum, []).extend([vid] * weight)
-        facets[name] = (values, by_doc)
+            counts.append(int(np.isin(docs, quote_docs, assume_unique=True).sum()) if speakers else len(docs))
+            docs_of.append(docs)
+            vids_of.append(np.full(len(docs), vid, dtype=np.int64))
+            weights_of.append(weights)
+        facets[name] = (values, *(np.concatenate(a) if a else _NO_DOCS for a in (docs_of, vids_of, weights_of)))
         name_index[name] = (values, counts)
         facet_ids[name] = kept
         # word -> ids of the identities with a name or alias containing it, and every such name's words
@@ -199,11 +235,6 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
                            for key in [fold(alias), *(fold(w) for w in alias.split()[1:])]})
         suggest_index[name] = ([k for k, _ in prefixes], [v for _, v in prefixes])
     quote_parents = s.quote_parents()
-    months: dict[int, str] = {}
-    for docnum, raw in enumerate(s.dates().tolist()):
-        when = s.date_of(raw) if raw else None
-        if when is not None:
-            months[docnum] = when.strftime("%Y-%m")
     word_counts: Counter = Counter()
     for name, (words, _) in name_words.items():
         counts = name_index[name][1]
@@ -218,9 +249,9 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
         if len(members) > 1:
             group_of[members] = len(group_members)
             group_members.append([(d, version_of(s.stored(d))) for d in members])  # earliest first
-    return {"facets": {name: values for name, (values, _) in facets.items()}, "tally": Tally(facets, months, doccount),
+    return {"facets": {name: f[0] for name, f in facets.items()}, "tally": Tally(facets, *_months(s, doccount), doccount),
             "group_of": group_of, "group_members": group_members,
-            "quote_docs": np.array(sorted(quote_docs), dtype=np.int32), "quote_parents": quote_parents,
+            "quote_docs": quote_docs.astype(np.int32), "quote_parents": quote_parents,
             "name_index": name_index, "name_words": name_words, "identities": ids, "facet_identities": facet_ids,
             "suggest_index": suggest_index,
             "name_lexicon": Lexicon(all_words, [word_counts[w] for w in all_words])}
@@ -229,29 +260,33 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
 class Tally:
     """Every facet and the month of every document in one table, so that counting them for a result set
     is a few array operations whatever its size: document ``d``'s value ids are
-    ``ids[start[d]:start[d + 1]]`` (a value repeated as often as its weight); each facet's values, and
-    then the months, have consecutive ids, in alphabetical order within a facet."""
+    ``ids[start[d]:start[d + 1]]`` (ascending; a value repeated as often as its weight); each facet's
+    values, and then the months, have consecutive ids, in alphabetical order within a facet."""
 
-    def __init__(self, facets: dict[str, tuple[list[str], dict[int, list[int]]]], months: dict[int, str],
-                 doccount: int):
+    def __init__(self, facets: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray]],
+                 months: list[str], month_of: np.ndarray, doccount: int):
+        """``facets``: per facet, its values and three parallel arrays (docnum, value number, weight);
+        ``month_of``: each docnum's index in ``months`` (-1: none)."""
         self.labels: list[str] = []
         self.bounds: list[int] = []  # first id of each facet, then of the months, then the end
-        per_doc: list[list[int]] = [[] for _ in range(doccount)]
-        for values, by_doc in facets.values():
+        docs, ids = [], []
+        for values, d, vids, weights in facets.values():
             base = len(self.labels)
             self.bounds.append(base)
             self.labels += values
-            for docnum, vids in by_doc.items():
-                per_doc[docnum].extend(base + v for v in vids)
+            docs.append(np.repeat(d, weights))
+            ids.append(np.repeat(vids + base, weights))
         self.bounds.append(len(self.labels))
-        month_ids = {m: len(self.labels) + i for i, m in enumerate(sorted(set(months.values())))}
-        self.labels += sorted(month_ids)
+        dated = np.flatnonzero(month_of >= 0)
+        docs.append(dated)
+        ids.append(month_of[dated] + len(self.labels))
+        self.labels += months
         self.bounds.append(len(self.labels))
-        for docnum, month in months.items():
-            per_doc[docnum].append(month_ids[month])
+        all_docs, all_ids = np.concatenate(docs), np.concatenate(ids)
+        order = np.lexsort((all_ids, all_docs))
         self.start = np.zeros(doccount + 1, dtype=np.int64)
-        np.cumsum([len(v) for v in per_doc], out=self.start[1:])
-        self.ids = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(self.start[-1]))
+        np.cumsum(np.bincount(all_docs, minlength=doccount)[:doccount], out=self.start[1:])
+        self.ids = all_ids[order].astype(np.int32)
 
     def count(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(value ids, their counts) over ``docs`` (docnums), ids ascending."""
