@@ -50,8 +50,12 @@ import json
 import math
 import os
 import secrets
+import sys
+import zipfile
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -116,21 +120,6 @@ class Group:
         return {"ids": list(self.ids), "kind": self.kind, "first": self.first}
 
 
-@dataclass
-class _Doc:
-    published: dt.datetime | None
-    publisher: str
-    key: str  # hash of the matching text (with the title for short texts)
-    shingles: np.ndarray  # sorted distinct uint32
-    numbers: np.ndarray  # sorted distinct uint32 hashes of the numbers
-    names: np.ndarray  # sorted distinct uint32 hashes of the capitalised words
-    lead: np.ndarray  # the same for the first paragraph
-    short: bool  # too short for a near copy: exact copies only
-    signature: np.ndarray | None = None  # MinHash hash values (uint32), made when first needed
-    bands: np.ndarray | None = None  # LSH band keys (uint64), from the signature
-    neighbours: set[str] = field(default_factory=set)  # verified near copies
-
-
 def _as_record(item: Any) -> Record:
     if isinstance(item, Record):
         return item
@@ -171,7 +160,7 @@ def _missing(mine: np.ndarray, theirs: np.ndarray, at_least: int = 1) -> float:
 _MIN_LEAD_NAMES = 2  # a first paragraph with fewer capitalised words says too little about whom it is about
 
 
-def _compare(a: _Doc, b: _Doc, params: Params | None = None) -> Similarity | None:
+def _compare(a: "_Sets", b: "_Sets", params: Params | None = None) -> Similarity | None:
     """How two texts compare; None as soon as they fall short of ``params``' containment or Jaccard."""
     small, large = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
     if not len(small.shingles):
@@ -252,11 +241,11 @@ def _sequence_keys(hashes: np.ndarray, counts: np.ndarray) -> list[str]:
     return [f"{a:016x}{b:016x}" for a, b in zip(parts[0].tolist(), parts[1].tolist())]
 
 
-def candidate_pairs(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
+def candidate_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) -> np.ndarray:
     """Rows ``(i, j)``, ``i < j``, sharing a key in at least one band, at least one of them ``new``;
-    each pair once. ``keys`` is ``(rows, bands)`` as from ``band_keys``."""
+    each pair once. ``keys`` is ``(rows, bands)`` as from ``band_keys``, or the bands' columns one by one."""
     found = []
-    for column in keys.T:
+    for column in (keys.T if isinstance(keys, np.ndarray) else keys):
         order = np.argsort(column, kind="stable")
         ordered = column[order]
         run = np.cumsum(np.concatenate(([True], ordered[1:] != ordered[:-1]))) - 1
@@ -274,13 +263,106 @@ def candidate_pairs(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate(found), axis=0)
 
 
+class _Sets(NamedTuple):
+    """The sets of hashes one article is compared by (views into its chunk's arrays)."""
+
+    shingles: np.ndarray  # sorted distinct uint32
+    numbers: np.ndarray  # sorted distinct uint32 hashes of the numbers
+    names: np.ndarray  # sorted distinct uint32 hashes of the capitalised words
+    lead: np.ndarray  # the same for the first paragraph
+
+
+class _Chunk:
+    """Articles added together (a batch of a rebuild, an `index add`, a saved index loaded): each set of
+    hashes end to end with offsets, and the MinHash signatures and LSH band keys, made when first
+    needed. A few arrays per chunk rather than objects per article: a million articles' features held
+    as Python objects cost about 3 GB."""
+
+    def __init__(self, start: int, sets: dict[str, tuple[np.ndarray, np.ndarray]], rows: int):
+        self.start = start  # the slot of its first article
+        self.sets = sets  # name -> (values, offsets)
+        self.rows = rows
+        self.signatures: np.ndarray | None = None  # (rows, num_perm) uint16: low bits, for the estimate
+        self.bands: np.ndarray | None = None  # (rows, bands) uint32: folded band keys
+
+    def sets_of(self, row: int) -> _Sets:
+        return _Sets(*(values[offsets[row]:offsets[row + 1]] for values, offsets in (self.sets[n] for n in _SETS)))
+
+    def sign(self, p: Params) -> None:
+        """The signatures and band keys of every row, a batch at a time. Both are kept narrow: a band key
+        folded to 32 bits only merges buckets (more candidates, each still checked), and 16 bits of each
+        MinHash value only make the estimate that screens candidates a little generous."""
+        if self.signatures is not None:
+            return
+        values, offsets = self.sets["shingles"]
+        signatures = np.zeros((self.rows, p.num_perm), dtype=np.uint16)
+        bands = np.zeros((self.rows, p.bands), dtype=np.uint32)
+        for lo in range(0, self.rows, BATCH):
+            hi = min(self.rows, lo + BATCH)
+            cut = offsets[lo:hi + 1]
+            full = minhash_signatures(values[cut[0]:cut[-1]], cut - cut[0], p.num_perm, p.seed)
+            keys = band_keys(full, p.bands, p.rows)
+            signatures[lo:hi] = full & np.uint32(0xFFFF)
+            bands[lo:hi] = (keys ^ (keys >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+        self.signatures, self.bands = signatures, bands
+
+
+def _features(records: list[Record], p: Params) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], list[str], list[bool]]:
+    """What each article is compared by, in bulk: its sets of hashes (values and offsets), its exact
+    key, and whether it is too short for a near copy."""
+    bodies = [strip_boilerplate(r.body, r.publisher) for r in records]
+    texts = [tokens(b) for b in bodies]
+    hashes, lengths, owner = hash_texts(texts)
+    n = len(records)
+    shingles = shingles_of(hashes, lengths, p.shingle, owner, n)
+    word_counts = np.bincount(np.repeat(owner, lengths), minlength=n)
+    text_of = np.repeat(np.arange(n), word_counts)
+    plain = (hashes & LOW32).astype(np.uint32)
+    # Numbers: the number words and digit runs among the words, and the whole figures (with decimals).
+    written = [figures(b) for b in bodies]
+    figure_hashes = (word_hashes(list(chain.from_iterable(written))) & LOW32).astype(np.uint32)
+    is_number = (hashes & NUMBER_BIT) != 0
+    numbers = distinct_per_text(np.concatenate((text_of[is_number], np.repeat(np.arange(n), [len(w) for w in written]))),
+                                np.concatenate((plain[is_number], figure_hashes)), n)
+    is_name = (hashes & NAME_BIT) != 0
+    names = distinct_per_text(text_of[is_name], plain[is_name], n)
+    # The first paragraph with words, of each text.
+    paragraph_of_word = np.repeat(np.arange(len(lengths)), lengths)
+    firsts = np.full(n, -1)
+    with_words = np.flatnonzero(lengths > 0)
+    owners, at = np.unique(owner[with_words], return_index=True)
+    firsts[owners] = with_words[at]
+    in_lead = is_name & (paragraph_of_word == firsts[text_of])
+    lead = distinct_per_text(text_of[in_lead], plain[in_lead], n)
+    keys, short = [], []
+    for r, key, count in zip(records, _sequence_keys(plain, word_counts), word_counts.tolist()):
+        short.append(count < p.min_words)
+        if short[-1]:  # the title's words count too
+            key = hashlib.blake2b(f"{key}\n{' '.join(words(r.title))}".encode(), digest_size=16).hexdigest()
+        keys.append(key)
+    return dict(zip(_SETS, (shingles, numbers, names, lead))), keys, short
+
+
 class DuplicateIndex:
-    """Groups of exact and near copies over a changing set of articles (see the module doc)."""
+    """Groups of exact and near copies over a changing set of articles (see the module doc).
+
+    Articles live in slots, numbered as they are added (a replaced or removed article's slot is left
+    empty until the next save): their features in chunks of arrays, their ids, dates, publishers and
+    keys in lists by slot. Only what is sparse is kept per id: exact copies (by key), verified near
+    copies and groups."""
 
     def __init__(self, params: Params | None = None):
         self.params = params or Params()
-        self._docs: dict[str, _Doc] = {}
-        self._by_key: dict[str, set[str]] = {}
+        self._chunks: list[_Chunk] = []
+        self._starts: list[int] = []  # each chunk's first slot
+        self._ids: list[str | None] = []  # slot -> article id (None: an empty slot)
+        self._published: list[dt.datetime | None] = []
+        self._publisher: list[str] = []
+        self._keys: list[str | None] = []
+        self._short = bytearray()
+        self._slot: dict[str, int] = {}
+        self._by_key: dict[str, str | set[str]] = {}  # key -> its article, or a set of its exact copies
+        self._neighbours: dict[str, set[str]] = {}  # verified near copies
         self._group_of: dict[str, int] = {}  # article id -> group number (members of groups of 2+ only)
         self._members: dict[int, set[str]] = {}
         self._next_group = 0
@@ -288,13 +370,13 @@ class DuplicateIndex:
     # -- reading --------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._slot)
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._docs
+        return article_id in self._slot
 
     def ids(self) -> list[str]:
-        return list(self._docs)
+        return list(self._slot)
 
     def group(self, article_id: str) -> Group | None:
         """The group ``article_id`` belongs to, or None when it has no copy (or is not indexed)."""
@@ -309,7 +391,7 @@ class DuplicateIndex:
     def groups(self) -> list[Group]:
         """Every group of two or more copies, in the order of their first publication."""
         out = [self._make_group(members) for members in self._members.values()]
-        out.sort(key=lambda g: publication_order(self._docs[g.first].published, g.first))
+        out.sort(key=lambda g: self._order(g.first))
         return out
 
     def pairs(self) -> Iterator[tuple[str, str]]:
@@ -323,76 +405,54 @@ class DuplicateIndex:
     def links(self) -> Iterator[tuple[str, str]]:
         """Every verified near pair, each once as (smaller id, larger id): with exact copies (which need
         no link), the edges groups are made of."""
-        for a, doc in self._docs.items():
-            for b in doc.neighbours:
+        for a, others in self._neighbours.items():
+            for b in others:
                 if a < b:
                     yield a, b
 
     def key(self, article_id: str) -> str:
         """The hash of an article's matching text: equal keys make exact copies."""
-        return self._docs[article_id].key
+        return self._keys[self._slot[article_id]]
 
     def similarity(self, a: str, b: str) -> Similarity:
         """How two indexed articles compare (what the check of a candidate pair looks at)."""
-        return _compare(self._docs[a], self._docs[b])
+        return _compare(self._sets(self._slot[a]), self._sets(self._slot[b]))
+
+    def _order(self, article_id: str) -> tuple:
+        return publication_order(self._published[self._slot[article_id]], article_id)
 
     def _make_group(self, members: Iterable[str]) -> Group:
-        ids = tuple(sorted(members, key=lambda i: publication_order(self._docs[i].published, i)))
-        keys = {self._docs[i].key for i in ids}
+        ids = tuple(sorted(members, key=self._order))
+        keys = {self.key(i) for i in ids}
         return Group(ids, "exact" if len(keys) == 1 else "near", ids[0])
 
-    # -- matching text --------------------------------------------------------------------------
+    def _sets(self, slot: int) -> _Sets:
+        chunk = self._chunks[bisect_right(self._starts, slot) - 1]
+        return chunk.sets_of(slot - chunk.start)
 
-    def _features(self, records: list[Record]) -> list[_Doc]:
-        """What each article is compared by: exact key, shingles, numbers, names, signature (in bulk)."""
-        p = self.params
-        bodies = [strip_boilerplate(r.body, r.publisher) for r in records]
-        texts = [tokens(b) for b in bodies]
-        hashes, lengths, owner = hash_texts(texts)
-        n = len(records)
-        shingles, shingle_offsets = shingles_of(hashes, lengths, p.shingle, owner, n)
-        word_counts = np.bincount(np.repeat(owner, lengths), minlength=n)
-        text_of = np.repeat(np.arange(n), word_counts)
-        plain = (hashes & LOW32).astype(np.uint32)
+    def _copies(self, key: str) -> set[str]:
+        """The articles with this exact key."""
+        found = self._by_key.get(key)
+        if found is None:
+            return set()
+        return {found} if isinstance(found, str) else found
 
-        def flagged(bit: np.uint64) -> tuple[np.ndarray, np.ndarray]:
-            chosen = (hashes & bit) != 0
-            return distinct_per_text(text_of[chosen], plain[chosen], n)
+    def _gather(self, name: str, slots: np.ndarray, column: int | None = None) -> np.ndarray:
+        """Rows (or one column) of the chunks' ``name`` arrays (signatures, bands) for ``slots``."""
+        chunk_of = np.searchsorted(self._starts, slots, side="right") - 1
+        out = None
+        for c in np.unique(chunk_of).tolist():
+            chunk = self._chunks[c]
+            pick = chunk_of == c
+            table = getattr(chunk, name)
+            rows = slots[pick] - chunk.start
+            values = table[rows] if column is None else table[rows, column]
+            if out is None:
+                out = np.empty((len(slots),) + values.shape[1:], dtype=values.dtype)
+            out[pick] = values
+        return out
 
-        # Numbers: the number words and digit runs among the words, and the whole figures (with decimals).
-        written = [figures(b) for b in bodies]
-        figure_hashes = (word_hashes(list(chain.from_iterable(written))) & LOW32).astype(np.uint32)
-        is_number = (hashes & NUMBER_BIT) != 0
-        numbers, number_offsets = distinct_per_text(
-            np.concatenate((text_of[is_number], np.repeat(np.arange(n), [len(w) for w in written]))),
-            np.concatenate((plain[is_number], figure_hashes)), n)
-        names, name_offsets = flagged(NAME_BIT)
-        # The first paragraph with words, of each text.
-        paragraph_of_word = np.repeat(np.arange(len(lengths)), lengths)
-        firsts = np.full(n, -1)
-        with_words = np.flatnonzero(lengths > 0)
-        owners, at = np.unique(owner[with_words], return_index=True)
-        firsts[owners] = with_words[at]
-        in_lead = ((hashes & NAME_BIT) != 0) & (paragraph_of_word == firsts[text_of])
-        lead, lead_offsets = distinct_per_text(text_of[in_lead], plain[in_lead], n)
-        keys = _sequence_keys(plain, word_counts)
-        docs = []
-        for i, r in enumerate(records):
-            short = word_counts[i] < p.min_words
-            key = keys[i]
-            if short:  # the title's words count too
-                key = hashlib.blake2b(f"{key}\n{' '.join(words(r.title))}".encode(), digest_size=16).hexdigest()
-            docs.append(_Doc(
-                published=r.published, publisher=r.publisher, key=key,
-                shingles=shingles[shingle_offsets[i]:shingle_offsets[i + 1]],
-                numbers=numbers[number_offsets[i]:number_offsets[i + 1]],
-                names=names[name_offsets[i]:name_offsets[i + 1]],
-                lead=lead[lead_offsets[i]:lead_offsets[i + 1]],
-                short=short,
-            ))
-        return docs
-
-    def _verified(self, a: _Doc, b: _Doc) -> bool:
+    def _verified(self, a: _Sets, b: _Sets) -> bool:
         """The check every LSH candidate pair passes before joining a group (see the module doc)."""
         p = self.params
         s = _compare(a, b, p)
@@ -401,79 +461,114 @@ class DuplicateIndex:
 
     # -- changing -------------------------------------------------------------------------------
 
+    def _append(self, records: list[Record]) -> None:
+        """New slots for ``records``, with their features (not yet indexed by id or key)."""
+        sets, keys, short = _features(records, self.params)
+        self._starts.append(len(self._ids))
+        self._chunks.append(_Chunk(len(self._ids), sets, len(records)))
+        self._ids += [r.id for r in records]
+        self._published += [r.published for r in records]
+        self._publisher += [sys.intern(r.publisher) for r in records]
+        self._keys += keys
+        self._short += bytes(short)
+
+    def _empty(self, slot: int) -> None:
+        self._ids[slot] = self._keys[slot] = self._published[slot] = None
+        self._publisher[slot] = ""
+
     def add(self, records: Iterable[Any]) -> list[str]:
         """Add articles (one with an id already indexed replaces it; the last of one id in ``records``
         counts); returns their ids. Only the new articles' LSH candidates are checked."""
         # Bulk work in batches, reading ``records`` once: a rebuild adds every article, and only the
         # batch's texts are held, not the archive's.
-        latest: dict[str, _Doc] = {}
+        begin = len(self._ids)
         stream = map(_as_record, records)
         while batch := list(islice(stream, BATCH)):
-            for r, doc in zip(batch, self._features(batch)):
-                latest[r.id] = doc
-        self.remove([i for i in latest if i in self._docs])
+            self._append(batch)
+        latest: dict[str, int] = {}
+        for slot in range(begin, len(self._ids)):  # an id's last copy, at its first place
+            earlier = latest.get(self._ids[slot])
+            if earlier is not None:
+                self._empty(earlier)
+            latest[self._ids[slot]] = slot
+        self.remove([i for i in latest if i in self._slot])
+        for article_id, slot in latest.items():
+            self._slot[article_id] = slot
+            self._key_add(self._keys[slot], article_id)
         new = list(latest)
-        for article_id, doc in latest.items():
-            self._docs[article_id] = doc
-            self._by_key.setdefault(doc.key, set()).add(article_id)
-        self._link(set(new))
+        self._link(latest)
         for article_id in new:
-            doc = self._docs[article_id]
-            linked = set(doc.neighbours)
+            linked = set(self._neighbours.get(article_id, ()))
             # an exact copy joins through one of its copies (all of them are in one group)
-            mates = self._by_key[doc.key]
+            mates = self._copies(self._keys[latest[article_id]])
             mate = next((m for m in mates if m != article_id and m in self._group_of), None)
             if mate is None:
                 mate = next((m for m in mates if m != article_id), None)
             if mate is not None:
                 linked.add(mate)
-                linked |= self._docs[mate].neighbours
+                linked |= self._neighbours.get(mate, set())
             linked.discard(article_id)
             if linked:
                 self._join(article_id, linked)
         return new
 
-    def _link(self, new: set[str]) -> None:
+    def _key_add(self, key: str, article_id: str) -> None:
+        found = self._by_key.get(key)
+        if found is None:
+            self._by_key[key] = article_id
+        elif isinstance(found, str):
+            self._by_key[key] = {found, article_id}
+        else:
+            found.add(article_id)
+
+    def _key_discard(self, key: str, article_id: str) -> None:
+        found = self._by_key.get(key)
+        if found == article_id:
+            del self._by_key[key]
+        elif isinstance(found, set):
+            found.discard(article_id)
+            if len(found) == 1:
+                self._by_key[key] = next(iter(found))
+
+    def _link(self, new: dict[str, int]) -> None:
         """Verify the LSH candidate pairs that involve a new article; verified pairs become neighbours.
         Candidates whose MinHash estimate of Jaccard is far below ``Params.jaccard`` (more than three
         standard deviations of the estimate) are dropped before the real check."""
-        # One article stands for each exact text (its copies share its signature, and join its group
-        # through the key): a thousand identical texts cost one, not a million pairs.
-        stands: dict[str, str] = {}
-        fresh_keys: set[str] = set()
-        for i, d in self._docs.items():
-            if not d.short:
-                if d.key not in stands or (i in new and stands[d.key] not in new):
-                    stands[d.key] = i
-                if i in new:
-                    fresh_keys.add(d.key)
-        ids = list(stands.values())
-        if not ids or not new:
+        if not new:
             return
-        docs = [self._docs[i] for i in ids]
-        self._sign([d for d in docs if d.signature is None])
-        is_new = np.fromiter((self._docs[i].key in fresh_keys for i in ids), dtype=bool, count=len(ids))
-        pairs = candidate_pairs(np.stack([d.bands for d in docs]), is_new)
-        signatures = np.stack([d.signature for d in docs])
-        estimate = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
+        # One article stands for each exact text (its copies share its signature, and join its group
+        # through the key): a thousand identical texts cost one, not a million pairs. A new one stands
+        # for its text when there is one.
+        stands, fresh = array("q"), bytearray()
+        for found in self._by_key.values():
+            if isinstance(found, str):
+                slot = self._slot[found]
+                if not self._short[slot]:
+                    stands.append(slot)
+                    fresh.append(found in new)
+                continue
+            slots = sorted(self._slot[i] for i in found)
+            if self._short[slots[0]]:
+                continue
+            slots_new = [s for s in slots if self._ids[s] in new]
+            stands.append((slots_new or slots)[0])
+            fresh.append(bool(slots_new))
+        if not stands:
+            return
+        slots = np.frombuffer(stands, dtype=np.int64)
+        is_new = np.frombuffer(fresh, dtype=np.uint8).astype(bool)
+        for c in np.unique(np.searchsorted(self._starts, slots, side="right") - 1).tolist():
+            self._chunks[c].sign(self.params)
+        columns = (self._gather("bands", slots, b) for b in range(self.params.bands))
+        pairs = candidate_pairs(columns, is_new)
+        estimate = (self._gather("signatures", slots[pairs[:, 0]]) == self._gather("signatures", slots[pairs[:, 1]])
+                    ).mean(axis=1) if len(pairs) else np.zeros(0)
         floor = self.params.jaccard - 3 * math.sqrt(0.25 / self.params.num_perm)
         for i, j in pairs[estimate >= floor].tolist():
-            a, b = docs[i], docs[j]
-            if a.key != b.key and self._verified(a, b):
-                a.neighbours.add(ids[j])
-                b.neighbours.add(ids[i])
-
-    def _sign(self, docs: list[_Doc]) -> None:
-        """Give ``docs`` their MinHash signatures and LSH band keys (all at once)."""
-        if not docs:
-            return
-        p = self.params
-        for lo in range(0, len(docs), BATCH):
-            batch = docs[lo:lo + BATCH]
-            offsets = np.cumsum([0] + [len(d.shingles) for d in batch], dtype=np.int64)
-            signatures = minhash_signatures(np.concatenate([d.shingles for d in batch]), offsets, p.num_perm, p.seed)
-            for d, signature, bands in zip(batch, signatures, band_keys(signatures, p.bands, p.rows)):
-                d.signature, d.bands = signature, bands
+            a, b = int(slots[i]), int(slots[j])
+            if self._verified(self._sets(a), self._sets(b)):
+                self._neighbours.setdefault(self._ids[a], set()).add(self._ids[b])
+                self._neighbours.setdefault(self._ids[b], set()).add(self._ids[a])
 
     def _join(self, article_id: str, linked: set[str]) -> None:
         numbers = {self._group_of[i] for i in linked if i in self._group_of}
@@ -497,16 +592,17 @@ class DuplicateIndex:
         """Remove articles by id; returns the ids that were indexed. Only the groups they leave are re-split."""
         removed = []
         for article_id in ids:
-            doc = self._docs.pop(article_id, None)
-            if doc is None:
+            slot = self._slot.pop(article_id, None)
+            if slot is None:
                 continue
             removed.append(article_id)
-            mates = self._by_key[doc.key]
-            mates.discard(article_id)
-            if not mates:
-                del self._by_key[doc.key]
-            for other in doc.neighbours:
-                self._docs[other].neighbours.discard(article_id)
+            self._key_discard(self._keys[slot], article_id)
+            for other in self._neighbours.pop(article_id, ()):
+                others = self._neighbours[other]
+                others.discard(article_id)
+                if not others:
+                    del self._neighbours[other]
+            self._empty(slot)
             number = self._group_of.pop(article_id, None)
             if number is not None:
                 rest = self._members.pop(number)
@@ -524,11 +620,12 @@ class DuplicateIndex:
             component, stack = {start}, [start]
             keys_seen: set[str] = set()
             while stack:
-                doc = self._docs[stack.pop()]
-                others = doc.neighbours
-                if doc.key not in keys_seen:  # an exact text's copies, once per text
-                    keys_seen.add(doc.key)
-                    others = others | self._by_key[doc.key]
+                current = stack.pop()
+                key = self._keys[self._slot[current]]
+                others = self._neighbours.get(current, set())
+                if key not in keys_seen:  # an exact text's copies, once per text
+                    keys_seen.add(key)
+                    others = others | self._copies(key)
                 for other in others:
                     if other in left:
                         left.discard(other)
@@ -544,36 +641,29 @@ class DuplicateIndex:
     # -- files ----------------------------------------------------------------------------------
 
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write ``duplicates.json`` and ``duplicates.npz`` into ``directory``; returns the JSON's path."""
+        """Write ``duplicates.json`` and ``duplicates.npz`` into ``directory``; returns the JSON's path.
+        The arrays are written a chunk at a time, never gathered into one copy."""
         directory = Path(directory)
-        ids = list(self._docs)
-        slot = {i: n for n, i in enumerate(ids)}
-        docs = [self._docs[i] for i in ids]
+        ids, slots = zip(*sorted(self._slot.items(), key=lambda item: item[1])) if self._slot else ((), ())
+        ids, slots = list(ids), list(slots)
+        position = {i: n for n, i in enumerate(ids)}
         token = secrets.token_hex(8)
-        arrays = {
-            "token": np.frombuffer(bytes.fromhex(token), dtype=np.uint8),
-            "short": np.array([d.short for d in docs], dtype=bool),
-        }
-        for name in _SETS:
-            parts = [getattr(d, name) for d in docs]
-            arrays[name] = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
-            arrays[f"{name}_offsets"] = np.cumsum([0] + [len(x) for x in parts], dtype=np.int64)
         meta = {
             "format": FORMAT,
             "token": token,
             "params": dataclasses.asdict(self.params),
             "ids": ids,
-            "published": [d.published.isoformat() if d.published else None for d in docs],
-            "publisher": [d.publisher for d in docs],
-            "keys": [d.key for d in docs],
-            "pairs": sorted((slot[a], slot[b]) for a in ids for b in self._docs[a].neighbours if slot[a] < slot[b]),
+            "published": [self._published[s].isoformat() if self._published[s] else None for s in slots],
+            "publisher": [self._publisher[s] for s in slots],
+            "keys": [self._keys[s] for s in slots],
+            "pairs": sorted(tuple(sorted((position[a], position[b]))) for a, b in self.links()),
             "groups": [g.to_json() for g in self.groups()],
         }
         tmp_arrays = directory / f".{ARRAYS_FILE}.{token}.tmp"
         tmp_json = directory / f".{JSON_FILE}.{token}.tmp"
         try:
             with open(tmp_arrays, "wb") as f:
-                np.savez(f, **arrays)
+                self._write_arrays(f, token, np.array(slots, dtype=np.int64))
                 f.flush()
                 os.fsync(f.fileno())
             with open(tmp_json, "w", encoding="utf-8") as f:
@@ -587,6 +677,29 @@ class DuplicateIndex:
             tmp_json.unlink(missing_ok=True)
         return directory / JSON_FILE
 
+    def _write_arrays(self, f, token: str, slots: np.ndarray) -> None:
+        """The arrays of ``slots`` (ascending) as an .npz (what ``np.savez`` writes), each set's values
+        streamed chunk by chunk."""
+        live = [(chunk, slots[(slots >= chunk.start) & (slots < chunk.start + chunk.rows)] - chunk.start)
+                for chunk in self._chunks]
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+            def put(name: str, dtype, total: int, parts: Iterable[np.ndarray]) -> None:
+                with z.open(name + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array_header_1_0(member, {
+                        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False,
+                        "shape": (total,)})
+                    for part in parts:
+                        member.write(np.ascontiguousarray(part, dtype=dtype).tobytes())
+
+            put("token", np.uint8, 8, [np.frombuffer(bytes.fromhex(token), dtype=np.uint8)])
+            put("short", bool, len(slots), [np.frombuffer(self._short, dtype=np.uint8)[slots].astype(bool)])
+            for name in _SETS:
+                lengths = [np.diff(chunk.sets[name][1])[rows] for chunk, rows in live]
+                put(name + "_offsets", np.int64, len(slots) + 1,
+                    [np.zeros(1, dtype=np.int64), np.cumsum(np.concatenate(lengths) if lengths else [], dtype=np.int64)])
+                total = int(sum(int(x.sum()) for x in lengths))
+                put(name, np.uint32, total, (_rows_of(*chunk.sets[name], rows) for chunk, rows in live))
+
     @classmethod
     def load(cls, directory: str | os.PathLike) -> "DuplicateIndex":
         """The index saved in ``directory`` (FileNotFoundError when there is none)."""
@@ -597,24 +710,31 @@ class DuplicateIndex:
         if arrays["token"].tobytes().hex() != meta["token"]:
             raise DuplicatesFileError(f"{directory}: {JSON_FILE} and {ARRAYS_FILE} are from different saves")
         index = cls(Params(**meta["params"]))
-        sets = {name: (arrays[name], arrays[f"{name}_offsets"]) for name in _SETS}
-        for n, article_id in enumerate(meta["ids"]):
-            published = meta["published"][n]
-            doc = _Doc(
-                published=dt.datetime.fromisoformat(published) if published else None,
-                publisher=meta["publisher"][n],
-                key=meta["keys"][n],
-                short=bool(arrays["short"][n]),
-                **{name: values[offsets[n]:offsets[n + 1]] for name, (values, offsets) in sets.items()},
-            )
-            index._docs[article_id] = doc
-            index._by_key.setdefault(doc.key, set()).add(article_id)
         ids = meta["ids"]
+        index._starts.append(0)
+        index._chunks.append(_Chunk(0, {name: (arrays[name], arrays[f"{name}_offsets"]) for name in _SETS}, len(ids)))
+        index._ids = list(ids)
+        index._published = [dt.datetime.fromisoformat(p) if p else None for p in meta["published"]]
+        index._publisher = [sys.intern(p) for p in meta["publisher"]]
+        index._keys = list(meta["keys"])
+        index._short = bytearray(arrays["short"].astype(np.uint8).tobytes())
+        for slot, (article_id, key) in enumerate(zip(ids, index._keys)):
+            index._slot[article_id] = slot
+            index._key_add(key, article_id)
         for a, b in meta["pairs"]:
-            index._docs[ids[a]].neighbours.add(ids[b])
-            index._docs[ids[b]].neighbours.add(ids[a])
-        index._regroup(set(index._docs))
+            index._neighbours.setdefault(ids[a], set()).add(ids[b])
+            index._neighbours.setdefault(ids[b], set()).add(ids[a])
+        index._regroup(set(ids))
         return index
+
+
+def _rows_of(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The values of ``rows`` (ascending) of a set, end to end: the whole array when every row is kept."""
+    if len(rows) == len(offsets) - 1:
+        return values[offsets[0]:offsets[-1]]
+    keep = np.zeros(len(offsets) - 1, dtype=bool)
+    keep[rows] = True
+    return values[offsets[0]:offsets[-1]][np.repeat(keep, np.diff(offsets))]
 
 
 def read_groups(directory: str | os.PathLike) -> list[Group]:
