@@ -208,6 +208,30 @@ def test_add_reads_an_iterator_once_in_batches(monkeypatch):
     assert groups(batched) == groups(whole) and len(groups(whole)) == 20
 
 
+def test_features_spilled_to_files_give_the_same_groups_links_and_saved_arrays(tmp_path, monkeypatch):
+    monkeypatch.setattr(duplicates, "BATCH", 16)  # several chunks, several files
+    records = random_corpus(90)
+    gone = [r.id for r in records[::5]]
+    saved = {}
+    for name in ("memory", "spilled"):
+        (tmp_path / name).mkdir()
+        index = DuplicateIndex(spill=tmp_path / "spill") if name == "spilled" else DuplicateIndex()
+        if name == "spilled":
+            (tmp_path / "spill").mkdir()
+        index.add(records)
+        index.remove(gone)
+        index.add(records[:7] + [rec("late-copy", records[10].body, minutes=90)])
+        saved[name] = (groups(index), sorted(index.links()), index.similarity(records[1].id, records[2].id))
+        index.save(tmp_path / name)
+    assert len(list((tmp_path / "spill").iterdir())) == -(-len(records) // 16) + 1  # a file per chunk
+    assert saved["memory"] == saved["spilled"] and saved["memory"][1]
+    with np.load(tmp_path / "memory" / ARRAYS_FILE) as a, np.load(tmp_path / "spilled" / ARRAYS_FILE) as b:
+        assert sorted(a.files) == sorted(b.files)
+        for name in a.files:
+            assert name == "token" or np.array_equal(a[name], b[name]), name
+    assert groups(DuplicateIndex.load(tmp_path / "spilled")) == saved["memory"][0]
+
+
 def test_save_and_load(tmp_path):
     index = DuplicateIndex()
     index.add([rec("orig", STORY), rec("copy", syndicated(STORY), minutes=5), rec("other", UNRELATED)])

@@ -51,6 +51,7 @@ import math
 import os
 import secrets
 import sys
+import tempfile
 import zipfile
 from array import array
 from bisect import bisect_right
@@ -243,8 +244,12 @@ def _sequence_keys(hashes: np.ndarray, counts: np.ndarray) -> list[str]:
 
 def candidate_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) -> np.ndarray:
     """Rows ``(i, j)``, ``i < j``, sharing a key in at least one band, at least one of them ``new``;
-    each pair once. ``keys`` is ``(rows, bands)`` as from ``band_keys``, or the bands' columns one by one."""
-    found = []
+    each pair once, in order. ``keys`` is ``(rows, bands)`` as from ``band_keys``, or the bands'
+    columns one by one. Pairs are held as one integer each and made distinct as they pile up: a band
+    can add millions on text that shares many phrases."""
+    n = len(new)
+    found: list[np.ndarray] = []
+    held = 0
     for column in (keys.T if isinstance(keys, np.ndarray) else keys):
         order = np.argsort(column, kind="stable")
         ordered = column[order]
@@ -257,10 +262,19 @@ def candidate_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) ->
             same = member_run[:-d] == member_run[d:]
             i, j = members[:-d][same], members[d:][same]
             wanted = new[i] | new[j]
-            found.append(np.stack((np.minimum(i, j)[wanted], np.maximum(i, j)[wanted]), axis=1))
+            found.append(np.minimum(i, j)[wanted].astype(np.int64) * n + np.maximum(i, j)[wanted])
+            held += len(found[-1])
+        if held > _PAIRS_HELD:
+            found = [np.unique(np.concatenate(found))]
+            held = len(found[0])
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found), axis=0)
+    codes = np.unique(np.concatenate(found))
+    return np.stack((codes // n, codes % n), axis=1)
+
+
+_PAIRS_HELD = 4_000_000  # candidate pairs gathered before they are made distinct (32 MB)
+_PAIR_BLOCK = 50_000  # candidate pairs screened at once (their signatures: 13 MB)
 
 
 class _Sets(NamedTuple):
@@ -276,17 +290,61 @@ class _Chunk:
     """Articles added together (a batch of a rebuild, an `index add`, a saved index loaded): each set of
     hashes end to end with offsets, and the MinHash signatures and LSH band keys, made when first
     needed. A few arrays per chunk rather than objects per article: a million articles' features held
-    as Python objects cost about 3 GB."""
+    as Python objects cost about 3 GB. A chunk may keep its sets in a file instead (`spill`): a
+    rebuild then holds only signatures and band keys for every article, and reads the sets of the few
+    candidate pairs it checks."""
 
     def __init__(self, start: int, sets: dict[str, tuple[np.ndarray, np.ndarray]], rows: int):
         self.start = start  # the slot of its first article
-        self.sets = sets  # name -> (values, offsets)
+        self.offsets = {name: offsets for name, (_, offsets) in sets.items()}
+        self.values: dict[str, np.ndarray] | None = {name: values for name, (values, _) in sets.items()}
+        self.path: Path | None = None  # the file of its sets' values, once spilled
+        self.row_start: np.ndarray | None = None  # where each row's sets begin in that file (in values)
         self.rows = rows
         self.signatures: np.ndarray | None = None  # (rows, num_perm) uint16: low bits, for the estimate
         self.bands: np.ndarray | None = None  # (rows, bands) uint32: folded band keys
 
+    def spill(self, path: Path) -> None:
+        """The sets' values to ``path``, out of memory: row after row, each row's four sets together,
+        so that a candidate's sets are one read (a read, not a map: pages of a mapped file read once
+        would stay counted in the process's memory)."""
+        lens = np.stack([np.diff(self.offsets[name]) for name in _SETS])
+        row_len = lens.sum(axis=0)
+        self.row_start = np.cumsum(row_len) - row_len
+        out = np.empty(int(row_len.sum()), dtype=np.uint32)
+        before = np.zeros(self.rows, dtype=np.int64)
+        for k, name in enumerate(_SETS):
+            out[_positions(self.row_start + before, lens[k])] = self.values_of(name)
+            before += lens[k]
+        out.tofile(path)
+        self.path, self.values = path, None
+
+    def _row(self, row: int) -> np.ndarray:
+        size = sum(int(self.offsets[n][row + 1] - self.offsets[n][row]) for n in _SETS)
+        fd = os.open(self.path, os.O_RDONLY)  # a few microseconds; no descriptor outlives the read
+        try:
+            return np.frombuffer(os.pread(fd, size * 4, int(self.row_start[row]) * 4), dtype=np.uint32)
+        finally:
+            os.close(fd)
+
+    def values_of(self, name: str) -> np.ndarray:
+        """One set's values, every row's, end to end."""
+        offsets = self.offsets[name]
+        if self.values is not None:
+            return self.values[name][offsets[0]:offsets[-1]]
+        stored = np.fromfile(self.path, dtype=np.uint32)
+        before = sum(np.diff(self.offsets[n]) for n in _SETS[:_SETS.index(name)])
+        return stored[_positions(self.row_start + before, np.diff(offsets))]
+
     def sets_of(self, row: int) -> _Sets:
-        return _Sets(*(values[offsets[row]:offsets[row + 1]] for values, offsets in (self.sets[n] for n in _SETS)))
+        if self.values is not None:
+            return _Sets(*(self.values[n][self.offsets[n][row]:self.offsets[n][row + 1]] for n in _SETS))
+        stored, parts, at = self._row(row), [], 0
+        for n in _SETS:
+            size = int(self.offsets[n][row + 1] - self.offsets[n][row])
+            parts.append(stored[at:at + size])
+            at += size
+        return _Sets(*parts)
 
     def sign(self, p: Params) -> None:
         """The signatures and band keys of every row, a batch at a time. Both are kept narrow: a band key
@@ -294,7 +352,7 @@ class _Chunk:
         MinHash value only make the estimate that screens candidates a little generous."""
         if self.signatures is not None:
             return
-        values, offsets = self.sets["shingles"]
+        values, offsets = self.values_of("shingles"), self.offsets["shingles"]
         signatures = np.zeros((self.rows, p.num_perm), dtype=np.uint16)
         bands = np.zeros((self.rows, p.bands), dtype=np.uint32)
         for lo in range(0, self.rows, BATCH):
@@ -351,8 +409,11 @@ class DuplicateIndex:
     keys in lists by slot. Only what is sparse is kept per id: exact copies (by key), verified near
     copies and groups."""
 
-    def __init__(self, params: Params | None = None):
+    def __init__(self, params: Params | None = None, spill: str | os.PathLike | None = None):
+        """``spill``: a folder (the caller's, removed by it) where the features of the articles added
+        are kept instead of memory."""
         self.params = params or Params()
+        self._spill = Path(spill) if spill is not None else None
         self._chunks: list[_Chunk] = []
         self._starts: list[int] = []  # each chunk's first slot
         self._ids: list[str | None] = []  # slot -> article id (None: an empty slot)
@@ -464,8 +525,12 @@ class DuplicateIndex:
     def _append(self, records: list[Record]) -> None:
         """New slots for ``records``, with their features (not yet indexed by id or key)."""
         sets, keys, short = _features(records, self.params)
-        self._starts.append(len(self._ids))
-        self._chunks.append(_Chunk(len(self._ids), sets, len(records)))
+        chunk = _Chunk(len(self._ids), sets, len(records))
+        if self._spill is not None:
+            chunk.sign(self.params)  # now, while the shingles are in memory
+            chunk.spill(self._spill / f"chunk-{len(self._chunks)}.u32")
+        self._starts.append(chunk.start)
+        self._chunks.append(chunk)
         self._ids += [r.id for r in records]
         self._published += [r.published for r in records]
         self._publisher += [sys.intern(r.publisher) for r in records]
@@ -561,14 +626,14 @@ class DuplicateIndex:
             self._chunks[c].sign(self.params)
         columns = (self._gather("bands", slots, b) for b in range(self.params.bands))
         pairs = candidate_pairs(columns, is_new)
-        estimate = (self._gather("signatures", slots[pairs[:, 0]]) == self._gather("signatures", slots[pairs[:, 1]])
-                    ).mean(axis=1) if len(pairs) else np.zeros(0)
         floor = self.params.jaccard - 3 * math.sqrt(0.25 / self.params.num_perm)
-        for i, j in pairs[estimate >= floor].tolist():
-            a, b = int(slots[i]), int(slots[j])
-            if self._verified(self._sets(a), self._sets(b)):
-                self._neighbours.setdefault(self._ids[a], set()).add(self._ids[b])
-                self._neighbours.setdefault(self._ids[b], set()).add(self._ids[a])
+        for lo in range(0, len(pairs), _PAIR_BLOCK):  # a block of pairs at a time: their signatures
+            block = slots[pairs[lo:lo + _PAIR_BLOCK]]
+            same = self._gather("signatures", block[:, 0]) == self._gather("signatures", block[:, 1])
+            for a, b in block[same.mean(axis=1) >= floor].tolist():
+                if self._verified(self._sets(a), self._sets(b)):
+                    self._neighbours.setdefault(self._ids[a], set()).add(self._ids[b])
+                    self._neighbours.setdefault(self._ids[b], set()).add(self._ids[a])
 
     def _join(self, article_id: str, linked: set[str]) -> None:
         numbers = {self._group_of[i] for i in linked if i in self._group_of}
@@ -694,11 +759,12 @@ class DuplicateIndex:
             put("token", np.uint8, 8, [np.frombuffer(bytes.fromhex(token), dtype=np.uint8)])
             put("short", bool, len(slots), [np.frombuffer(self._short, dtype=np.uint8)[slots].astype(bool)])
             for name in _SETS:
-                lengths = [np.diff(chunk.sets[name][1])[rows] for chunk, rows in live]
+                lengths = [np.diff(chunk.offsets[name])[rows] for chunk, rows in live]
                 put(name + "_offsets", np.int64, len(slots) + 1,
                     [np.zeros(1, dtype=np.int64), np.cumsum(np.concatenate(lengths) if lengths else [], dtype=np.int64)])
                 total = int(sum(int(x.sum()) for x in lengths))
-                put(name, np.uint32, total, (_rows_of(*chunk.sets[name], rows) for chunk, rows in live))
+                put(name, np.uint32, total, (_rows_of(chunk.values_of(name), chunk.offsets[name], rows)
+                                             for chunk, rows in live))
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> "DuplicateIndex":
@@ -728,13 +794,20 @@ class DuplicateIndex:
         return index
 
 
+def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Every position of the runs ``starts[i] .. starts[i] + lengths[i]``, run after run."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    return np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(lengths) - lengths), lengths) + np.arange(
+        int(lengths.sum()), dtype=np.int64)
+
+
 def _rows_of(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The values of ``rows`` (ascending) of a set, end to end: the whole array when every row is kept."""
+    """The values of ``rows`` (ascending) of a set (``values``: every row's, end to end), end to end."""
     if len(rows) == len(offsets) - 1:
-        return values[offsets[0]:offsets[-1]]
+        return values
     keep = np.zeros(len(offsets) - 1, dtype=bool)
     keep[rows] = True
-    return values[offsets[0]:offsets[-1]][np.repeat(keep, np.diff(offsets))]
+    return values[np.repeat(keep, np.diff(offsets))]
 
 
 def read_groups(directory: str | os.PathLike) -> list[Group]:
@@ -778,15 +851,18 @@ def finalizer(previous_dir: Path | None):
                 index = DuplicateIndex.load(saved) if saved is not None else None
             except (OSError, ValueError, KeyError):
                 index = None
-        if index is None:
-            index = DuplicateIndex()
-            index.add(commit.added if commit.complete else commit.articles())
-        else:
-            index.remove(sorted(commit.removed))
-            index.add(commit.added)
         out = commit.index_dir / DUPLICATES_DIR.format(toc=commit.toc)
-        out.mkdir(exist_ok=True)
-        index.save(out)
+        # every article's features in files beside the index while they are grouped (a rebuild of a
+        # million articles would hold a gigabyte of them), copied into the saved arrays at the end
+        with tempfile.TemporaryDirectory(prefix=".duplicates-", dir=commit.index_dir) as spill:
+            if index is None:
+                index = DuplicateIndex(spill=spill)
+                index.add(commit.added if commit.complete else commit.articles())
+            else:
+                index.remove(sorted(commit.removed))
+                index.add(commit.added)
+            out.mkdir(exist_ok=True)
+            index.save(out)
 
     return finalize
 
