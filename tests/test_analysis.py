@@ -112,3 +112,21 @@ def test_name_words_are_what_the_names_analyzer_indexes():
     for text in ["U.S. Treasury", "Sergeï Lavrov", "Japan's MITI", "AT&T Corp", "Dow Jones & Co.", "\uff9e",
                  "c++ guru", "3.5 pct U.K.", "O'Neill’s", "Zürich-based", "e.g. Ltd", ""]:
         assert name_words(text) == [t.text for t in chain(text)], text
+
+
+def test_stored_spans_unpickle_as_three_strings_and_read_like_a_mapping():
+    import pickle
+
+    from searchapp.store.whoosh.schema import Spans, TermSpans, article_documents, build_schema
+    from searchapp.article import Article
+
+    text = "Coffee prices rose. Coffee growers said prices would rise again."
+    doc = article_documents(Article(id="a1", title="Coffee", body=text), build_schema())[0]
+    body = doc["offsets"]["body"]
+    assert isinstance(body, TermSpans)
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):  # Whoosh stores at 2, the Xapian backend at the highest
+        back = pickle.loads(pickle.dumps(body, protocol))
+        assert dict(back) == dict(body) and len(back) == len(body) > 0
+        assert [text[a:b] for a, b in zip(back["coffe"][::2], back["coffe"][1::2])] == ["Coffee", "Coffee"]
+        assert back.get("tea") is None and "price" in back and isinstance(back["price"], Spans)
+    assert TermSpans.of({"a\x00b": Spans("I", [0, 1])}) == {"a\x00b": Spans("I", [0, 1])}  # kept as a dict

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +169,64 @@ def _swapped(spans: Spans) -> Spans:
     return out
 
 
+class TermSpans(Mapping):
+    """A stored field's spans of every term (term -> `Spans`), kept as three strings: the terms, where
+    each term's spans end, and every span. A hit reads its stored document to mark a few query terms;
+    unpickling a `Spans` per term of the text (200 for a short article) was most of a hit's cost, and
+    this is three strings. A term's `Spans` is made when asked for."""
+
+    __slots__ = ("_terms", "_ends", "_data", "_index")
+
+    def __init__(self, terms: bytes, ends: bytes, data: bytes):
+        self._terms, self._ends, self._data = terms, ends, data
+        self._index: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, offsets: Mapping[str, Sequence[int]]) -> Mapping[str, Sequence[int]]:
+        """The spans as a TermSpans (as they are when a term has the separator in it: never from the
+        analysis chains, which split words on it)."""
+        if any("\x00" in term for term in offsets):
+            return dict(offsets)
+        ends, data, total = Spans("I"), Spans("I"), 0
+        for spans in offsets.values():
+            data.extend(spans)
+            total += len(spans)
+            ends.append(total)
+        if sys.byteorder != "little":
+            ends, data = _swapped(ends), _swapped(data)
+        return cls("\x00".join(offsets).encode("utf-8"), ends.tobytes(), data.tobytes())
+
+    def _lookup(self) -> dict[str, int]:
+        if self._index is None:
+            names = self._terms.decode("utf-8").split("\x00") if self._ends else []
+            self._index = {name: n for n, name in enumerate(names)}
+        return self._index
+
+    def __getitem__(self, term: str) -> Spans:
+        n = self._lookup()[term]
+        ends = memoryview(self._ends).cast("I")
+        lo, hi = (ends[n - 1] if n else 0), ends[n]
+        if sys.byteorder != "little":
+            lo, hi = _swapped(Spans("I", [lo, hi]))
+        return _spans(self._data[lo * 4:hi * 4])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup())
+
+    def __len__(self) -> int:
+        return len(self._ends) // 4
+
+    def __reduce_ex__(self, protocol):
+        return _term_spans, (self._terms, self._ends, self._data)
+
+    def __repr__(self) -> str:
+        return f"TermSpans({dict(self.items())!r})"
+
+
+def _term_spans(terms: bytes, ends: bytes, data: bytes) -> TermSpans:
+    return TermSpans(terms, ends, data)
+
+
 def article_documents(article: Article, schema: fields.Schema) -> list[dict[str, Any]]:
     """The index documents of one article: the article itself, then its quotes."""
     facets = {
@@ -191,7 +250,7 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             doc["_stored_" + name] = value
             if pairs:
                 doc[PAIR_FIELDS[name]] = pairs
-    doc["offsets"] = offsets
+    doc["offsets"] = {name: TermSpans.of(spans) for name, spans in offsets.items()}
     if article.published:
         doc["published"] = article.published
     for name, values in facets.items():
@@ -223,7 +282,7 @@ def article_documents(article: Article, schema: fields.Schema) -> list[dict[str,
             "parent": article.id,
             "quote": _postings(schema["quote"], q.text, qspans := {}, qpairs),
             "_stored_quote": q.text,
-            "offsets": {"quote": qspans},
+            "offsets": {"quote": TermSpans.of(qspans)},
             "span": (q.start, q.end),
             "cue": q.cue,
             "quote_kind": q.kind,
