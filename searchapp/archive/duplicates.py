@@ -242,14 +242,12 @@ def _sequence_keys(hashes: np.ndarray, counts: np.ndarray) -> list[str]:
     return [f"{a:016x}{b:016x}" for a, b in zip(parts[0].tolist(), parts[1].tolist())]
 
 
-def candidate_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) -> np.ndarray:
-    """Rows ``(i, j)``, ``i < j``, sharing a key in at least one band, at least one of them ``new``;
-    each pair once, in order. ``keys`` is ``(rows, bands)`` as from ``band_keys``, or the bands'
-    columns one by one. Pairs are held as one integer each and made distinct as they pile up: a band
-    can add millions on text that shares many phrases."""
+def band_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) -> Iterator[np.ndarray]:
+    """The pairs of rows sharing a key in an LSH band, at least one of them ``new``, as one integer each
+    (``i * len(new) + j``, ``i < j``), band after band in pieces (each pair once within a band, maybe
+    again in another: a big bucket is never held whole). ``keys`` is ``(rows, bands)`` as from
+    ``band_keys``, or the bands' columns one by one."""
     n = len(new)
-    found: list[np.ndarray] = []
-    held = 0
     for column in (keys.T if isinstance(keys, np.ndarray) else keys):
         order = np.argsort(column, kind="stable")
         ordered = column[order]
@@ -258,22 +256,20 @@ def candidate_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) ->
         with_new = np.bincount(run, weights=new[order]) > 0
         keep = (size[run] > 1) & with_new[run]
         members, member_run = order[keep], run[keep]
-        for d in range(1, int(size[member_run].max()) if len(member_run) else 1):
+        for d in range(1, int(size[member_run].max()) if len(member_run) else 1):  # members d apart in a bucket
             same = member_run[:-d] == member_run[d:]
             i, j = members[:-d][same], members[d:][same]
             wanted = new[i] | new[j]
-            found.append(np.minimum(i, j)[wanted].astype(np.int64) * n + np.maximum(i, j)[wanted])
-            held += len(found[-1])
-        if held > _PAIRS_HELD:
-            found = [np.unique(np.concatenate(found))]
-            held = len(found[0])
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.stack((codes // n, codes % n), axis=1)
+            yield np.minimum(i, j)[wanted].astype(np.int64) * n + np.maximum(i, j)[wanted]
 
 
-_PAIRS_HELD = 4_000_000  # candidate pairs gathered before they are made distinct (32 MB)
+def candidate_pairs(keys: np.ndarray | Iterable[np.ndarray], new: np.ndarray) -> np.ndarray:
+    """Rows ``(i, j)``, ``i < j``, sharing a key in at least one band, at least one of them ``new``;
+    each pair once, in order (what ``datasketch.MinHashLSH`` buckets give)."""
+    codes = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *band_pairs(keys, new)]))
+    return np.stack((codes // len(new), codes % len(new)), axis=1)
+
+
 _PAIR_BLOCK = 50_000  # candidate pairs screened at once (their signatures: 13 MB)
 
 
@@ -624,16 +620,24 @@ class DuplicateIndex:
         is_new = np.frombuffer(fresh, dtype=np.uint8).astype(bool)
         for c in np.unique(np.searchsorted(self._starts, slots, side="right") - 1).tolist():
             self._chunks[c].sign(self.params)
-        columns = (self._gather("bands", slots, b) for b in range(self.params.bands))
-        pairs = candidate_pairs(columns, is_new)
+        # Band by band, each band's pairs screened by their signatures as they come: the bands' pairs
+        # grow with the square of the articles (millions at a million), and only the few that pass
+        # the screen are kept and made distinct.
+        n = len(slots)
         floor = self.params.jaccard - 3 * math.sqrt(0.25 / self.params.num_perm)
-        for lo in range(0, len(pairs), _PAIR_BLOCK):  # a block of pairs at a time: their signatures
-            block = slots[pairs[lo:lo + _PAIR_BLOCK]]
-            same = self._gather("signatures", block[:, 0]) == self._gather("signatures", block[:, 1])
-            for a, b in block[same.mean(axis=1) >= floor].tolist():
-                if self._verified(self._sets(a), self._sets(b)):
-                    self._neighbours.setdefault(self._ids[a], set()).add(self._ids[b])
-                    self._neighbours.setdefault(self._ids[b], set()).add(self._ids[a])
+        passed = []
+        columns = (self._gather("bands", slots, b) for b in range(self.params.bands))
+        for codes in band_pairs(columns, is_new):
+            for lo in range(0, len(codes), _PAIR_BLOCK):  # a block's signatures at a time
+                block = codes[lo:lo + _PAIR_BLOCK]
+                a, b = slots[block // n], slots[block % n]
+                same = self._gather("signatures", a) == self._gather("signatures", b)
+                passed.append(block[same.mean(axis=1) >= floor])
+        for code in np.unique(np.concatenate(passed)).tolist() if passed else ():
+            a, b = int(slots[code // n]), int(slots[code % n])
+            if self._verified(self._sets(a), self._sets(b)):
+                self._neighbours.setdefault(self._ids[a], set()).add(self._ids[b])
+                self._neighbours.setdefault(self._ids[b], set()).add(self._ids[a])
 
     def _join(self, article_id: str, linked: set[str]) -> None:
         numbers = {self._group_of[i] for i in linked if i in self._group_of}
