@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from searchapp.archive import duplicates, text
-from searchapp.archive.duplicates import (ARRAYS_FILE, JSON_FILE, DuplicateIndex, DuplicatesFileError, Params, Record,
+from searchapp.archive.duplicates import (ARRAYS_FILE, GROUPS_FILE, JSON_FILE, DuplicateIndex, DuplicatesFileError, Params, Record,
                                           band_keys, candidate_pairs, minhash_signatures, read_groups)
 from tests.conftest import shared_data
 
@@ -236,12 +236,16 @@ def test_save_and_load(tmp_path):
     index = DuplicateIndex()
     index.add([rec("orig", STORY), rec("copy", syndicated(STORY), minutes=5), rec("other", UNRELATED)])
     path = index.save(tmp_path)
-    assert path == tmp_path / JSON_FILE and {p.name for p in tmp_path.iterdir()} == {JSON_FILE, ARRAYS_FILE}
+    assert path == tmp_path / JSON_FILE and {p.name for p in tmp_path.iterdir()} == {JSON_FILE, ARRAYS_FILE, GROUPS_FILE}
     meta = json.loads(path.read_text())
     assert meta["groups"] == [{"ids": ["orig", "copy"], "kind": "near", "first": "orig"}]
     with np.load(tmp_path / ARRAYS_FILE, allow_pickle=False) as arrays:  # plain arrays, no pickle
         assert arrays["shingles"].dtype == np.uint32
     assert read_groups(tmp_path) == index.groups()
+    groups_file = (tmp_path / GROUPS_FILE).read_bytes()
+    (tmp_path / GROUPS_FILE).unlink()  # a save from before the groups had a file of their own
+    assert read_groups(tmp_path) == index.groups()
+    (tmp_path / GROUPS_FILE).write_bytes(groups_file)
     loaded = DuplicateIndex.load(tmp_path)
     assert groups(loaded) == groups(index) and loaded.params == index.params
     assert loaded.similarity("orig", "copy") == index.similarity("orig", "copy")
