@@ -4,7 +4,8 @@ and time.
 
     python -m bench.duplicates_memory --sizes 100k,200k          # features in files, as a build keeps them
     python -m bench.duplicates_memory --sizes 100k --in-memory   # the features in memory, for comparison
-    PYTHONPATH=OLD_TREE:. python -m bench.duplicates_memory --sizes 100k --in-memory   # an older searchapp's
+    cd OLD_TREE && python -m bench.duplicates_memory --sizes 100k --in-memory   # an older searchapp's
+    (this file copied into OLD_TREE/bench/; `python -m` reads the current folder first, so run it there)
 
 Results: bench/results/duplicates_memory.{json,md}.
 """

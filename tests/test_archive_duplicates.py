@@ -232,6 +232,22 @@ def test_features_spilled_to_files_give_the_same_groups_links_and_saved_arrays(t
     assert groups(DuplicateIndex.load(tmp_path / "spilled")) == saved["memory"][0]
 
 
+def test_an_id_given_twice_in_one_add_keeps_its_first_place_with_its_last_text(tmp_path):
+    for spill in (None, tmp_path / "spill"):
+        if spill:
+            spill.mkdir()
+        index = DuplicateIndex(spill=spill)
+        index.add([rec("A", STORY), rec("B", UNRELATED)])
+        assert index.add([rec("B", FOLLOW_UP), rec("C", syndicated(STORY)), rec("B", STORY)]) == ["B", "C"]
+        out = tmp_path / ("spilled" if spill else "memory")
+        out.mkdir()
+        index.save(out)
+        meta = json.loads((out / JSON_FILE).read_text())
+        assert meta["ids"] == ["A", "B", "C"] == DuplicateIndex.load(out).ids()
+        assert meta["keys"][1] == meta["keys"][0]  # B is STORY's exact copy now
+        assert groups(DuplicateIndex.load(out)) == groups(index) == [["A", "B", "C"]]
+
+
 def test_save_and_load(tmp_path):
     index = DuplicateIndex()
     index.add([rec("orig", STORY), rec("copy", syndicated(STORY), minutes=5), rec("other", UNRELATED)])

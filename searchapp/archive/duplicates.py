@@ -55,6 +55,7 @@ import json
 import math
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -719,8 +720,7 @@ class DuplicateIndex:
         """Write ``duplicates.json`` and ``duplicates.npz`` into ``directory``; returns the JSON's path.
         The arrays are written a chunk at a time, never gathered into one copy."""
         directory = Path(directory)
-        ids, slots = zip(*sorted(self._slot.items(), key=lambda item: item[1])) if self._slot else ((), ())
-        ids, slots = list(ids), list(slots)
+        ids, slots = list(self._slot), list(self._slot.values())
         position = {i: n for n, i in enumerate(ids)}
         token = secrets.token_hex(8)
         meta = {
@@ -756,10 +756,13 @@ class DuplicateIndex:
         return directory / JSON_FILE
 
     def _write_arrays(self, f, token: str, slots: np.ndarray) -> None:
-        """The arrays of ``slots`` (ascending) as an .npz (what ``np.savez`` writes), each set's values
-        streamed chunk by chunk."""
-        live = [(chunk, slots[(slots >= chunk.start) & (slots < chunk.start + chunk.rows)] - chunk.start)
-                for chunk in self._chunks]
+        """The arrays of ``slots`` (in that order) as an .npz (what ``np.savez`` writes), each set's values
+        streamed a run of ascending slots of one chunk at a time: a chunk at a time, unless an id given
+        twice to one ``add`` keeps its first place with its last copy's slot."""
+        chunk_of = np.searchsorted(self._starts, slots, side="right") - 1
+        breaks = np.flatnonzero((np.diff(chunk_of) != 0) | (np.diff(slots) <= 0)) + 1
+        live = [(self._chunks[chunk_of[run[0]]], slots[run] - self._chunks[chunk_of[run[0]]].start)
+                for run in np.split(np.arange(len(slots)), breaks) if len(run)]
         with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
             def put(name: str, dtype, total: int, parts: Iterable[np.ndarray]) -> None:
                 with z.open(name + ".npy", "w", force_zip64=True) as member:
@@ -850,6 +853,7 @@ def _read_meta(directory: Path) -> dict[str, Any]:
 # -- with an index generation ------------------------------------------------------------------
 
 DUPLICATES_DIR = "DUPLICATES-{toc}"  # one folder per commit of a generation (index add/delete commit)
+SPILL_PREFIX = ".duplicates-"  # a rebuild's features while it groups them (DuplicateIndex spill)
 
 
 def latest_saved(gen_dir: Path | None) -> Path | None:
@@ -877,7 +881,9 @@ def finalizer(previous_dir: Path | None):
         out = commit.index_dir / DUPLICATES_DIR.format(toc=commit.toc)
         # every article's features in files beside the index while they are grouped (a rebuild of a
         # million articles would hold a gigabyte of them), copied into the saved arrays at the end
-        with tempfile.TemporaryDirectory(prefix=".duplicates-", dir=commit.index_dir) as spill:
+        for stale in commit.index_dir.glob(SPILL_PREFIX + "*"):  # a finalizer that died (they run under the
+            shutil.rmtree(stale, ignore_errors=True)              # write lock, so no other is at work here)
+        with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX, dir=commit.index_dir) as spill:
             if index is None:
                 index = DuplicateIndex(spill=spill)
                 index.add(commit.added if commit.complete else commit.articles())
