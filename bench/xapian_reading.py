@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     import xapian
 
     from searchapp.store.whoosh.schema import build_schema
+    from searchapp.store.xapian import parse_address
     from searchapp.store.xapian.snapshot import Snapshot
 
     rows, runs = [], []
@@ -63,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         with Cluster(args.shards, Path(tmp) / "cluster") as cluster:
             per_shard = -(-args.postings // args.shards)
             for n, address in enumerate(cluster.addresses):
-                host, port = address.split("://")[1].rsplit(":", 1)
-                db = xapian.remote_open_writable(host, int(port))
+                db = xapian.remote_open_writable(*parse_address(address))
                 _fill(db, n * per_shard, min(per_shard, args.postings - n * per_shard))
                 db.close()
             for where in ("local", f"{args.shards} shards"):
@@ -73,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     db, addresses = xapian.Database(), cluster.addresses
                     for address in addresses:
-                        host, port = address.split("://")[1].rsplit(":", 1)
-                        db.add_database(xapian.remote_open(host, int(port)))
+                        db.add_database(xapian.remote_open(*parse_address(address)))
                 snapshot = Snapshot(db, build_schema(), max(1, len(addresses)), addresses)
                 started = time.perf_counter()
                 docs, wdfs = _iterated(db)

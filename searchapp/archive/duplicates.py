@@ -311,43 +311,37 @@ class _Chunk:
         """The sets' values to ``path``, out of memory: row after row, each row's four sets together,
         so that a candidate's sets are one read (a read, not a map: pages of a mapped file read once
         would stay counted in the process's memory)."""
-        lens = np.stack([np.diff(self.offsets[name]) for name in _SETS])
-        row_len = lens.sum(axis=0)
+        row_len = sum(np.diff(self.offsets[name]) for name in _SETS)
         self.row_start = np.cumsum(row_len) - row_len
         out = np.empty(int(row_len.sum()), dtype=np.uint32)
-        before = np.zeros(self.rows, dtype=np.int64)
-        for k, name in enumerate(_SETS):
-            out[_positions(self.row_start + before, lens[k])] = self.values_of(name)
-            before += lens[k]
+        for name in _SETS:
+            out[self._positions(name)] = self.values_of(name)
         out.tofile(path)
         self.path, self.values = path, None
 
-    def _row(self, row: int) -> np.ndarray:
-        size = sum(int(self.offsets[n][row + 1] - self.offsets[n][row]) for n in _SETS)
-        fd = os.open(self.path, os.O_RDONLY)  # a few microseconds; no descriptor outlives the read
-        try:
-            return np.frombuffer(os.pread(fd, size * 4, int(self.row_start[row]) * 4), dtype=np.uint32)
-        finally:
-            os.close(fd)
+    def _positions(self, name: str) -> np.ndarray:
+        """Where one set's values lie in the spilled file, row after row."""
+        before = sum((np.diff(self.offsets[n]) for n in _SETS[:_SETS.index(name)]), self.row_start)
+        return _positions(before, np.diff(self.offsets[name]))
 
     def values_of(self, name: str) -> np.ndarray:
         """One set's values, every row's, end to end."""
         offsets = self.offsets[name]
         if self.values is not None:
             return self.values[name][offsets[0]:offsets[-1]]
-        stored = np.fromfile(self.path, dtype=np.uint32)
-        before = sum(np.diff(self.offsets[n]) for n in _SETS[:_SETS.index(name)])
-        return stored[_positions(self.row_start + before, np.diff(offsets))]
+        return np.fromfile(self.path, dtype=np.uint32)[self._positions(name)]
 
     def sets_of(self, row: int) -> _Sets:
+        bounds = [(int(self.offsets[n][row]), int(self.offsets[n][row + 1])) for n in _SETS]
         if self.values is not None:
-            return _Sets(*(self.values[n][self.offsets[n][row]:self.offsets[n][row + 1]] for n in _SETS))
-        stored, parts, at = self._row(row), [], 0
-        for n in _SETS:
-            size = int(self.offsets[n][row + 1] - self.offsets[n][row])
-            parts.append(stored[at:at + size])
-            at += size
-        return _Sets(*parts)
+            return _Sets(*(self.values[n][lo:hi] for n, (lo, hi) in zip(_SETS, bounds)))
+        cuts = np.cumsum([0] + [hi - lo for lo, hi in bounds]).tolist()
+        fd = os.open(self.path, os.O_RDONLY)  # a few microseconds; no descriptor outlives the read
+        try:
+            stored = np.frombuffer(os.pread(fd, cuts[-1] * 4, int(self.row_start[row]) * 4), dtype=np.uint32)
+        finally:
+            os.close(fd)
+        return _Sets(*(stored[a:b] for a, b in zip(cuts, cuts[1:])))
 
     def sign(self, p: Params) -> None:
         """The signatures and band keys of every row, a batch at a time. Both are kept narrow: a band key

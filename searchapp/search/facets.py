@@ -166,7 +166,7 @@ def _months(s, doccount: int) -> tuple[list[str], np.ndarray]:
     index = {m: n for n, m in enumerate(months)}
     of_distinct = np.array([index.get(m, -1) for m in labels], dtype=np.int64)
     month_of = np.full(doccount, -1, dtype=np.int64)
-    month_of[:len(raws)] = of_distinct[at] if len(raws) else month_of[:0]
+    month_of[:len(raws)] = of_distinct[at]
     return months, month_of
 
 
