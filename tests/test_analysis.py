@@ -130,3 +130,16 @@ def test_stored_spans_unpickle_as_three_strings_and_read_like_a_mapping():
         assert [text[a:b] for a, b in zip(back["coffe"][::2], back["coffe"][1::2])] == ["Coffee", "Coffee"]
         assert back.get("tea") is None and "price" in back and isinstance(back["price"], Spans)
     assert TermSpans.of({"a\x00b": Spans("I", [0, 1])}) == {"a\x00b": Spans("I", [0, 1])}  # kept as a dict
+
+
+def test_stored_spans_find_a_term_only_whole_wherever_it_is_among_the_terms():
+    from searchapp.store.whoosh.schema import Spans, TermSpans
+
+    spans = {"ab": Spans("I", [0, 2]), "b": Spans("I", [3, 4]), "ba": Spans("I", [5, 7]), "é": Spans("I", [8, 9])}
+    kept = TermSpans.of(spans)
+    for term in spans:  # first, inside, last
+        assert list(kept[term]) == list(spans[term])
+    for absent in ("a", "", "bab", "é\x00", "abb", "x"):  # parts of terms, or of the joined string
+        assert absent not in kept
+    assert "only" in TermSpans.of({"only": Spans("I", [0, 4])}) and "on" not in TermSpans.of({"only": Spans("I", [0, 4])})
+    assert "a" not in TermSpans.of({}) and list(TermSpans.of({})) == []

@@ -175,11 +175,10 @@ class TermSpans(Mapping):
     unpickling a `Spans` per term of the text (200 for a short article) was most of a hit's cost, and
     this is three strings. A term's `Spans` is made when asked for."""
 
-    __slots__ = ("_terms", "_ends", "_data", "_index")
+    __slots__ = ("_terms", "_ends", "_data")
 
     def __init__(self, terms: bytes, ends: bytes, data: bytes):
         self._terms, self._ends, self._data = terms, ends, data
-        self._index: dict[str, int] | None = None
 
     @classmethod
     def of(cls, offsets: Mapping[str, Sequence[int]]) -> Mapping[str, Sequence[int]]:
@@ -196,14 +195,27 @@ class TermSpans(Mapping):
             ends, data = _swapped(ends), _swapped(data)
         return cls("\x00".join(offsets).encode("utf-8"), ends.tobytes(), data.tobytes())
 
-    def _lookup(self) -> dict[str, int]:
-        if self._index is None:
-            names = self._terms.decode("utf-8").split("\x00") if self._ends else []
-            self._index = {name: n for n, name in enumerate(names)}
-        return self._index
+    def _names(self) -> list[str]:
+        return self._terms.decode("utf-8").split("\x00") if self._ends else []
+
+    def _position(self, term: str) -> int:
+        """The term's place among the terms, found in the joined string: a hit asks for a few terms,
+        and a dict of every term of the text (200 for a short article) cost more than the search."""
+        if not self._ends:
+            raise KeyError(term)
+        key = term.encode("utf-8")
+        terms = self._terms
+        at = terms.find(b"\x00" + key + b"\x00")
+        if at >= 0:
+            return terms.count(b"\x00", 0, at) + 1
+        if terms.startswith(key) and (len(terms) == len(key) or terms[len(key)] == 0):
+            return 0
+        if terms.endswith(b"\x00" + key):
+            return terms.count(b"\x00")
+        raise KeyError(term)
 
     def __getitem__(self, term: str) -> Spans:
-        n = self._lookup()[term]
+        n = self._position(term)
         ends = memoryview(self._ends).cast("I")
         lo, hi = (ends[n - 1] if n else 0), ends[n]
         if sys.byteorder != "little":
@@ -211,7 +223,7 @@ class TermSpans(Mapping):
         return _spans(self._data[lo * 4:hi * 4])
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._lookup())
+        return iter(self._names())
 
     def __len__(self) -> int:
         return len(self._ends) // 4
