@@ -294,8 +294,11 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], *, enrich: bool
             task_q.put(job)
         for _ in range(report.procs):
             task_q.put(None)
+        # The store's writer memory is the build's, shared by its workers: each with the whole of it
+        # held twice as much at 1M articles.
+        worker_mb = max(32, store.writer_memory_mb // report.procs)
         workers = [ctx.Process(target=_segment_worker, daemon=True,
-                               args=(store.backend, str(writer.index_dir), enrich_here, store.writer_memory_mb,
+                               args=(store.backend, str(writer.index_dir), enrich_here, worker_mb,
                                      task_q, result_q))
                    for _ in range(report.procs)]
         for w in workers:

@@ -210,3 +210,45 @@ def test_an_index_built_before_the_pair_fields_still_searches_and_takes_addition
         assert not s.has_field("body_pairs")
     searcher = Searcher(store)
     assert sorted(h.id for h in searcher.search('"ferry terminal"').hits) == ["a", "b"]
+
+
+def test_word_pairs_moved_to_a_file_past_the_limit_give_the_same_index(tmp_path, monkeypatch):
+    from searchapp.store.whoosh import segments
+
+    rng = random.Random(5)
+    words = "harbour ferry budget council plan vote rain port tax oil".split()
+    rows = [(f"d{i}", " ".join(rng.choice(words) for _ in range(3)), " ".join(rng.choice(words) for _ in range(40)))
+            for i in range(600)]
+    corpus = _stories(tmp_path / "a.jsonl", rows)
+
+    def pair_postings(store):
+        with store.searcher() as s:
+            reader = s.searcher.reader()
+            out = {}
+            for field in ("title_pairs", "body_pairs"):
+                for btext in reader.lexicon(field):
+                    docs, weights = read_postings(reader, field, btext)
+                    out[field, btext] = ([reader.stored_fields(d)["id"] for d in docs.tolist()], weights.tolist())
+            return out
+
+    kept = IndexStore(tmp_path / "kept")
+    indexer.build(kept, [corpus], enrich=False, procs=2)
+    monkeypatch.setattr(segments, "PAIR_SPILL_POSTINGS", 97)  # a spill every few articles (workers fork)
+    spilled = IndexStore(tmp_path / "spilled")
+    indexer.build(spilled, [corpus], enrich=False, procs=2)
+    want = pair_postings(kept)
+    assert len(want) > 100 and pair_postings(spilled) == want
+    assert [h.id for h in Searcher(spilled).search('"ferry budget"', per_page=100).hits] == \
+        [h.id for h in Searcher(kept).search('"ferry budget"', per_page=100).hits]
+
+
+def test_word_pairs_read_back_from_their_file_in_docnum_order(tmp_path):
+    from searchapp.store.whoosh.segments import _PairPostings
+
+    pairs = _PairPostings(str(tmp_path), limit=5)
+    for docnum in range(12):
+        pairs.add("body_pairs", docnum, PairKeys(16, [(b"0001", docnum * 10), (b"0002" if docnum % 3 else b"0003", 1)]))
+    assert pairs._file is not None and pairs.names() == ["body_pairs"]
+    docs, weights = pairs._postings("body_pairs", b"0001", pairs.fields.get("body_pairs", {}).get(b"0001"))
+    pairs.close()
+    assert docs.tolist() == list(range(12)) and weights.tolist() == [d * 10.0 for d in range(12)]
