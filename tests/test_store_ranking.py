@@ -252,3 +252,21 @@ def test_word_pairs_read_back_from_their_file_in_docnum_order(tmp_path):
     docs, weights = pairs._postings("body_pairs", b"0001", pairs.fields.get("body_pairs", {}).get(b"0001"))
     pairs.close()
     assert docs.tolist() == list(range(12)) and weights.tolist() == [d * 10.0 for d in range(12)]
+
+
+def test_a_word_over_several_fields_is_one_list_with_the_fields_scores_summed(reuters_index):
+    with reuters_index.searcher() as s:
+        ranker = Ranker(s)
+        for word in ("coffe", "mln", "jaguar", "absentword"):
+            q = Q.Or((Q.Term("title", word), Q.Term("body", word)))
+            merged = ranker.evaluate(q)
+            title, body = ranker.term("title", word), ranker.term("body", word)
+            want = {}
+            for p in (title, body):
+                for d, sc in zip(p.docs.tolist(), p.scores.tolist()):
+                    want[d] = want.get(d, 0.0) + sc
+            assert merged.docs.tolist() == sorted(want) and len(merged.scores) == 1
+            assert merged.scores[0].scores.tolist() == [want[d] for d in sorted(want)], word
+            assert ranker.word(q) is merged.scores[0]  # kept for the generation
+            separate = Match(merged.docs, [title, body])
+            assert np.array_equal(ranker.scores(merged, merged.docs), ranker.scores(separate, merged.docs))
