@@ -309,6 +309,19 @@ class Ranker:
             else:  # comparable sizes: summed over a table of every document, below
                 dense.append(p)
         if dense:
+            # A list that has every candidate (each word of an AND) lines up with them once its other
+            # documents are masked out: a gather instead of a scatter-add over a table of every document.
+            inside = np.zeros(self.size, dtype=bool)
+            inside[docs] = True
+            rest = []
+            for p in dense:
+                mask = inside[p.docs]
+                if np.count_nonzero(mask) == len(docs):
+                    total += p.scores[mask]
+                else:
+                    rest.append(p)
+            dense = rest
+        if dense:
             table = np.bincount(np.concatenate([p.docs for p in dense]), minlength=self.size,
                                 weights=np.concatenate([p.scores for p in dense]))
             total += table[docs]
@@ -321,6 +334,16 @@ class Ranker:
         builds. The lower docnum breaks what is left."""
         if not len(docs) or n <= 0:
             return []
+        if order == "relevance" and match.scores:  # as below, with the dates of the contenders alone
+            scores = self.scores(match, docs)
+            if len(scores) > n:
+                nth = np.partition(scores, len(scores) - n)[len(scores) - n]
+                candidates = np.flatnonzero(scores >= nth)
+            else:
+                candidates = np.arange(len(scores))
+            tie = -self.dates()[docs[candidates]]
+            best = candidates[np.lexsort((candidates, tie, -scores[candidates]))[:n]]
+            return list(zip(docs[best].tolist(), scores[best].tolist()))
         key, tie, scores = self._order(match, docs, order)
         if len(key) > n:
             kth = np.partition(key, n - 1)[n - 1]
