@@ -128,7 +128,8 @@ class Ranker:
         key = ("", tuple((sub.field, sub.text) for sub in q.subqueries))
         hit = self._terms.get(key)
         if hit is None:
-            parts = [self.term(f, t) for f, t in key[1]]
+            # the fields' own lists are not kept: the word's list stands for them in every query
+            parts = [self._terms.get((f, t)) or self._load(f, t) for f, t in key[1]]
             docs = union([p.docs for p in parts], self.size)
             scores = np.zeros(len(docs))
             for p in parts:  # in the query's order of fields, as `scores` adds them
