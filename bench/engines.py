@@ -228,8 +228,13 @@ class SearchappSession(Session):
 # plain Whoosh -----------------------------------------------------------------------------------------
 
 class WhooshEngine(Engine):
-    name = "whoosh"
-    label = "plain Whoosh"
+    """Plain Whoosh; with ``writer_procs`` > 1, Whoosh's own multi-process writer (``MpWriter``, one
+    segment per process, as ``ix.writer(procs=N, multisegment=True)`` gives)."""
+
+    def __init__(self, writer_procs: int = 1):
+        self.writer_procs = writer_procs
+        self.name = "whoosh" if writer_procs == 1 else f"whoosh-procs{writer_procs}"
+        self.label = "plain Whoosh" if writer_procs == 1 else f"plain Whoosh (procs={writer_procs})"
 
     @staticmethod
     def schema():
@@ -249,7 +254,7 @@ class WhooshEngine(Engine):
         _fresh(index_dir)
         started = time.perf_counter()
         ix = index.create_in(str(index_dir), self.schema())
-        writer = ix.writer()
+        writer = ix.writer() if self.writer_procs == 1 else ix.writer(procs=self.writer_procs, multisegment=True)
         n = 0
         for a in iter_articles(files):
             doc = {"id": a["id"], "title": a.get("title") or "", "body": a.get("body") or ""}
@@ -481,6 +486,7 @@ class TantivySession(Session):
 
 
 ENGINES: dict[str, Engine] = {
-    e.name: e for e in (SearchappEngine(True), SearchappEngine(False), WhooshEngine(), Fts5Engine(), TantivyEngine())
+    e.name: e for e in (SearchappEngine(True), SearchappEngine(False), WhooshEngine(), WhooshEngine(2), Fts5Engine(),
+              TantivyEngine())
 }
 PEERS = ("whoosh", "fts5", "tantivy")
