@@ -129,7 +129,11 @@ class Ranker:
         hit = self._terms.get(key)
         if hit is None:
             # the fields' own lists are not kept: the word's list stands for them in every query
-            parts = [self._terms.get((f, t)) or self._load(f, t) for f, t in key[1]]
+            parts = []
+            for f, t in key[1]:
+                self._check_time()
+                kept = self._terms.get((f, t))
+                parts.append(kept if kept is not None else self._load(f, t))
             docs = union([p.docs for p in parts], self.size)
             scores = np.zeros(len(docs))
             for p in parts:  # in the query's order of fields, as `scores` adds them

@@ -33,7 +33,7 @@ def parse(schema, text: str, fields: list[str], any_word: bool = False) -> T.Que
 def parser(schema, fields: list[str], any_word: bool = False) -> "Parser":
     """Whoosh's multi-field parser with searchapp's plugins (field aliases, fuzzy words)."""
     made = Parser(None, schema, **({"group": OrGroup} if any_word else {}))
-    made.add_plugin(MultifieldPlugin(fields))
+    made.add_plugin(MultifieldPlugin(tuple(fields)))  # its own copy: a cached parser outlives the caller's list
     made.add_plugin(FieldAliasPlugin(_ALIASES))
     made.add_plugin(FuzzyTermPlugin())
     return made

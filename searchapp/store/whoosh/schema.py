@@ -201,9 +201,12 @@ class TermSpans(Mapping):
     def _position(self, term: str) -> int:
         """The term's place among the terms, found in the joined string: a hit asks for a few terms,
         and a dict of every term of the text (200 for a short article) cost more than the search."""
-        if not self._ends:
+        if not self._ends or "\x00" in term:  # the separator: no term has it (`of` keeps those as a dict)
             raise KeyError(term)
-        key = term.encode("utf-8")
+        try:
+            key = term.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: never a term
+            raise KeyError(term) from None
         terms = self._terms
         at = terms.find(b"\x00" + key + b"\x00")
         if at >= 0:

@@ -36,6 +36,7 @@ class _PairPostings:
         self._held = 0
         self._spill_dir = spill_dir
         self._file = None  # an unnamed temporary file: gone when closed or when the process ends
+        self._end = 0  # where the next run goes in it
         self._runs: dict[str, dict[bytes, list[tuple[int, int]]]] = {}  # field -> bucket -> (offset, postings)
 
     def names(self) -> list[str]:
@@ -53,21 +54,28 @@ class _PairPostings:
             postings[1].append(weight)
             n += 1
         self._held += n
-        if self._held > self.limit:
-            self._spill()
 
-    def _spill(self) -> None:
+    def make_room(self) -> None:
+        """Move the postings held to the file if they are past the limit: called before an article is
+        written, so that a failed write (a full disk) fails that article with nothing of it written,
+        and leaves what is held as it was (nothing is recorded until all of it is on disk)."""
+        if self._held <= self.limit:
+            return
         if self._file is None:
-            self._file = tempfile.TemporaryFile(dir=self._spill_dir, prefix="pairs-")
-        f = self._file
-        f.seek(0, os.SEEK_END)
+            self._file = tempfile.TemporaryFile(dir=self._spill_dir, prefix="pairs-", buffering=0)
+            self._end = 0
+        fd, at, written = self._file.fileno(), self._end, []
         for fieldname, terms in self.fields.items():
-            runs = self._runs.setdefault(fieldname, {})
             for btext, (docs, weights) in terms.items():
-                runs.setdefault(btext, []).append((f.tell(), len(docs)))
-                f.write(docs.tobytes())
-                f.write(weights.tobytes())
-        f.flush()
+                written.append((fieldname, btext, at, len(docs)))
+                for part in (docs, weights):
+                    view = memoryview(part).cast("B")
+                    while view:
+                        n = os.pwrite(fd, view, at)
+                        view, at = view[n:], at + n
+        for fieldname, btext, offset, n in written:
+            self._runs.setdefault(fieldname, {}).setdefault(btext, []).append((offset, n))
+        self._end = at
         self.fields = {}
         self._held = 0
 
@@ -132,6 +140,7 @@ def segment_writer(index_dir: str, limitmb: int):
 
         def _write(self, prepared):
             prepared, pairs = prepared
+            self._pairs.make_room()
             docnum = self.docnum
             super()._write(prepared)
             for name, value in pairs:
