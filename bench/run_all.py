@@ -79,6 +79,15 @@ def targets() -> list[list[Any]]:
             rows.append(["Indexing with enrichment >= plain Whoosh without enrichment (articles/s)",
                          f"{fmt(by['searchapp']['articles_per_s'])} vs {fmt(by['whoosh']['articles_per_s'])}/s = {fmt(x)}x",
                          _verdict(x >= 1)])
+            cpu = by["searchapp"]["cpu_s"] / by["whoosh"]["cpu_s"]
+            rows.append(["A build with enrichment <= 1.5x plain Whoosh's CPU time (issue 18)",
+                         f"{fmt(by['searchapp']['cpu_s'])} vs {fmt(by['whoosh']['cpu_s'])} CPU s = {fmt(cpu)}x",
+                         _verdict(cpu <= 1.5)])
+        if "searchapp" in by and "whoosh-procs2" in by:
+            x = by["searchapp"]["articles_per_s"] / by["whoosh-procs2"]["articles_per_s"]
+            rows.append(["On both cores, at least as fast as plain Whoosh with procs=2 (issue 18)",
+                         f"{fmt(by['searchapp']['articles_per_s'])} vs {fmt(by['whoosh-procs2']['articles_per_s'])}/s"
+                         f" = {fmt(x)}x", _verdict(x >= 1)])
     rk = _load("ranking")
     if rk:
         t2 = rk["target"]
