@@ -203,3 +203,44 @@ def test_an_add_that_brings_the_first_dates_to_an_index_without_any(tmp_path):
     res = Searcher(IndexStore(tmp_path / "ix")).search("council", sort="newest", collapse=False)  # same text
     assert [h.id for h in res.hits] == ["d2", "d1", "old"]
     assert res.histogram == [("2022-01", 1), ("2022-02", 1)]
+
+
+def test_a_mapped_generation_reads_what_a_search_reads_without_copying_its_files(tmp_path):
+    """Whole-index work (the tables built at each commit) maps the index files; their stream reads
+    (posting headers, pickled block infos) go through a cursor over the map, never a copy of a file."""
+    from searchapp.store.whoosh.files import MappedFile
+
+    rows = [{"id": f"a{i}", "title": f"Ferry {i}", "body": "harbour ferry council vote " * (1 + i % 9)}
+            for i in range(1500)]
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    store = IndexStore(tmp_path / "ix")
+    indexer.build(store, [corpus], enrich=False, procs=2)
+    with store.searcher() as s, IndexStore.open_generation(store.current_dir()) as (_, mapped):
+        for field, word in (("body", "ferri"), ("body", "council"), ("title", "ferri"), ("body", "absent")):
+            read, mapped_read = s.postings(field, word), mapped.postings(field, word)
+            assert read[0].tolist() == mapped_read[0].tolist() and read[1].tolist() == mapped_read[1].tolist()
+        for docnum in (0, 749, 1499):
+            assert mapped.stored(docnum) == s.stored(docnum)
+        files = [f for r in mapped.searcher.reader().leaf_readers() for f in vars(r[0]._perdoc).values()
+                 if isinstance(f, MappedFile)]
+        files += [r[0]._terms._postfile for r in mapped.searcher.reader().leaf_readers()]
+        assert files and all(isinstance(f, MappedFile) and f.file is f for f in files)
+
+
+def test_a_mapped_file_reads_as_a_stream_through_its_cursor():
+    import pickle
+
+    from searchapp.store.whoosh.files import MappedFile
+
+    data = b"head\nline two\n" + pickle.dumps({"a": 1}) + b"tail"
+    f = MappedFile(memoryview(data), name="x")
+    assert f.readline() == b"head\n" and f.tell() == 5 and f.read(4) == b"line"
+    f.seek(-4, 2)
+    assert f.read() == b"tail" and f.read(3) == b""
+    f.seek(14)
+    assert f.read_pickle() == {"a": 1} and f.read(4) == b"tail"
+    f.seek(0)
+    assert f.get(0, 4) == b"head" and f.read_int() == int.from_bytes(b"head", "big")
+    with pytest.raises(ValueError):
+        f.seek(-1)
