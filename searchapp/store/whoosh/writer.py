@@ -9,6 +9,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from searchapp.store.fields import ALIAS_SEPARATOR, FACETS
+from searchapp.store.memory import release
 from searchapp.store.pairs import PairKeys
 from searchapp.store.whoosh.schema import Preanalyzed
 
@@ -171,6 +172,7 @@ class GenerationWriter(Changes):
             commit = Commit(self.index_dir, reader, self.added, self.removed, self.complete)
             for finalizer in self.finalizers:
                 finalizer(commit)
+                release()  # what the step freed, before the next one maps the index (store/memory.py)
         finally:
             reader.close()
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import xapian
 
+from searchapp.store.memory import release
 from searchapp.store.whoosh.schema import build_schema
 from searchapp.store.whoosh.writer import ArchiveNames, Changes, article_record
 from searchapp.store.xapian import terms as X
@@ -90,6 +91,7 @@ class GenerationWriter(Changes):
             commit = Commit(self.index_dir, snapshot, toc, self.added, self.removed, self.complete)
             for finalizer in self.finalizers:
                 finalizer(commit)
+                release()  # what the step freed, before the next one maps the index (store/memory.py)
         finally:
             snapshot.close()
 
