@@ -28,7 +28,7 @@ class _PairPostings:
 
     Past ``limit`` postings in memory they are moved to a temporary file beside the index (each
     bucket's run of docnums and hashes), and read back one bucket at a time when the segment is
-    written: a worker that indexed half of 1M articles held about 600 MB of pairs until its end."""
+    written: a worker that indexed half of 1M articles held about 400 MB of pairs until its end."""
 
     def __init__(self, spill_dir: str | None = None, limit: int | None = None):
         self.fields: dict[str, dict[bytes, tuple[array, array]]] = {}
@@ -56,9 +56,9 @@ class _PairPostings:
         self._held += n
 
     def make_room(self) -> None:
-        """Move the postings held to the file if they are past the limit: called before an article is
-        written, so that a failed write (a full disk) fails that article with nothing of it written,
-        and leaves what is held as it was (nothing is recorded until all of it is on disk)."""
+        """Move the postings held to the file if they are past the limit: called before an article's
+        documents are written, so that a failed write (a full disk) fails that article with nothing
+        of it written, and leaves what is held as it was (nothing is recorded until all is on disk)."""
         if self._held <= self.limit:
             return
         if self._file is None:
@@ -138,9 +138,12 @@ def segment_writer(index_dir: str, limitmb: int):
             pairs = [(name, fields.pop(name)) for name in self._pair_fields if isinstance(fields.get(name), PairKeys)]
             return super()._prepare(fields), pairs
 
+        def write_documents(self, prepared):
+            self._pairs.make_room()  # before anything of the article (its quotes too) is written
+            super().write_documents(prepared)
+
         def _write(self, prepared):
             prepared, pairs = prepared
-            self._pairs.make_room()
             docnum = self.docnum
             super()._write(prepared)
             for name, value in pairs:
