@@ -339,36 +339,29 @@ class Ranker:
         builds. The lower docnum breaks what is left."""
         if not len(docs) or n <= 0:
             return []
-        if order == "relevance" and match.scores:  # as below, with the dates of the contenders alone
-            scores = self.scores(match, docs)
-            if len(scores) > n:
-                nth = np.partition(scores, len(scores) - n)[len(scores) - n]
-                candidates = np.flatnonzero(scores >= nth)
-            else:
-                candidates = np.arange(len(scores))
-            tie = -self.dates()[docs[candidates]]
-            best = candidates[np.lexsort((candidates, tie, -scores[candidates]))[:n]]
-            return list(zip(docs[best].tolist(), scores[best].tolist()))
-        key, tie, scores = self._order(match, docs, order)
+        key, tie_of, scores = self._order(match, docs, order)
         if len(key) > n:
             kth = np.partition(key, n - 1)[n - 1]
             candidates = np.flatnonzero(key <= kth)
         else:
             candidates = np.arange(len(key))
-        best = candidates[np.lexsort((candidates, tie[candidates], key[candidates]))[:n]]
+        best = candidates[np.lexsort((candidates, tie_of(candidates), key[candidates]))[:n]]
         return list(zip(docs[best].tolist(), scores[best].tolist()))
 
-    def _order(self, match: Match, docs: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(sort key, tie-break, scores) of ``docs``: the smaller the key, then the tie-break, the earlier
-        the document."""
+    def _order(self, match: Match, docs: np.ndarray, order: str):
+        """(sort key, tie-break of positions in ``docs``, scores) of ``docs``: the smaller the key, then
+        the tie-break, the earlier the document. By relevance the tie-break (the dates) is read for the
+        positions asked, the contenders of a top, not for every match."""
         scores = self.scores(match, docs) if match.scores else np.zeros(len(docs))
+        if order == "relevance" and match.scores:
+            dates = self.dates()
+            return -scores, (lambda at: -dates[docs[at]]), scores
         dates = self.dates()[docs]
         if order == "relevance":
-            if not match.scores:
-                return -dates, np.zeros(len(docs)), scores
-            return -scores, -dates, scores
+            return -dates, (lambda at: np.zeros(len(at))), scores
         # newest first, or oldest first with the undated last
-        return (-dates if order == "newest" else np.where(dates == 0, np.iinfo(np.int64).max, dates)), -scores, scores
+        key = -dates if order == "newest" else np.where(dates == 0, np.iinfo(np.int64).max, dates)
+        return key, (lambda at: -scores[at]), scores
 
     def collapse(self, match: Match, docs: np.ndarray, group_of: np.ndarray, order: str = "relevance") -> np.ndarray:
         """``docs`` (ascending) with one document per group: the one that ``top`` would put first.
@@ -379,7 +372,8 @@ class Ranker:
         grouped = np.flatnonzero(groups >= 0)
         if not len(grouped):
             return docs
-        key, tie, _ = self._order(match, docs[grouped], order)
+        key, tie_of, _ = self._order(match, docs[grouped], order)
+        tie = tie_of(np.arange(len(grouped)))
         ranked = grouped[np.lexsort((docs[grouped], tie, key, groups[grouped]))]  # by group, then rank
         firsts = np.ones(len(ranked), dtype=bool)
         firsts[1:] = groups[ranked][1:] != groups[ranked][:-1]
