@@ -24,14 +24,10 @@ for _alias, _target in FIELD_ALIASES.items():
 _TICK = dt.timedelta(microseconds=1)
 
 
-def parse(schema, text: str, fields: list[str], any_word: bool = False) -> T.Query:
-    """``text`` over ``fields`` by default (every word, or with ``any_word`` any of them). Raises what
-    Whoosh raises for text it cannot read (the search says it in one sentence)."""
-    return from_whoosh(parser(schema, fields, any_word).parse(text))
-
-
 def parser(schema, fields: list[str], any_word: bool = False) -> "Parser":
-    """Whoosh's multi-field parser with searchapp's plugins (field aliases, fuzzy words)."""
+    """Whoosh's multi-field parser with searchapp's plugins (field aliases, fuzzy words): ``fields`` by
+    default, every word (or with ``any_word`` any of them). It raises what Whoosh raises for text it
+    cannot read (the search says it in one sentence)."""
     made = Parser(None, schema, **({"group": OrGroup} if any_word else {}))
     made.add_plugin(MultifieldPlugin(tuple(fields)))  # its own copy: a cached parser outlives the caller's list
     made.add_plugin(FieldAliasPlugin(_ALIASES))
