@@ -581,7 +581,8 @@ def eval_entities(conll, reuters, reuters_limit):
 @click.option("--polnear", default="../shared/data/polnear", show_default=True)
 @click.option("--split", type=click.Choice(["dev", "train"]), default="dev", show_default=True)
 @click.option("--folds", type=int, default=0, show_default=True,
-              help="Also measure K folds of the train split: each fold and the spread.")
+              help="Also measure K folds of the train split: each fold (read with a reported-speech model "
+                   "trained on the others: about a minute a fold) and the spread.")
 def eval_quotes(polnear, split, folds):
     """Quotes, reported speech and speakers: precision, recall and speaker accuracy on PolNeAR."""
     from searchapp.evaluate import quotes
@@ -607,6 +608,20 @@ def train_ner(train_path, dev_path, model_path):
     kwargs = {} if model_path is None else {"model_path": Path(model_path)}
     result = trainer.train(_data_dir(train_path), _data_dir(dev_path), **kwargs)
     click.echo(json.dumps(result, indent=2, default=str))
+
+
+@train_group.command("reported")
+@click.option("--polnear", default="../shared/data/polnear", show_default=True)
+@click.option("--out", "model_path", default=None, help="Model file (default: the packaged model).")
+@click.option("--hold-out", type=int, default=0, show_default=True,
+              help="Leave out every K-th train article (for choosing settings on the rest).")
+def train_reported(polnear, model_path, hold_out):
+    """Train the reported-speech model (CRF) on PolNeAR's train split."""
+    from searchapp.nlp import train_reported as trainer
+    from searchapp.nlp.quotes import learned
+
+    click.echo(trainer.train_split(_data_dir(polnear), Path(model_path) if model_path else learned.MODEL_PATH,
+                                   hold_out))
 
 
 # -- alerts (saved searches) ---------------------------------------------------------------------

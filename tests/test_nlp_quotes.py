@@ -124,7 +124,8 @@ def test_polnear_dev_thresholds():
     assert p["right_rate"] >= 0.65 and p["none"] <= 0.10 * p["with_reference"], report
     indirect = result["indirect"]
     assert indirect["gold"] > 1000, report
-    assert indirect["precision"] >= 0.85 and indirect["recall"] >= 0.40, report
+    # the targets for reported speech (#15): recall >= 0.75, precision >= 0.80
+    assert indirect["precision"] >= 0.80 and indirect["recall"] >= 0.75, report
     assert indirect["speaker_accuracy"] >= 0.80, report
 
 

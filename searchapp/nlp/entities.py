@@ -27,13 +27,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from searchapp.article import Article, EntityMention
-from searchapp.nlp import gazetteer, lexicon
+from searchapp.nlp import crf, gazetteer, lexicon
 from searchapp.nlp.sources import canonical_outlet
 from searchapp.nlp.text import conll_sentences, conll_spans
 
@@ -237,17 +236,6 @@ class Featurizer:
                 return
 
 
-_local = threading.local()
-
-
-def _open_tagger(path: Path):
-    import pycrfsuite
-
-    t = pycrfsuite.Tagger()
-    t.open(str(path))
-    return t
-
-
 @functools.lru_cache(maxsize=4)
 def _featurizer(path: str | Path | None) -> Featurizer:
     t = tagger(path)
@@ -256,14 +244,8 @@ def _featurizer(path: str | Path | None) -> Featurizer:
 
 
 def tagger(path: str | Path | None = None):
-    """The CRF tagger: one per thread (a crfsuite tagger must not be shared by threads), opened once."""
-    taggers = getattr(_local, "taggers", None)
-    if taggers is None:
-        taggers = _local.taggers = {}
-    t = taggers.get(path)
-    if t is None:
-        t = taggers[path] = _open_tagger(Path(path or MODEL_PATH))
-    return t
+    """The CRF tagger (one per thread, opened once: ``searchapp.nlp.crf``)."""
+    return crf.tagger(path or MODEL_PATH)
 
 
 def featurizer(path: str | Path | None = None) -> Featurizer:
@@ -279,7 +261,7 @@ def model(path: str | Path | None = None) -> tuple:
 def unload() -> None:
     """Forget loaded models (after retraining one in place)."""
     _featurizer.cache_clear()
-    _local.__dict__.pop("taggers", None)
+    crf.forget()
 
 
 def lexicon_path(model_path: str | Path) -> Path:

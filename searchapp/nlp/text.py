@@ -151,6 +151,24 @@ def tokens(text: str, lo: int, hi: int) -> list[Token]:
     return out
 
 
+def words(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
+    """The tokens of text[lo:hi] as `tokens` finds them, as strings and start offsets: a model that
+    reads a sentence's words needs no Token objects (`as_tokens` makes them when it finds something)."""
+    out, starts = [], []
+    quote_chars = _QUOTE_CHARS
+    for m in _TOKEN.finditer(text, lo, hi):
+        t = m.group()
+        if t not in quote_chars:
+            out.append(t)
+            starts.append(m.start())
+    return out, starts
+
+
+def as_tokens(words: Sequence[str], starts: Sequence[int]) -> list[Token]:
+    return [Token(t, s, s + len(t), low, t[0].isupper(), low[-2:] in POSSESSIVES)
+            for t, s in zip(words, starts) for low in (t.lower(),)]
+
+
 def base(tok: Token) -> str:
     """The token without a possessive ’s."""
     return tok.text[:-2] if tok.poss else tok.text

@@ -1,4 +1,5 @@
-"""Direct quotes and who said them: rule-based, offline, no model.
+"""Quotes, reported speech and who said them: rules, and one small trained model for the reported
+speech the rules miss; offline.
 
 ``extract_quotes(body, entities)`` finds the spans of ``body`` inside quote marks and attributes each
 one to a speaker; ``QuoteStep`` is the pipeline step that fills ``article.quotes`` from
@@ -12,6 +13,8 @@ The passes, each a module with its own tests:
 ``attribution``  after / before / inside the sentence, dash lines, next paragraph, introducing
                  sentence, and sharing an attribution between the parts of one quote
 ``coref``        the speaker's words -> one person (names, pronouns, role descriptions)
+``reported``     reported speech: the rules' shapes, then what the model adds
+``learned``      the reported-speech model (a CRF trained on PolNeAR train, ``train_reported``)
 ``extract``      runs them over one body; the pipeline step
 
 Offsets: ``body[q.start:q.end] == q.text`` always holds, and so does ``body[m.start:m.end] ==

@@ -14,6 +14,11 @@ Shapes, within one sentence of the masked body (so words inside quote marks are 
 * with no cue at all, a sentence that opens with a person and a finite verb that is no event's:
   "Okafor voiced doubts about the levy" (``_predicate``; the speaker must be a person).
 
+* then, in every sentence with a word that may be a cue, what the trained model (``learned``) tags
+  as content that no rule found ("X has long opposed the levy"): the long tail of cues no list
+  holds. Its source is the source it tagged, else its cue's subject, else
+  a name opening the sentence (``_learned``).
+
 A content span that starts with a quote (``X said, “…”``) is a direct quote's, not reported speech; a
 quote inside reported speech is kind "mixed". Content spans of fewer than two words are left out
 ("endorsed Paul Ryan" and "opposed the tax" are stances; "said so" is not).
@@ -45,6 +50,7 @@ from searchapp.nlp.lexicon import (
     STANCE_VERBS,
     WEEKDAYS,
 )
+from searchapp.nlp.quotes import learned
 from searchapp.nlp.quotes.attribution import Attributor
 from searchapp.nlp.quotes.marks import Segment
 from searchapp.nlp.quotes.phrases import (
@@ -57,9 +63,11 @@ from searchapp.nlp.quotes.phrases import (
     subject_span,
     with_pp,
 )
-from searchapp.nlp.text import Token, sentence_end, sentence_start
+from searchapp.nlp.text import Token, as_tokens, sentence_end, sentence_start
+from searchapp.nlp.text import words as text_words
 
 _WORD = re.compile(r"[a-z]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _ACCORDING = re.compile(r"\b(?:According|Asked)\b")
 _NAME_COLON = re.compile(r"^(?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*:\s", re.M)  # "Okafor: Levy Will Fail"
 _DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis review".split())
@@ -108,8 +116,69 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
         if b - a >= 12:
             out.extend(_sentence(att, doc.toks_in(a, b), para))
     out.extend(_predicates(att, paras, out))
+    out.extend(_learned(att, paras, out))
     out.sort(key=lambda s: s.start)
     return out
+
+
+def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]) -> list[Segment]:
+    """What the trained model (``learned``) finds that the rules did not: its content spans that overlap
+    no span of theirs, each attributed like theirs to the source it tagged in the sentence (the nearest
+    before the content, else after it), else to the subject of its cue."""
+    doc = att.doc
+    masked = doc.masked
+    have = sorted((s.start, s.end) for s in found)
+    cues = learned.cue_words()
+    # the offsets of the words that may be cues: a sentence without one is not tokenised or tagged
+    at = [m.start() for m in _LETTERS.finditer(masked) if m.group().lower() in cues]
+    out = []
+    for a, b, para in learned.sentences(masked, paras):
+        k = bisect.bisect_left(at, a)
+        if b - a < 12 or k == len(at) or at[k] >= b:
+            continue
+        words, starts = text_words(masked, a, b)
+        got = learned.runs(learned.tag(masked, words, starts))
+        toks = None
+        for role, i, j in got:
+            if role != learned.CONTENT:
+                continue
+            toks = toks or as_tokens(words, starts)
+            seg = _span(att, toks, i, j, para)
+            if seg is None or any(x < seg.end and seg.start < y for x, y in have):
+                continue
+            source = _nearest([(x, y) for r, x, y in got if r == learned.SOURCE], i, j)
+            cue = _nearest([(x, y) for r, x, y in got if r == learned.CUE], i, j)
+            if cue and toks[cue[0]].cap and cue[0] > 0 and not _title_case(toks):
+                continue  # "The ferry Says Hello left": a capitalised word inside a sentence names
+            seg.cue = " ".join(t.low for t in toks[cue[0]:cue[1]]) if cue else None
+            # the source it tagged, else the subject of its cue, else a name opening the sentence: the
+            # first that is one of the article's people (else the first found, as the mention)
+            for np in (toks[source[0]:source[1]] if source else [],
+                       subject_before(toks, cue[0], 0) if cue and 0 < cue[0] < i else [],
+                       _opening_name(toks, i)):
+                if np:
+                    _assign(att, seg, np, seg.cue)
+                    if seg.speaker is not None:
+                        break
+            if seg.speaker is None and source:
+                _assign(att, seg, toks[source[0]:source[1]], seg.cue)
+            out.append(seg)
+    return out
+
+
+def _opening_name(toks: list[Token], before: int) -> list[Token]:
+    """A name that opens the sentence, before token ``before``: "Cruz on Friday played down ..."."""
+    k = 0
+    while k < before and toks[k].low in _OPENERS:
+        k += 1
+    np = np_forward(toks, k)
+    return np if np and k + len(np) <= before and is_name_np(np) else []
+
+
+def _nearest(runs: list[tuple[int, int]], i: int, j: int) -> tuple[int, int] | None:
+    """Of the runs outside tokens [i, j), the last before them, else the first after."""
+    before = [r for r in runs if r[1] <= i]
+    return before[-1] if before else next((r for r in runs if r[0] >= j), None)
 
 
 def _predicates(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]) -> list[Segment]:
@@ -246,7 +315,14 @@ def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Se
             return (found[0] if found else None), -1
     for ci in range(n - 2, max(3, n - 14), -1):
         t = toks[ci]
-        if t.text == "," or t.text[0] == "\x00":
+        if t.text == ",":
+            # "..., said Steve Grubbs, an Iowa operative.": the name and its apposition end the sentence
+            cue = _inverted_cue_before_name(toks, ci)
+            if cue > 0:
+                found = _content_before(att, toks, cue, para)
+                return (found[0] if found else None), cue
+            break
+        if t.text[0] == "\x00":
             break
         if t.cap:
             continue
@@ -259,6 +335,17 @@ def _tail_attribution(att: Attributor, toks: list[Token], para: int) -> tuple[Se
             continue
         return (found[0] if found else None), ci
     return None, -1
+
+
+def _inverted_cue_before_name(toks: list[Token], comma: int) -> int:
+    """The cue of ", said Ivo Brandt," ending just before ``comma`` (its index), else -1."""
+    k = comma - 1
+    while k > comma - 5 and k > 1 and toks[k].cap:
+        k -= 1
+    cue = toks[k]
+    if k == comma - 1 or cue.cap or cue.low not in INVERTIBLE_CUES or cue.low in REPORTED_TO_CUES:
+        return -1
+    return k if toks[k - 1].text == "," else -1
 
 
 _HEADLINE_CUES = frozenset("says say said tells warns claims urges admits insists vows".split())
