@@ -119,11 +119,11 @@ def test_tokenizer_like_conll():
 def test_step_picklable_and_cheap():
     """Building the step loads no model (the model loads on first use, once per process; what each
     costs is measured by `python -m bench.enrichment`)."""
-    from searchapp.nlp import entities
+    from searchapp.nlp import crf, entities
 
     entities.unload()
     step = EntityStep()
-    assert entities._featurizer.cache_info().currsize == 0 and not getattr(entities._local, "taggers", None)
+    assert entities._featurizer.cache_info().currsize == 0 and not getattr(crf._local, "taggers", None)
     assert step.name == "entities"
     clone = pickle.loads(pickle.dumps(step))
     assert clone(Article(id="x", body="Angela Merkel met Emmanuel Macron in Berlin.")).people
