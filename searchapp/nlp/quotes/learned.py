@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import re
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -63,9 +64,16 @@ class Featurizer:
     def __init__(self, known: frozenset[str] | None = None) -> None:
         self._known = known
         self._cache: dict[str, tuple] = {}
+        # the word pairs the model knows, by first word: {"has": {"long": ("b=has|long",)}}
+        self._pairs: dict[str, dict[str, tuple[str]]] = {}
+        for attr in known or ():
+            if attr.startswith("b="):
+                first, _, second = attr[2:].partition("|")
+                self._pairs.setdefault(first, {})[second] = (attr,)
 
     def _word(self, word: str) -> tuple:
-        """(own features, as the word before a token, as the word after it, the word)."""
+        """(own features, as the word before a token, as the word after it, the word, the known pairs
+        it starts)."""
         low = word.lower()
         w = QUOTE if low[:1] == "\x00" else low
         cap = word[0].isupper()
@@ -80,7 +88,7 @@ class Featurizer:
             if cap:
                 f.append(f"{off}cap")
             ctx.append(f)
-        got = (*map(self._kept, [own, *ctx]), w)
+        got = (*map(self._kept, [own, *ctx]), w, self._pairs.get(w, _NO_PAIRS))
         if len(self._cache) > 200_000:
             self._cache.clear()
         self._cache[word] = got
@@ -91,47 +99,48 @@ class Featurizer:
 
     def sentence(self, text: str, words: Sequence[str], starts: Sequence[int]) -> list[list[str]]:
         """Features of a sentence's tokens (``text.words``: the words and where they start in ``text``)."""
-        cache, known = self._cache, self._known
+        cache = self._cache
         infos = [cache.get(w) or self._word(w) for w in words]
-        n = len(words)
         pad_l, pad_r = self._pads
         seq = [pad_l, *infos, pad_r]
-        bigrams = [f"b={b[3]}|{c[3]}" for b, c in zip(seq, seq[1:n + 1])]
-        if known is not None:
-            bigrams = [(bg,) if bg in known else () for bg in bigrams]
-        else:
-            bigrams = [(bg,) for bg in bigrams]
-        out = [[*c[0], *b[1], *d[2], *bg] for b, c, d, bg in zip(seq, seq[1:], seq[2:], bigrams)]
+        if self._known is None:  # training: every word pair
+            out = [[*c[0], *b[1], *d[2], f"b={b[3]}|{c[3]}"] for b, c, d in zip(seq, seq[1:], seq[2:])]
+        else:  # tagging: the word pairs the model knows, looked up from the first word's entry
+            out = [[*c[0], *b[1], *d[2], *b[4].get(c[3], ())] for b, c, d in zip(seq, seq[1:], seq[2:])]
         out[0].append("first")
         out[-1].append("last")
-        for i, start in enumerate(starts):
-            if start and text[start - 1] in _OPEN_MARKS:
-                out[i].append("afterQ")
+        if _OPEN_MARK.search(text, max(0, starts[0] - 1), starts[-1]):
+            for i, start in enumerate(starts):
+                if start and text[start - 1] in _OPEN_MARKS:
+                    out[i].append("afterQ")
         # where the sentence's cue words are: before the token, after it, how far (in threes)
         cues = [i for i, info in enumerate(infos) if info[3] in CUE_WORDS]
         if not cues:
             for f in out:
                 f.append("nocue")
             return out
-        c = 0  # cues[:c] are before the token
+        k = 0  # cues[:k] are the token or before it
         for i, f in enumerate(out):
-            while c < len(cues) and cues[c] < i:
-                c += 1
-            if c:
-                f += ("cueB", _DISTANCE_B[min(4, (i - cues[c - 1]) // 3)])
-            after = c + (c < len(cues) and cues[c] == i)
-            if after < len(cues):
-                f += ("cueA", _DISTANCE_A[min(4, (cues[after] - i) // 3)])
+            while k < len(cues) and cues[k] <= i:
+                k += 1
+            before = k - 1 if k and cues[k - 1] < i else k - 2
+            if before >= 0:
+                f += _BEFORE[min(4, (i - cues[before]) // 3)]
+            if k < len(cues):
+                f += _AFTER[min(4, (cues[k] - i) // 3)]
         return out
 
     @functools.cached_property
     def _pads(self) -> tuple[tuple, tuple]:
         """The words before the first token and after the last, as their neighbours see them."""
-        return ((), self._kept(["-1w=BOS"]), (), "BOS"), ((), (), self._kept(["1w=EOS"]), "EOS")
+        return (((), self._kept(["-1w=BOS"]), (), "BOS", self._pairs.get("BOS", _NO_PAIRS)),
+                ((), (), self._kept(["1w=EOS"]), "EOS", _NO_PAIRS))
 
 
-_DISTANCE_B = tuple(f"cueBd={k}" for k in range(5))
-_DISTANCE_A = tuple(f"cueAd={k}" for k in range(5))
+_NO_PAIRS: dict = {}
+_BEFORE = tuple(("cueB", f"cueBd={k}") for k in range(5))
+_AFTER = tuple(("cueA", f"cueAd={k}") for k in range(5))
+_OPEN_MARK = re.compile("[" + "".join(_OPEN_MARKS) + "]")
 
 
 # --- the model --------------------------------------------------------------------------------
