@@ -128,6 +128,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
     doc = att.doc
     masked = doc.masked
     have = sorted((s.start, s.end) for s in found)
+    reach = list(itertools.accumulate((e for _s, e in have), max))  # the furthest end of have[:k + 1]
     cues = learned.cue_words()
     # the offsets of the words that may be cues: a sentence without one is not tokenised or tagged
     at = [m.start() for m in _LETTERS.finditer(masked) if m.group().lower() in cues]
@@ -144,7 +145,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
                 continue
             toks = toks or as_tokens(words, starts)
             seg = _span(att, toks, i, j, para)
-            if seg is None or any(x < seg.end and seg.start < y for x, y in have):
+            if seg is None or _overlaps(have, reach, seg.start, seg.end):
                 continue
             source = _nearest([(x, y) for r, x, y in got if r == learned.SOURCE], i, j)
             cue = _nearest([(x, y) for r, x, y in got if r == learned.CUE], i, j)
@@ -173,6 +174,12 @@ def _opening_name(toks: list[Token], before: int) -> list[Token]:
         k += 1
     np = np_forward(toks, k)
     return np if np and k + len(np) <= before and is_name_np(np) else []
+
+
+def _overlaps(spans: list[tuple[int, int]], reach: list[int], start: int, end: int) -> bool:
+    """Does [start, end) overlap one of ``spans`` (sorted; ``reach[k]``: the furthest end of spans[:k + 1])?"""
+    k = bisect.bisect_left(spans, (end,))  # spans[:k] start before the end
+    return k > 0 and reach[k - 1] > start
 
 
 def _nearest(runs: list[tuple[int, int]], i: int, j: int) -> tuple[int, int] | None:
