@@ -165,6 +165,7 @@ def words(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
 
 
 def as_tokens(words: Sequence[str], starts: Sequence[int]) -> list[Token]:
+    """The Tokens `tokens` would give, from what `words` gave."""
     return [Token(t, s, s + len(t), low, t[0].isupper(), low[-2:] in POSSESSIVES)
             for t, s in zip(words, starts) for low in (t.lower(),)]
 

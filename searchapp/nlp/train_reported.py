@@ -1,7 +1,7 @@
 """Train the reported-speech CRF behind ``searchapp.nlp.quotes.learned`` on PolNeAR.
 
     searchapp train reported                                # ../shared/data/polnear, split train
-    python -m searchapp.nlp.train_reported --hold-out 5     # train on 4/5 of train, keep the 5th fold out
+    python -m searchapp.nlp.train_reported --hold-out 5     # leave out the first of every 5 train articles
 
 The shipped model is trained on PolNeAR's train split alone with the fixed settings below (chosen on
 a held-out fifth of train, never on dev), so the same command reproduces it. Each text is read as the

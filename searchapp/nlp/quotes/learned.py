@@ -35,11 +35,20 @@ _CLASSES = (("rc", lexicon.REPORTED_CUES), ("rp", lexicon.REPORTED_PARTICIPLES),
 _CONTEXT_CLASSES = ("rc", "rp", "sv")
 CUE_WORDS = lexicon.REPORTED_CUES | lexicon.REPORTED_PARTICIPLES | lexicon.STANCE_VERBS
 _OPEN_MARKS = frozenset("“\"‘'«")
-QUOTE = "<q>"
+QUOTE = "<q>"  # a masked quote: one token, one word for the model
 # A sentence is tagged only when it has a word this likely to be a cue: on a held-out fifth of PolNeAR
 # train, 0.5 kept the recall of tagging every sentence (0.776 against 0.778) and tags half of Reuters'
 # sentences, not four in five (0 lets "of", "to", "for" in).
-CUE_WEIGHT = 0.5  # a masked quote: one token, one word for the model
+CUE_WEIGHT = 0.5
+# The words the gate looks for; a cue word of another shape (":", "43") is left out of `cue_words`.
+_GATE_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def cue_offsets(masked: str) -> list[int]:
+    """Offsets of the words of ``masked`` that may be cues (`cue_words`): a sentence without one is
+    neither tokenised nor tagged."""
+    cues = cue_words()
+    return [m.start() for m in _GATE_WORD.finditer(masked) if m.group().lower() in cues]
 
 
 def sentences(masked: str, paras: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -64,11 +73,12 @@ class Featurizer:
     def __init__(self, known: frozenset[str] | None = None) -> None:
         self._known = known
         self._cache: dict[str, tuple] = {}
-        # the word pairs the model knows, by first word: {"has": {"long": ("b=has|long",)}}
+        # the word pairs the model knows, by first word: {"has": {"long": ("b=has long",)}} (a space
+        # parts them: no token holds one)
         self._pairs: dict[str, dict[str, tuple[str]]] = {}
         for attr in known or ():
             if attr.startswith("b="):
-                first, _, second = attr[2:].partition("|")
+                first, _, second = attr[2:].partition(" ")
                 self._pairs.setdefault(first, {})[second] = (attr,)
 
     def _word(self, word: str) -> tuple:
@@ -99,12 +109,14 @@ class Featurizer:
 
     def sentence(self, text: str, words: Sequence[str], starts: Sequence[int]) -> list[list[str]]:
         """Features of a sentence's tokens (``text.words``: the words and where they start in ``text``)."""
+        if not words:
+            return []
         cache = self._cache
         infos = [cache.get(w) or self._word(w) for w in words]
         pad_l, pad_r = self._pads
         seq = [pad_l, *infos, pad_r]
         if self._known is None:  # training: every word pair
-            out = [[*c[0], *b[1], *d[2], f"b={b[3]}|{c[3]}"] for b, c, d in zip(seq, seq[1:], seq[2:])]
+            out = [[*c[0], *b[1], *d[2], f"b={b[3]} {c[3]}"] for b, c, d in zip(seq, seq[1:], seq[2:])]
         else:  # tagging: the word pairs the model knows, looked up from the first word's entry
             out = [[*c[0], *b[1], *d[2], *b[4].get(c[3], ())] for b, c, d in zip(seq, seq[1:], seq[2:])]
         out[0].append("first")
@@ -154,7 +166,7 @@ def tagger(path: str | Path | None = None):
 def _read(path: str | Path | None) -> tuple[Featurizer, frozenset[str]]:
     weights = tagger(path).info().state_features  # once: the model's 100,000 weights as a dict
     cues = frozenset(attr[2:] for (attr, label), w in weights.items()
-                     if w > CUE_WEIGHT and label[2:] == CUE and attr.startswith("w="))
+                     if w > CUE_WEIGHT and label[2:] == CUE and attr.startswith("w=") and _GATE_WORD.fullmatch(attr[2:]))
     return Featurizer(frozenset(attr for attr, _label in weights)), CUE_WORDS | cues
 
 
@@ -183,7 +195,9 @@ def use_model(path: Path) -> Iterator[None]:
 
 
 def unload() -> None:
-    """Forget loaded models (after retraining one in place)."""
+    """Forget loaded models (after retraining one in place): this process's featurizers, and the
+    calling thread's taggers (`crf.forget`); a thread that tags meanwhile keeps its own until then.
+    `use_model` swaps the model for the whole process: for one-threaded evaluation."""
     _read.cache_clear()
     crf.forget()
 

@@ -67,7 +67,6 @@ from searchapp.nlp.text import Token, as_tokens, sentence_end, sentence_start
 from searchapp.nlp.text import words as text_words
 
 _WORD = re.compile(r"[a-z]+")
-_LETTERS = re.compile(r"[^\W\d_]+")
 _ACCORDING = re.compile(r"\b(?:According|Asked)\b")
 _NAME_COLON = re.compile(r"^(?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*:\s", re.M)  # "Okafor: Levy Will Fail"
 _DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis review".split())
@@ -124,14 +123,16 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
 def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]) -> list[Segment]:
     """What the trained model (``learned``) finds that the rules did not: its content spans that overlap
     no span of theirs, each attributed like theirs to the source it tagged in the sentence (the nearest
-    before the content, else after it), else to the subject of its cue."""
+    before the content, else after it), else to the subject of its cue, else to a name opening the
+    sentence. Unlike the rules it needs no person-like source: a country, a poll or a company is as
+    often the source in PolNeAR, and requiring one cost 4.8 points of recall for 0.4 of precision on a
+    held-out fifth of train. A span whose cue is a capitalised word inside a sentence that is not a
+    headline in title case is dropped ("The ferry Says Hello left ..." names a ferry)."""
     doc = att.doc
     masked = doc.masked
     have = sorted((s.start, s.end) for s in found)
     reach = list(itertools.accumulate((e for _s, e in have), max))  # the furthest end of have[:k + 1]
-    cues = learned.cue_words()
-    # the offsets of the words that may be cues: a sentence without one is not tokenised or tagged
-    at = [m.start() for m in _LETTERS.finditer(masked) if m.group().lower() in cues]
+    at = learned.cue_offsets(masked)
     out = []
     for a, b, para in learned.sentences(masked, paras):
         k = bisect.bisect_left(at, a)
@@ -150,19 +151,20 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             source = _nearest([(x, y) for r, x, y in got if r == learned.SOURCE], i, j)
             cue = _nearest([(x, y) for r, x, y in got if r == learned.CUE], i, j)
             if cue and toks[cue[0]].cap and cue[0] > 0 and not _title_case(toks):
-                continue  # "The ferry Says Hello left": a capitalised word inside a sentence names
+                continue
             seg.cue = " ".join(t.low for t in toks[cue[0]:cue[1]]) if cue else None
             # the source it tagged, else the subject of its cue, else a name opening the sentence: the
-            # first that is one of the article's people (else the first found, as the mention)
-            for np in (toks[source[0]:source[1]] if source else [],
-                       subject_before(toks, cue[0], 0) if cue and 0 < cue[0] < i else [],
-                       _opening_name(toks, i)):
-                if np:
-                    _assign(att, seg, np, seg.cue)
-                    if seg.speaker is not None:
-                        break
-            if seg.speaker is None and source:
-                _assign(att, seg, toks[source[0]:source[1]], seg.cue)
+            # first that is one of the article's people, else the first found (as the mention)
+            found = [np for np in (toks[source[0]:source[1]] if source else [],
+                                   subject_before(toks, cue[0], 0) if cue and 0 < cue[0] < i else [],
+                                   _opening_name(toks, i)) if np]
+            for np in found:
+                _assign(att, seg, np, seg.cue)
+                if seg.speaker is not None:
+                    break
+            else:
+                if found:
+                    _assign(att, seg, found[0], seg.cue)
             out.append(seg)
     return out
 
