@@ -15,7 +15,7 @@ from searchapp.store import IndexStore
 from searchapp.store import query as Q
 from searchapp.store.pairs import PairKeys
 from searchapp.store.ranking import B, K1, Match, Postings, Ranker, difference, idf, intersect, member, union
-from searchapp.store.whoosh.reading import read_postings
+from searchapp.store.whoosh.reading import read_field, read_postings
 
 
 def _matcher_postings(reader, fieldname, btext):
@@ -52,6 +52,14 @@ def test_bulk_read_equals_whoosh_matchers_across_segments_and_deletions(tmp_path
                     if (fieldname, word.encode()) in reader else ([], [])
                 assert got_docs.tolist() == want_docs, (fieldname, word)
                 assert got_weights.tolist() == want_weights, (fieldname, word)
+        # a whole field at once, its terms read in order: the same postings
+        for fieldname in ("body", "title"):
+            whole = read_field(reader, fieldname)
+            assert sorted(whole) == sorted(t.decode() for t in reader.lexicon(fieldname))
+            for term, (docs, weights) in whole.items():
+                want = read_postings(reader, fieldname, term.encode())
+                assert docs.dtype == want[0].dtype and docs.tolist() == want[0].tolist(), term
+                assert weights.tolist() == want[1].tolist(), term
 
 
 def test_scores_are_whooshs_bm25_to_the_last_bit(reuters_index):

@@ -177,12 +177,17 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
     doccount = s.size
     quote_docs = s.postings("kind", "quote")[0].astype(np.int64)
 
+    fields: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+
     def postings(facet: str, raw: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, weights) of one indexed name (an article's f_speakers weight is its quote count)."""
         fname = "f_" + facet
         if not s.indexed(fname):
             return _NO_DOCS, _NO_DOCS
-        docs, weights = s.postings(fname, raw)
+        if fname not in fields:  # each name field read once, in order: not one look-up a name
+            fields[fname] = s.field_postings(fname)
+        got = fields[fname].get(raw)
+        docs, weights = got if got is not None else s.postings(fname, raw)
         weights = weights.astype(np.int64)
         weights[weights == 0] = 1
         return docs.astype(np.int64), weights
@@ -234,6 +239,7 @@ def build_tables(s, ids: Identities, dup_groups: list | None = None) -> dict[str
         prefixes = sorted({(key, vid) for vid, ident in enumerate(kept) for alias in (ident.name, *ident.aliases)
                            for key in [fold(alias), *(fold(w) for w in alias.split()[1:])]})
         suggest_index[name] = ([k for k, _ in prefixes], [v for _, v in prefixes])
+    fields.clear()  # the name fields' postings are in the facets' arrays now
     quote_parents = s.quote_parents()
     word_counts: Counter = Counter()
     for name, (words, _) in name_words.items():

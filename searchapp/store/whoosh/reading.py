@@ -1,18 +1,21 @@
 """Reading Whoosh's files fast: whole posting lists, field lengths and columns into numpy arrays."""
 from __future__ import annotations
 
+import io
 import pickle
+import struct
 import zlib
 from typing import Iterable
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 EMPTY = np.zeros(0, dtype=np.int32)
+_INT = struct.Struct("!i")  # Whoosh's StructFile.write_int
 # A field length as Whoosh stores it (one byte) -> the length it stands for.
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -42,32 +45,93 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     return np.concatenate(docs).astype(np.int32), np.concatenate(weights)
 
 
-def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
-    """Every block of a posting list decoded at once: Whoosh's matcher reads posting by posting through
-    Python calls. Each block is a zlib'd pickle of (docnum deltas, weights, values); the first delta of a
-    block is its absolute docnum, so it is rebased on the previous block's last docnum (from the block
-    header) and one cumulative sum restores them all."""
-    deltas: list[int] = []
-    weights: list[float] = []
-    postfile = m._postfile
-    last = 0
-    while True:
-        data = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-        ids, ws, _ = pickle.loads(zlib.decompress(data) if m._compression else data)
-        count = len(ids)
-        deltas.append(ids[0] - last)
-        deltas.extend(ids[1:])
-        last = m._maxid
+class _Blocks:
+    """A posting list's blocks, decoded at once: Whoosh's matcher reads posting by posting through
+    Python calls. Each block is a (zlib'd) pickle of (docnum deltas, weights, values); the first delta
+    of a block is its absolute docnum, so it is rebased on the previous block's last docnum (from the
+    block header) and one cumulative sum restores them all."""
+
+    def __init__(self) -> None:
+        self.deltas: list[int] = []
+        self.weights: list[float] = []
+        self.last = 0
+
+    def add(self, data: bytes, compressed: bool, maxid: int) -> None:
+        ids, ws, _ = pickle.loads(zlib.decompress(data) if compressed else data)
+        self.deltas.append(ids[0] - self.last)
+        self.deltas.extend(ids[1:])
+        self.last = maxid
         if ws is None:
-            weights.extend([1.0] * count)
+            self.weights.extend([1.0] * len(ids))
         elif isinstance(ws, float):
-            weights.extend([ws] * count)
+            self.weights.extend([ws] * len(ids))
         else:
-            weights.extend(ws)
+            self.weights.extend(ws)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.cumsum(np.array(self.deltas, dtype=np.int64)), np.array(self.weights, dtype=np.float64)
+
+
+def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    blocks = _Blocks()
+    postfile = m._postfile
+    while True:
+        blocks.add(postfile.get(m._dataoffset, m._nextoffset - m._dataoffset), m._compression, m._maxid)
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    return np.cumsum(np.array(deltas, dtype=np.int64)), np.array(weights, dtype=np.float64)
+    return blocks.arrays()
+
+
+def _read_extent(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A posting list from its bytes in the postings file (W3LeafMatcher's layout: a header tag, then
+    blocks of a length, negative for the last, a pickled header and the data)."""
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a posting list: {data[:4]!r}")
+    blocks = _Blocks()
+    pos = 4
+    while True:
+        (length,) = _INT.unpack_from(data, pos)
+        head = io.BytesIO(data[pos + 4 : pos + 4 + abs(length)])
+        count, maxid, _maxweight, compression, _minlen, _maxlen = pickle.load(head)
+        blocks.add(head.read(), compression, maxid)
+        if length < 0:
+            return blocks.arrays()
+        pos += 4 + length
+
+
+def read_field(reader, fieldname: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every term of a field with its live postings (as `read_postings`), the field's terms read in
+    order once: looking each term up (a hashed key, a matcher) cost several times the decoding when
+    the search tables read a field's 30,000 names one by one."""
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for segment, offset in reader.leaf_readers():
+        if fieldname not in segment.indexed_field_names():
+            continue
+        postfile = segment._terms._postfile
+        deleted = segment.deleted_docs_set if segment.has_deletions() else None
+        gone = np.fromiter(deleted, dtype=np.int64) if deleted else None
+        for btext, info in segment.iter_field(fieldname):
+            if info.is_inlined():
+                ids, ws, _ = info.inlined_postings()
+                d, w = np.array(ids, dtype=np.int64), np.array(ws, dtype=np.float64)
+            else:
+                start, length = info.extent()
+                if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length unpacked: (n,)
+                    length = length[0]
+                d, w = _read_extent(postfile.get(start, length))
+            if gone is not None:
+                keep = ~np.isin(d, gone)
+                d, w = d[keep], w[keep]
+            term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            parts.setdefault(term, []).append((d + offset, w))
+    out = {}
+    for term, got in parts.items():
+        if len(got) == 1:
+            out[term] = (got[0][0].astype(np.int32), got[0][1])
+        else:
+            out[term] = (np.concatenate([d for d, _ in got]).astype(np.int32), np.concatenate([w for _, w in got]))
+    return out
 
 
 def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ import numpy as np
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from searchapp.store.whoosh.parse import SchemaLanguage, phrase
-from searchapp.store.whoosh.reading import LENGTHS, numeric_column, read_length_bytes, read_postings
+from searchapp.store.whoosh.reading import LENGTHS, numeric_column, read_field, read_length_bytes, read_postings
 from searchapp.store.whoosh.writer import ArchiveNames
 
 
@@ -84,6 +84,10 @@ class Snapshot(SchemaLanguage):
         """A term's live postings: ascending docnums (int32) and weights (its frequency in each, or
         the pair hash of a word-pair bucket)."""
         return read_postings(self._reader, field, term.encode("utf-8"))
+
+    def field_postings(self, field: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Every term of a field with its live postings (as `postings`), read in one pass."""
+        return read_field(self._reader, field)
 
     def doc_frequency(self, field: str, term: str) -> int:
         return self.searcher.doc_frequency(field, term)

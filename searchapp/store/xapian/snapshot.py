@@ -147,6 +147,10 @@ class Snapshot(SchemaLanguage):
         order = np.argsort(docs, kind="stable")
         return docs[order], wdfs[order]
 
+    def field_postings(self, field: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Every term of a field with its postings (a hashed over-long term is left to `postings`)."""
+        return {term: self.postings(field, term) for term, _ in self.terms(field)}
+
     @_shards_answer
     def doc_frequency(self, field: str, term: str) -> int:
         return self.db.get_termfreq(X.term(field, term))
