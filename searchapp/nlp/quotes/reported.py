@@ -155,16 +155,16 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             seg.cue = " ".join(t.low for t in toks[cue[0]:cue[1]]) if cue else None
             # the source it tagged, else the subject of its cue, else a name opening the sentence: the
             # first that is one of the article's people, else the first found (as the mention)
-            found = [np for np in (toks[source[0]:source[1]] if source else [],
+            candidates = [np for np in (toks[source[0]:source[1]] if source else [],
                                    subject_before(toks, cue[0], 0) if cue and 0 < cue[0] < i else [],
                                    _opening_name(toks, i)) if np]
-            for np in found:
+            for np in candidates:
                 _assign(att, seg, np, seg.cue)
                 if seg.speaker is not None:
                     break
             else:
-                if found:
-                    _assign(att, seg, found[0], seg.cue)
+                if candidates:
+                    _assign(att, seg, candidates[0], seg.cue)
             out.append(seg)
     return out
 
