@@ -97,6 +97,11 @@ def test_a_name_after_the_cue_may_carry_its_description():
     assert reported(body) == [("Turnout in the valley towns was lower than anyone expected", "Paul Greer", "said")]
     body = "The levy will not pass this year, Paul Greer, a historian at Ardent College, said."
     assert reported(body) == [("The levy will not pass this year", "Paul Greer", "said")]
+    # a description with a verb of its own is still the speaker's, not what was said
+    body = ("In a year when budgets are tight, candidates have more room to walk away from the levy, said "
+            "Paul Greer, a historian currently working for the Ardent College campaign.")
+    assert reported(body) == [("In a year when budgets are tight, candidates have more room to walk away from "
+                               "the levy", "Paul Greer", "said")]
 
 
 def test_a_quote_in_the_content_counts_its_words():
