@@ -120,6 +120,12 @@ def find_reported(att: Attributor, paras: list[tuple[int, int]], cues: list[int]
     return out
 
 
+# A sentence the rules' spans already cover this much of is not tagged: on a held-out fifth of PolNeAR
+# train, 0.7 lost no recall (0.776) and gained precision (0.825 -> 0.829), and a twentieth of the time
+# to find quotes on Reuters; 0.5 lost half a point of recall.
+COVERED = 0.7
+
+
 def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]) -> list[Segment]:
     """What the trained model (``learned``) finds that the rules did not: its content spans that overlap
     no span of theirs, each attributed like theirs to the source it tagged in the sentence (the nearest
@@ -137,6 +143,8 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
     for a, b, para in learned.sentences(masked, paras):
         k = bisect.bisect_left(at, a)
         if b - a < 12 or k == len(at) or at[k] >= b:
+            continue
+        if _covered(have, a, b) >= COVERED * (b - a):
             continue
         words, starts = text_words(masked, a, b)
         got = learned.runs(learned.tag(masked, words, starts))
@@ -176,6 +184,16 @@ def _opening_name(toks: list[Token], before: int) -> list[Token]:
         k += 1
     np = np_forward(toks, k)
     return np if np and k + len(np) <= before and is_name_np(np) else []
+
+
+def _covered(spans: list[tuple[int, int]], a: int, b: int) -> int:
+    """Characters of [a, b) inside ``spans`` (sorted by start; an overlap counts twice: a gate, not a
+    measure)."""
+    lo, hi = bisect.bisect_left(spans, (a,)), bisect.bisect_left(spans, (b,))
+    got = sum(min(b, y) - x for x, y in spans[lo:hi])
+    if lo:
+        got += max(0, min(b, spans[lo - 1][1]) - a)
+    return got
 
 
 def _overlaps(spans: list[tuple[int, int]], reach: list[int], start: int, end: int) -> bool:
