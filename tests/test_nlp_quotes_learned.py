@@ -7,7 +7,7 @@ import random
 
 from searchapp.nlp import train_reported
 from searchapp.nlp.quotes import extract_quotes, learned
-from searchapp.nlp.text import paragraphs, words
+from searchapp.nlp.text import paragraphs, sentence_starts, words
 
 
 def test_runs_are_the_labelled_stretches():
@@ -19,7 +19,7 @@ def test_runs_are_the_labelled_stretches():
 
 def test_sentences_split_each_paragraph_and_cover_it():
     body = "The council met. It voted on the levy.\n\nOkafor left early. He said nothing."
-    got = learned.sentences(body, paragraphs(body))
+    got = learned.sentences(sentence_starts(body), paragraphs(body))
     assert [body[a:b].strip() for a, b, _ in got] == [
         "The council met.", "It voted on the levy.", "Okafor left early.", "He said nothing."]
     assert [p for _, _, p in got] == [0, 0, 1, 1]

@@ -138,22 +138,12 @@ class Token:
 
 def tokens(text: str, lo: int, hi: int) -> list[Token]:
     """Word tokens of text[lo:hi]; quote marks carry no words and are skipped."""
-    out = []
-    append = out.append
-    quote_chars = _QUOTE_CHARS
-    for m in _TOKEN.finditer(text, lo, hi):
-        t = m.group()
-        if t in quote_chars:
-            continue
-        low = t.lower()
-        start = m.start()
-        append(Token(t, start, start + len(t), low, t[0].isupper(), low[-2:] in POSSESSIVES))
-    return out
+    return as_tokens(*words(text, lo, hi))
 
 
 def words(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
-    """The tokens of text[lo:hi] as `tokens` finds them, as strings and start offsets: a model that
-    reads a sentence's words needs no Token objects (`as_tokens` makes them when it finds something)."""
+    """The tokens of text[lo:hi] as strings and start offsets: a model that reads a sentence's words
+    needs no Token objects (`as_tokens` makes them when it finds something)."""
     out, starts = [], []
     quote_chars = _QUOTE_CHARS
     for m in _TOKEN.finditer(text, lo, hi):
@@ -165,7 +155,7 @@ def words(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
 
 
 def as_tokens(words: Sequence[str], starts: Sequence[int]) -> list[Token]:
-    """The Tokens `tokens` would give, from what `words` gave."""
+    """Tokens of what `words` gave."""
     return [Token(t, s, s + len(t), low, t[0].isupper(), low[-2:] in POSSESSIVES)
             for t, s in zip(words, starts) for low in (t.lower(),)]
 

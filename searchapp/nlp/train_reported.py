@@ -20,7 +20,7 @@ from typing import Iterator
 from searchapp.evaluate.quotes import is_direct, load_split
 from searchapp.nlp.quotes import learned
 from searchapp.nlp.quotes.marks import find_segments, mask
-from searchapp.nlp.text import paragraphs, words
+from searchapp.nlp.text import paragraphs, sentence_starts, words
 
 PARAMS = {"c1": 0.5, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True,
           "feature.minfreq": 2}
@@ -48,7 +48,7 @@ def examples(texts: list[tuple[str, str, list[dict]]]) -> Iterator[tuple[str, li
     for _name, text, attributions in texts:
         paras = paragraphs(text)
         masked = mask(text, find_segments(text, paras))
-        for a, b, _para in learned.sentences(masked, paras):
+        for a, b, _para in learned.sentences(sentence_starts(masked), paras):
             sentence, starts = words(masked, a, b)
             if sentence:
                 yield masked, sentence, starts, labels(text, sentence, starts, attributions)

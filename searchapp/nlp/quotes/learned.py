@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from searchapp.nlp import crf, lexicon
-from searchapp.nlp.text import POSSESSIVES, sentence_starts
+from searchapp.nlp.text import POSSESSIVES
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "reported.crfsuite"
 CONTENT, SOURCE, CUE = "T", "S", "C"
@@ -51,9 +51,9 @@ def cue_offsets(masked: str) -> list[int]:
     return [m.start() for m in _GATE_WORD.finditer(masked) if m.group().lower() in cues]
 
 
-def sentences(masked: str, paras: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """(start, end, paragraph) of the sentences of the masked body, as the model was trained on them."""
-    starts = sentence_starts(masked)
+def sentences(starts: Sequence[int], paras: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph) of the sentences of a masked body, as the model was trained on them,
+    from the body's sentence starts (`text.sentence_starts`) and paragraphs."""
     out = []
     for para, (lo, hi) in enumerate(paras):
         k = bisect.bisect_right(starts, lo)

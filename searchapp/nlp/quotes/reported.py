@@ -140,7 +140,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
     reach = list(itertools.accumulate((e for _s, e in have), max))  # the furthest end of have[:k + 1]
     at = learned.cue_offsets(masked)
     out = []
-    for a, b, para in learned.sentences(masked, paras):
+    for a, b, para in learned.sentences(doc.sentence_starts(), paras):  # the starts coref reads too
         k = bisect.bisect_left(at, a)
         if b - a < 12 or k == len(at) or at[k] >= b:
             continue
@@ -148,6 +148,8 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             continue
         words, starts = text_words(masked, a, b)
         got = learned.runs(learned.tag(masked, words, starts))
+        sources = [(x, y) for r, x, y in got if r == learned.SOURCE]
+        cue_runs = [(x, y) for r, x, y in got if r == learned.CUE]
         toks = None
         for role, i, j in got:
             if role != learned.CONTENT:
@@ -156,8 +158,8 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             seg = _span(att, toks, i, j, para)
             if seg is None or _overlaps(have, reach, seg.start, seg.end):
                 continue
-            source = _nearest([(x, y) for r, x, y in got if r == learned.SOURCE], i, j)
-            cue = _nearest([(x, y) for r, x, y in got if r == learned.CUE], i, j)
+            source = _nearest(sources, i, j)
+            cue = _nearest(cue_runs, i, j)
             if cue and toks[cue[0]].cap and cue[0] > 0 and not _title_case(toks):
                 continue
             seg.cue = " ".join(t.low for t in toks[cue[0]:cue[1]]) if cue else None

@@ -38,6 +38,11 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
             d, w = d[keep], w[keep]
         docs.append(d + offset)
         weights.append(w)
+    return _joined(docs, weights)
+
+
+def _joined(docs: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One posting list (int32 docnums) from its segments' parts, in segment order."""
     if not docs:
         return EMPTY, np.zeros(0)
     if len(docs) == 1:
@@ -104,7 +109,7 @@ def read_field(reader, fieldname: str) -> dict[str, tuple[np.ndarray, np.ndarray
     """Every term of a field with its live postings (as `read_postings`), the field's terms read in
     order once: looking each term up (a hashed key, a matcher) cost several times the decoding when
     the search tables read a field's 30,000 names one by one."""
-    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    parts: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     for segment, offset in reader.leaf_readers():
         if fieldname not in segment.indexed_field_names():
             continue
@@ -124,14 +129,10 @@ def read_field(reader, fieldname: str) -> dict[str, tuple[np.ndarray, np.ndarray
                 keep = ~np.isin(d, gone)
                 d, w = d[keep], w[keep]
             term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-            parts.setdefault(term, []).append((d + offset, w))
-    out = {}
-    for term, got in parts.items():
-        if len(got) == 1:
-            out[term] = (got[0][0].astype(np.int32), got[0][1])
-        else:
-            out[term] = (np.concatenate([d for d, _ in got]).astype(np.int32), np.concatenate([w for _, w in got]))
-    return out
+            docs, weights = parts.setdefault(term, ([], []))
+            docs.append(d + offset)
+            weights.append(w)
+    return {term: _joined(docs, weights) for term, (docs, weights) in parts.items()}
 
 
 def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
