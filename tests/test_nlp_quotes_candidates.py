@@ -42,3 +42,28 @@ def test_roles_and_affiliations_are_learnt_from_the_words_around_a_name():
     lena = doc.people["Lena Ortmann"]
     assert "candidate" in lena.roles and "green" in lena.affiliations
     assert "Ian Brock" in doc.people  # not "Labor Sen. Ian Brock": the words before the last title go
+
+
+def test_the_body_is_tokenised_once_and_any_stretch_of_it_read_from_that():
+    from searchapp.nlp.quotes.candidates import Doc
+    from searchapp.nlp.text import as_tokens, words
+
+    body = "The board said its review will be led by Anna R. Holt. “No comment,” Holt said on Monday."
+    doc = doc_of(body)
+    masked = doc.masked
+    first = body.index("Holt. ") + 6  # where the second sentence starts
+    # a sentence read alone gives the words of the whole body's tokenisation there
+    assert doc.words_in(0, first) == words(masked, 0, first)
+    assert doc.words_in(first, len(masked)) == words(masked, first, len(masked))
+    # an initial keeps its full stop when a stretch ends right after it ("Anna R." then "Holt"), where
+    # tokenising that stretch alone could not see the name going on
+    cut = body.index("R.") + 2
+    got, _ = doc.words_in(0, cut)
+    assert got[-1] == "R." and words(masked, 0, cut)[0][-2:] == ["R", "."]
+    # a word running past the stretch's end is not in it
+    assert doc.words_in(0, body.index("board") + 2)[0] == ["The"]
+    # past the names' reach, tokens come from the same words
+    long = masked + " The council met again on Tuesday." * 15
+    short = Doc(long, long, None, [], whole=False)
+    assert short.reach < len(long)
+    assert short.toks_in(first, len(long)) == as_tokens(*words(long, first, len(long)))

@@ -41,7 +41,7 @@ from searchapp.nlp.lexicon import (
 )
 from searchapp.nlp.quotes.marks import Segment
 from searchapp.nlp.quotes.phrases import affiliation, is_adv, strip_name
-from searchapp.nlp.text import Token, base, sentence_starts, tokens
+from searchapp.nlp.text import Token, as_tokens, base, sentence_starts, words
 
 
 @dataclass
@@ -103,6 +103,7 @@ class Doc:
         self._built = False
         self._sents: list[int] | None = None
         self._toks: list[Token] | None = None
+        self._words: tuple[list[str], list[int]] | None = None
         # Names, people and pronoun antecedents are looked for up to a little after the last quote:
         # attribution looks back, and the text after the last quote cannot name its speaker.
         last = max((sg.close_end if sg.close_end > 0 else sg.end) for sg in segs) if segs else 0
@@ -337,9 +338,9 @@ class Doc:
     def toks_in(self, lo: int, hi: int) -> list[Token]:
         """Tokens of the masked body inside [lo, hi) (the body is tokenised once)."""
         if hi > self.reach:
-            return tokens(self.masked, lo, hi)
+            return as_tokens(*self.words_in(lo, hi))
         if self._toks is None:
-            self._toks = tokens(self.masked, 0, self.reach)
+            self._toks = as_tokens(*self.words_in(0, self.reach))
             self._tok_starts = [t.start for t in self._toks]
         i = bisect.bisect_left(self._tok_starts, lo)
         j = bisect.bisect_left(self._tok_starts, hi, i)
@@ -347,6 +348,18 @@ class Doc:
         if out and out[-1].end > hi:
             out.pop()
         return out
+
+    def words_in(self, lo: int, hi: int) -> tuple[list[str], list[int]]:
+        """The words of the masked body inside [lo, hi) and where they start (`text.words`): the whole
+        body is tokenised once, for the rules' sentences and the model's alike."""
+        if self._words is None:
+            self._words = words(self.masked, 0, len(self.masked))
+        got, starts = self._words
+        i = bisect.bisect_left(starts, lo)
+        j = bisect.bisect_left(starts, hi, i)
+        if i < j and starts[j - 1] + len(got[j - 1]) > hi:
+            j -= 1
+        return got[i:j], starts[i:j]
 
     def sentence_starts(self) -> list[int]:
         """Offsets where sentences start in the masked body."""

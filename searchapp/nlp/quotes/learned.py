@@ -44,11 +44,11 @@ CUE_WEIGHT = 0.5
 _GATE_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
-def cue_offsets(masked: str) -> list[int]:
-    """Offsets of the words of ``masked`` that may be cues (`cue_words`): a sentence without one is
-    neither tokenised nor tagged."""
+def cue_offsets(words: Sequence[str], starts: Sequence[int]) -> list[int]:
+    """Where the words that may be cues (`cue_words`) start, of a body's words (``text.words``): a
+    sentence without one is not tagged."""
     cues = cue_words()
-    return [m.start() for m in _GATE_WORD.finditer(masked) if m.group().lower() in cues]
+    return [s for w, s in zip(words, starts) if w.lower() in cues]
 
 
 def sentences(starts: Sequence[int], paras: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:

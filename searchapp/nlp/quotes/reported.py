@@ -64,7 +64,6 @@ from searchapp.nlp.quotes.phrases import (
     with_pp,
 )
 from searchapp.nlp.text import Token, as_tokens, sentence_end, sentence_start
-from searchapp.nlp.text import words as text_words
 
 _WORD = re.compile(r"[a-z]+")
 _ACCORDING = re.compile(r"\b(?:According|Asked)\b")
@@ -138,7 +137,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
     masked = doc.masked
     have = sorted((s.start, s.end) for s in found)
     reach = list(itertools.accumulate((e for _s, e in have), max))  # the furthest end of have[:k + 1]
-    at = learned.cue_offsets(masked)
+    at = learned.cue_offsets(*doc.words_in(0, len(masked)))
     out = []
     for a, b, para in learned.sentences(doc.sentence_starts(), paras):  # the starts coref reads too
         k = bisect.bisect_left(at, a)
@@ -146,7 +145,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             continue
         if _covered(have, a, b) >= COVERED * (b - a):
             continue
-        words, starts = text_words(masked, a, b)
+        words, starts = doc.words_in(a, b)
         got = learned.runs(learned.tag(masked, words, starts))
         sources = [(x, y) for r, x, y in got if r == learned.SOURCE]
         cue_runs = [(x, y) for r, x, y in got if r == learned.CUE]
