@@ -93,3 +93,14 @@ def test_the_shipped_model_finds_reported_speech_the_rules_miss(monkeypatch):
     monkeypatch.setattr(learned, "tag", lambda text, words, starts, path=None: ["O"] * len(words))
     rules = [(q.text, q.speaker, q.cue) for q in extract_quotes(body, reported=True)]
     assert rules == [("it a burden on small fishing towns", "Anna Berg", "calling")]  # no cue they know
+
+
+def test_the_cue_gate_reads_whole_words_of_the_body():
+    text = "Officials said on Monday that AT&T, said2 and pre-said figures “\x00\x00” were wrong."
+    got, starts = words(text, 0, len(text))
+    cues = learned.cue_words()
+    assert "said" in cues
+    # "said" as a word of its own is a cue; inside "said2" or "pre-said" it is not
+    assert text.index("said") in learned.cue_offsets(got, starts)
+    assert text.index("said2") not in learned.cue_offsets(got, starts)
+    assert text.index("pre-said") + 4 not in learned.cue_offsets(got, starts)

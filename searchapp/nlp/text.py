@@ -12,6 +12,7 @@ sentence.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -152,6 +153,17 @@ def words(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
             out.append(t)
             starts.append(m.start())
     return out, starts
+
+
+def words_between(words: Sequence[str], starts: Sequence[int], lo: int, hi: int) -> tuple[list[str], list[int]]:
+    """The words of a whole text's `words` that lie inside [lo, hi). Tokenising the stretch alone would
+    differ where it ends: the regex cannot see past ``hi``, so an initial or a title ending it ("Richard
+    R.") loses its full stop. The quote extractor reads sentences this way."""
+    i = bisect.bisect_left(starts, lo)
+    j = bisect.bisect_left(starts, hi, i)
+    if i < j and starts[j - 1] + len(words[j - 1]) > hi:
+        j -= 1
+    return list(words[i:j]), list(starts[i:j])
 
 
 def as_tokens(words: Sequence[str], starts: Sequence[int]) -> list[Token]:

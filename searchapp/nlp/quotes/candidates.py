@@ -41,7 +41,7 @@ from searchapp.nlp.lexicon import (
 )
 from searchapp.nlp.quotes.marks import Segment
 from searchapp.nlp.quotes.phrases import affiliation, is_adv, strip_name
-from searchapp.nlp.text import Token, as_tokens, base, sentence_starts, words
+from searchapp.nlp.text import Token, as_tokens, base, sentence_starts, words, words_between
 
 
 @dataclass
@@ -354,12 +354,7 @@ class Doc:
         body is tokenised once, for the rules' sentences and the model's alike."""
         if self._words is None:
             self._words = words(self.masked, 0, len(self.masked))
-        got, starts = self._words
-        i = bisect.bisect_left(starts, lo)
-        j = bisect.bisect_left(starts, hi, i)
-        if i < j and starts[j - 1] + len(got[j - 1]) > hi:
-            j -= 1
-        return got[i:j], starts[i:j]
+        return words_between(*self._words, lo, hi)
 
     def sentence_starts(self) -> list[int]:
         """Offsets where sentences start in the masked body."""

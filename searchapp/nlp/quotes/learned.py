@@ -40,7 +40,8 @@ QUOTE = "<q>"  # a masked quote: one token, one word for the model
 # train, 0.5 kept the recall of tagging every sentence (0.776 against 0.778) and tags half of Reuters'
 # sentences, not four in five (0 lets "of", "to", "for" in).
 CUE_WEIGHT = 0.5
-# The words the gate looks for; a cue word of another shape (":", "43") is left out of `cue_words`.
+# The shape of a cue word the gate takes from the model; one of another shape (":", "43") is left out of
+# `cue_words`, or every sentence with a colon would be tagged.
 _GATE_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
