@@ -127,6 +127,10 @@ def test_polnear_dev_thresholds():
     # the targets for reported speech (#15): recall >= 0.75, precision >= 0.80
     assert indirect["precision"] >= 0.80 and indirect["recall"] >= 0.75, report
     assert indirect["speaker_accuracy"] >= 0.80, report
+    # the sources the tagger finds a person in are a part of the named ones, and better attributed
+    assert 0 < indirect["speaker_person_sources"] < indirect["speaker_name_sources"], report
+    assert indirect["speaker_accuracy_person_sources"] > indirect["speaker_accuracy"], report
+    assert "where the tagger finds a person" in report
 
 
 def test_folds_report_each_fold_and_the_spread():
