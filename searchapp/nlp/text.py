@@ -155,15 +155,21 @@ def words(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
     return out, starts
 
 
-def words_between(words: Sequence[str], starts: Sequence[int], lo: int, hi: int) -> tuple[list[str], list[int]]:
-    """The words of a whole text's `words` that lie inside [lo, hi). Tokenising the stretch alone would
-    differ where it ends: the regex cannot see past ``hi``, so an initial or a title ending it ("Richard
-    R.") loses its full stop. The quote extractor reads sentences this way."""
+def word_range(words: Sequence[str], starts: Sequence[int], lo: int, hi: int) -> tuple[int, int]:
+    """(i, j): ``words[i:j]`` of a whole text's `words` are the ones that lie inside [lo, hi). Tokenising
+    the stretch alone would differ where it ends: the regex cannot see past ``hi``, so an initial or a
+    title ending it ("Richard R.") loses its full stop. The quote extractor reads sentences this way."""
     i = bisect.bisect_left(starts, lo)
     j = bisect.bisect_left(starts, hi, i)
     if i < j and starts[j - 1] + len(words[j - 1]) > hi:
         j -= 1
-    return list(words[i:j]), list(starts[i:j])
+    return i, j
+
+
+def words_between(words: list[str], starts: list[int], lo: int, hi: int) -> tuple[list[str], list[int]]:
+    """The words of a whole text's `words` that lie inside [lo, hi), and their starts (`word_range`)."""
+    i, j = word_range(words, starts, lo, hi)
+    return words[i:j], starts[i:j]
 
 
 def as_tokens(words: Sequence[str], starts: Sequence[int]) -> list[Token]:

@@ -41,7 +41,7 @@ from searchapp.nlp.lexicon import (
 )
 from searchapp.nlp.quotes.marks import Segment
 from searchapp.nlp.quotes.phrases import affiliation, is_adv, strip_name
-from searchapp.nlp.text import Token, as_tokens, base, sentence_starts, words, words_between
+from searchapp.nlp.text import Token, as_tokens, base, sentence_starts, word_range, words, words_between
 
 
 @dataclass
@@ -108,7 +108,6 @@ class Doc:
         # attribution looks back, and the text after the last quote cannot name its speaker.
         last = max((sg.close_end if sg.close_end > 0 else sg.end) for sg in segs) if segs else 0
         self.reach = len(masked) if whole else min(len(masked), last + 400)
-        self._tok_starts: list[int] = []
         self._index: tuple[dict, dict] | None = None
         # (start, end, canonical) person mentions outside quotes, in order.
         self.mentions: list[tuple[int, int, str]] = []
@@ -336,25 +335,25 @@ class Doc:
                     p.gender = "f"
 
     def toks_in(self, lo: int, hi: int) -> list[Token]:
-        """Tokens of the masked body inside [lo, hi) (the body is tokenised once)."""
+        """Tokens of the masked body inside [lo, hi) (the body is tokenised once; Token objects are
+        kept for the words up to the names' reach, the first of the body's words)."""
         if hi > self.reach:
             return as_tokens(*self.words_in(lo, hi))
         if self._toks is None:
             self._toks = as_tokens(*self.words_in(0, self.reach))
-            self._tok_starts = [t.start for t in self._toks]
-        i = bisect.bisect_left(self._tok_starts, lo)
-        j = bisect.bisect_left(self._tok_starts, hi, i)
-        out = self._toks[i:j]
-        if out and out[-1].end > hi:
-            out.pop()
-        return out
+        i, j = word_range(*self.body_words(), lo, hi)
+        return self._toks[i:j]
 
-    def words_in(self, lo: int, hi: int) -> tuple[list[str], list[int]]:
-        """The words of the masked body inside [lo, hi) and where they start (`text.words`): the whole
-        body is tokenised once, for the rules' sentences and the model's alike."""
+    def body_words(self) -> tuple[list[str], list[int]]:
+        """The masked body's words and where they start (`text.words`), tokenised once, for the rules'
+        sentences and the model's alike."""
         if self._words is None:
             self._words = words(self.masked, 0, len(self.masked))
-        return words_between(*self._words, lo, hi)
+        return self._words
+
+    def words_in(self, lo: int, hi: int) -> tuple[list[str], list[int]]:
+        """The masked body's words inside [lo, hi) and where they start (`text.words_between`)."""
+        return words_between(*self.body_words(), lo, hi)
 
     def sentence_starts(self) -> list[int]:
         """Offsets where sentences start in the masked body."""

@@ -137,7 +137,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
     masked = doc.masked
     have = sorted((s.start, s.end) for s in found)
     reach = list(itertools.accumulate((e for _s, e in have), max))  # the furthest end of have[:k + 1]
-    at = learned.cue_offsets(*doc.words_in(0, len(masked)))
+    at = learned.cue_offsets(*doc.body_words())
     out = []
     for a, b, para in learned.sentences(doc.sentence_starts(), paras):  # the starts coref reads too
         k = bisect.bisect_left(at, a)
