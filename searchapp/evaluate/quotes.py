@@ -63,7 +63,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from searchapp.article import EntityMention, Quote
+from searchapp.article import Quote
 from searchapp.nlp.quotes import extract_quotes
 
 OPEN_MARKS = "“\"‘'"
@@ -201,13 +201,13 @@ def evaluate(
 ) -> dict:
     """Quote recall/precision and speaker accuracy on one PolNeAR split (definitions: module doc).
 
-    With ``entities=True`` the article's entities come from ``searchapp.nlp.entities.recognize``
-    (when that module and its model are available); otherwise ``extract_quotes`` runs on its own.
+    With ``entities=True`` ``extract_quotes`` is given the article's entities
+    (``searchapp.nlp.entities.recognize``); otherwise it runs on its own. The entities also tell which
+    gold sources hold a person, for the reported-speech breakdown, either way.
     """
+    from searchapp.nlp.entities import recognize
+
     data = load_split(polnear_dir, split) if data is None else data
-    recognize = None
-    if entities:
-        from searchapp.nlp.entities import recognize  # noqa: F811  (optional colleague module)
 
     n_direct = n_recalled = n_covered = 0
     n_pred = n_pred_ok = n_pred_ns = n_pred_ns_ok = 0
@@ -219,12 +219,12 @@ def evaluate(
     ind = Counter()
 
     for name, text, recs in data:
-        ents: list[EntityMention] | None = recognize(text) if recognize else None
-        found = extract_quotes(text, ents, reported=True)
+        ents = recognize(text)
+        found = extract_quotes(text, ents if entities else None, reported=True)
         preds = [q for q in found if q.kind != "indirect"]
         n_quotes_total += len(preds)
         all_content = [r["content"] for r in recs]
-        people = [(e.start, e.end) for e in (ents if ents is not None else _entities(text)) if e.label == "PER"]
+        people = [(e.start, e.end) for e in ents if e.label == "PER"]
         _score_indirect(text, recs, [q for q in found if q.kind == "indirect"], all_content, ind, errors, name, details,
                         people)
         for q in preds:
@@ -298,7 +298,7 @@ def evaluate(
     result = {
         "split": split,
         "articles": len(data),
-        "entities": bool(recognize),
+        "entities": entities,
         "predicted_quotes": n_quotes_total,
         "direct_gold": n_direct,
         "recall": _ratio(n_recalled, n_direct),
@@ -356,12 +356,6 @@ def evaluate(
     if details:
         result["errors"] = errors
     return result
-
-
-def _entities(text: str) -> list[EntityMention]:
-    from searchapp.nlp.entities import recognize
-
-    return recognize(text)
 
 
 def _score_indirect(text: str, recs: list[dict], preds: list[Quote], all_content: list, ind: Counter,
