@@ -34,11 +34,16 @@ def read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
             m.reset()
         d, w = _read_blocks(m) if isinstance(m, W3LeafMatcher) else _read_matcher(m)
         if deleted:
-            keep = ~np.isin(d, np.fromiter(deleted, dtype=np.int64))
-            d, w = d[keep], w[keep]
+            d, w = _live(d, w, np.fromiter(deleted, dtype=np.int64))
         docs.append(d + offset)
         weights.append(w)
     return _joined(docs, weights)
+
+
+def _live(docs: np.ndarray, weights: np.ndarray, deleted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A segment's postings without its deleted documents."""
+    keep = ~np.isin(docs, deleted)
+    return docs[keep], weights[keep]
 
 
 def _joined(docs: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +131,7 @@ def read_field(reader, fieldname: str) -> dict[str, tuple[np.ndarray, np.ndarray
                     length = length[0]
                 d, w = _read_extent(postfile.get(start, length))
             if gone is not None:
-                keep = ~np.isin(d, gone)
-                d, w = d[keep], w[keep]
+                d, w = _live(d, w, gone)
             term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
             docs, weights = parts.setdefault(term, ([], []))
             docs.append(d + offset)
