@@ -75,3 +75,61 @@ def test_a_name_alone_after_a_finished_quote_is_read_without_error():
     body = "The vote was close.\n\n“The harbour stays open.” Marta Kowalski"
     q = one(body)
     assert (q.text, q.speaker) == ("The harbour stays open", None)
+
+
+def test_any_cue_inverts_before_a_name_with_an_apposition():
+    # "scoffed" is no cue that usually inverts, but before a name that its clause ends on it does
+    q = one("“Nobody reads the minutes,” scoffed Ivo Brandt, 22, who joined the board in June.")
+    assert (q.speaker, q.cue) == ("Ivo Brandt", "scoffed")
+
+
+def test_a_possessive_description_then_the_name_in_apposition():
+    q = one("“We will win the county,” said Lee’s deputy campaign manager, Ivo Brandt, who ran it in 2012.")
+    assert (q.speaker, q.mention.text) == ("Ivo Brandt", "Ivo Brandt")
+
+
+def test_of_a_title_or_an_organisation_stays_in_the_name_and_of_a_place_does_not():
+    for body, speaker in [
+        ("“The harbour stays open,” Minister of Transport Ruth Becker said on Monday.", "Ruth Becker"),
+        ("“The harbour stays open,” said Minister of Transport Ruth Becker.", "Ruth Becker"),
+        ("“The harbour stays open,” said Bank of Linden spokesman Ivo Brandt.", "Ivo Brandt"),
+        ("“The harbour stays open,” former Gov. Ruth Becker of Oregon said on Monday.", "Ruth Becker"),
+        ("“The harbour stays open,” said Ruth Becker of Oregon.", "Ruth Becker"),
+    ]:
+        assert one(body).speaker == speaker, body
+
+
+def test_an_object_of_a_preposition_is_not_the_subject_before_the_cue():
+    q = one("In a statement to the Linden Herald, her senior adviser, Ivo Brandt, said: “We have nothing to add.”")
+    assert q.speaker == "Ivo Brandt"
+    q = one("At a depot in Salem, Oregon, after the vote, Gov. Ruth Becker (D-Ore.), said, “The ferry will run.”")
+    assert q.speaker == "Ruth Becker"
+
+
+def test_a_name_before_a_colon_is_not_the_speaker_when_the_words_are_said_to_them():
+    q = one("Senator Ruth Becker, D-Ore., sent a blunt message to Ivo Brandt: “It is time to stop.”")
+    assert q.speaker == "Ruth Becker"
+    # "from" names the source
+    q = one("A lesson from Ruth Becker: “Read the minutes.”")
+    assert q.speaker == "Ruth Becker"
+
+
+def test_a_description_leading_to_a_role_noun_is_one_phrase():
+    q = one("Brandt’s Oregon state director, Ruth Becker, reached out to the council, writing in an email: “We want "
+            "it now.”")
+    assert (q.speaker, q.cue) == ("Ruth Becker", "writing")
+
+
+def test_a_first_name_that_is_also_a_function_word_after_an_inverted_cue():
+    q = one("“The ferry is a pretty expensive business,” said Will Kowalski, a professor at Linden College.")
+    assert q.speaker in ("Will Kowalski", "Kowalski")
+    assert q.mention.text == "Will Kowalski"
+
+
+def test_who_after_a_description_with_places_means_the_person_it_describes():
+    body = ("“You will see many tactics,” said Ruth Becker, 32, a former aide to the campaign in Salem who said "
+            "she planned to march. “I do not like being arrested.”")
+    quotes = extract_quotes(body, reported=True)
+    check_offsets(body, quotes)
+    assert [(q.kind, q.speaker) for q in quotes] == [("direct", "Ruth Becker"), ("indirect", "Ruth Becker"),
+                                                    ("direct", "Ruth Becker")]

@@ -38,6 +38,7 @@ from searchapp.nlp.quotes.candidates import Doc
 from searchapp.nlp.quotes.coref import Resolver
 from searchapp.nlp.quotes.marks import Segment, is_scare
 from searchapp.nlp.quotes.phrases import (
+    OBJECT_OF,
     clause_subject,
     cue_at,
     cut_pp,
@@ -101,6 +102,13 @@ class Attributor:
             return False
         # cue first: “…,” said Lavrov
         c = cue_at(toks, i)
+        if c and c[0] not in INVERTIBLE_CUES and c[2] == "finite":
+            # any cue inverts before a name that its clause ends on: “…,” scoffed Ann Lee, 22, who …
+            np = np_forward(toks, c[1], stop_at_verbs=False)
+            rest = c[1] + len(np)
+            if is_name_np(np) and np[0].cap and (rest >= len(toks) or toks[rest].text in (",", ".", "(")):
+                self.assign(seg, np, c[0], cut_pp(np))
+                return True
         if c and (c[0] in INVERTIBLE_CUES or c[2] == "according"):
             np = np_forward(toks, c[1], stop_at_verbs=False)
             if np and toks[c[1]].low in PRONOUNS:
@@ -109,8 +117,8 @@ class Attributor:
             rest = c[1] + len(np)
             if len(np) > 1 and _reduced_relative(toks, rest - 1):  # "one councillor involved in ..."
                 np, rest = np[:-1], rest - 1
-            if np and np[0].low in DETERMINERS and not np[0].cap:
-                # “…,” said another harbour pilot, Ann Lee. / said another Twitter user, Ann Lee
+            if np and not is_name_np(np) and (np[0].low in DETERMINERS and not np[0].cap or np[0].poss):
+                # “…,” said another harbour pilot, Ann Lee. / said Lee’s campaign manager, Ann Roe, who …
                 comma = next((m for m in range(rest, min(len(toks), rest + 4)) if toks[m].text == ","), -1)
                 app = np_forward(toks, comma + 1, stop_at_verbs=False) if comma > 0 else []
                 after = comma + 1 + len(app)
@@ -267,7 +275,9 @@ class Attributor:
         # a name and a colon right before the quote: "pollster Jo Ames: “…”"
         if len(toks) >= 2 and toks[-1].text == ":":
             np = np_backward(toks, len(toks) - 2)
-            if is_name_np(np) and len(np) <= 6:
+            before = len(toks) - 2 - len(np)
+            # not who it was said to or about ("a message to Trump:"); "a lesson from Lynch:" is hers
+            if is_name_np(np) and len(np) <= 6 and not (before >= 0 and toks[before].low in OBJECT_OF - {"from", "by"}):
                 self.assign(seg, np, None)
                 return True
             # "Brandt released the following statement: “…”": the subject of the sentence

@@ -6,7 +6,7 @@ or phrase of saying (``cue_at``); a speaker is the noun phrase that is the cue's
 """
 from __future__ import annotations
 
-from searchapp.nlp.gazetteer import first_name_genders
+from searchapp.nlp.gazetteer import canonical_place, first_name_genders
 from searchapp.nlp.lexicon import (
     AUXILIARIES,
     COMMON_VERBS,
@@ -16,6 +16,7 @@ from searchapp.nlp.lexicon import (
     FUNCTION_WORDS,
     NAME_PARTICLES,
     NOT_NAME_CAPS,
+    ORG_WORDS,
     PARTICIPLE_CUES,
     PHRASAL_CUES,
     PHRASE_STOP,
@@ -119,15 +120,19 @@ def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[To
     while k < len(toks) and len(out) < 9:
         t = toks[k]
         if (
-            t.cap and t.text in NOT_NAME_CAPS and t.low not in FUNCTION_WORDS and k + 1 < len(toks)
-            and toks[k + 1].cap and toks[k + 1].text not in NOT_NAME_CAPS
+            t.cap and t.text in NOT_NAME_CAPS and k + 1 < len(toks) and toks[k + 1].cap
+            and toks[k + 1].text not in NOT_NAME_CAPS
+            # a function word too ("Will", "May") where a lowercase word puts it mid-sentence, not in a
+            # headline in title case ("Levy Will Fail")
+            and (t.low not in FUNCTION_WORDS or k > 0 and not toks[k - 1].cap and toks[k - 1].text[0].isalpha()
+                 and t.low in first_name_genders())
         ):
-            out.append(t)  # "Will Moss"
+            out.append(t)  # "Will Moss", "said Will Doyle"
             seen_cap = True
             k += 1
             continue
         if not is_np_tok(t):
-            if t.text == "-" and out:
+            if (t.text == "-" and out) or _joining_of(toks, k):
                 out.append(t)
                 k += 1
                 continue
@@ -137,9 +142,9 @@ def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[To
         else:
             if seen_cap and not toks[k - 1].poss and t.low not in NAME_PARTICLES:
                 # a lowercase word after a name ends the phrase, unless it is a role noun
-                # ("Okafor spokesman") or leads to a name ("Lakeside State University political
-                # scientist Ana Pruitt")
-                if not (t.low in ROLE_CONCEPTS or t.low in SOURCE_NOUNS or _name_ahead(toks, k)):
+                # ("Okafor spokesman"), or leads to one ("Okafor’s state director") or to a name
+                # ("Lakeside State University political scientist Ana Pruitt")
+                if not (_role_ahead(toks, k) or _name_ahead(toks, k)):
                     break
             if stop_at_verbs and (
                 (t.low.endswith("ed") and len(t.low) > 4 and t.low not in ROLE_CONCEPTS)
@@ -151,6 +156,18 @@ def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[To
     while out and (out[-1].low in DETERMINERS or out[-1].text == "-"):
         out.pop()
     return out
+
+
+def _role_ahead(toks: list[Token], k: int) -> bool:
+    """Token k, or one of the two lowercase words after it, is a role noun: "spokesman", "state
+    director", "deputy campaign manager"."""
+    for m in range(k, min(len(toks), k + 3)):
+        t = toks[m]
+        if t.low in ROLE_CONCEPTS or t.low in SOURCE_NOUNS:
+            return True
+        if t.cap or not is_np_tok(t) or t.low in COMMON_VERBS or t.low.endswith("ed"):
+            return False
+    return False
 
 
 def _name_ahead(toks: list[Token], k: int) -> bool:
@@ -211,6 +228,15 @@ def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[To
     return np
 
 
+OBJECT_OF = frozenset("to in at from with for on by of about after before during against into over under than".split())
+
+
+def _place(np: list[Token]) -> bool:
+    """A place's name, as a state follows its town ("Berea, Ohio"; "Berea, OH")."""
+    name = " ".join(t.text for t in np)
+    return bool(canonical_place(name)) or (len(name) == 2 and name.isupper())
+
+
 def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
     """Subject of a finite cue at token ci: skip adverbs, appositives; resolve "who"."""
     j = ci - 1
@@ -228,6 +254,7 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
         # appositive(s): "Truss, 46, the first foreign secretary ..., added"
         commas = [k for k in range(sent_lo, j + 1) if toks[k].text == ","]
         cands = []
+        objects: set[int] = set()  # the commas after them
         for c in commas[-4:]:
             e = c - 1
             if e > sent_lo and toks[e].text == ")":  # "Sen. Ann Lee (D-Ore.), ..."
@@ -235,24 +262,30 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
                 e = o - 1 if o > sent_lo else e
             np = np_backward(toks, e)
             if np and np[0].start >= toks[sent_lo].start and np_ok(np):
-                cands.append(np)
-        for np in cands:
-            if is_name_np(np) or (len(np) == 1 and np[0].low in PRONOUNS):
-                return np
-        for np in cands:  # "An Israeli official, speaking on condition of anonymity about the schedule, said"
-            if np[-1].low in ROLE_CONCEPTS or np[-1].low in SOURCE_NOUNS:
-                return np
-        return cands[-1] if cands else []
+                # the object of a preposition is seldom the subject, nor the place after it: "In a
+                # statement to the Observer, her adviser, …", "in Berea, Ohio, …"
+                before = e - len(np)
+                obj = before >= sent_lo and (toks[before].low in OBJECT_OF and not toks[before].cap
+                                             or before in objects and _place(np))
+                if obj:
+                    objects.add(c)
+                cands.append((obj, np))
+        # a name, else a description: one that is no preposition's object first, then any
+        for group in ([np for obj, np in cands if not obj], [np for _obj, np in cands]):
+            for np in group:
+                if is_name_np(np) or (len(np) == 1 and np[0].low in PRONOUNS):
+                    return np
+            for np in group:  # "An Israeli official, speaking on condition of anonymity about the schedule, said"
+                if np[-1].low in ROLE_CONCEPTS or np[-1].low in SOURCE_NOUNS:
+                    return np
+        return cands[-1][1] if cands else []
     if toks[j].low in ("and", "but") and not toks[j].cap:
         # "… was joined on stage by Ivo Brandt and joked, “…”": the clause's subject
         return clause_subject(toks, sent_lo, j)
     np = np_backward(toks, j)
     if len(np) == 1 and np[0].low == "who":
         k = j - 1
-        if k >= sent_lo and toks[k].text == ",":
-            np = np_backward(toks, k - 1)
-        else:
-            np = np_backward(toks, k)
+        np = _antecedent(toks, k - 1 if k >= sent_lo and toks[k].text == "," else k, sent_lo)
     if not np_ok(np):
         # a relative clause between subject and cue: "a White House official who spoke … said"
         for k in range(j - 1, max(sent_lo, j - 14) - 1, -1):
@@ -263,6 +296,29 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
                 np = np_backward(toks, kk)
                 break
     return np if np_ok(np) else []
+
+
+def _antecedent(toks: list[Token], e: int, sent_lo: int) -> list[Token]:
+    """Who a "who" after token e means: the noun phrase ending there, but past the places and
+    organisations of its prepositional tail, and from a description to the name it describes
+    ("Ann Lee, 32, a former aide to the campaign in Ohio who said"; "a deal with someone who" is
+    someone)."""
+    np = np_backward(toks, e)
+    b = e - len(np)
+    while (np and b > sent_lo and toks[b].low in OBJECT_OF and not toks[b].cap
+           and (_place(np) or np[-1].low in ORG_WORDS)):
+        head = np_backward(toks, b - 1)
+        if not head:
+            break
+        np, b = head, b - 1 - len(head)
+    if np and not is_name_np(np) and b > sent_lo and toks[b].text.endswith(","):
+        k = b
+        while k > sent_lo and (toks[k].text == "," or toks[k].text[0].isdigit()):  # "Ann Lee, 32, a …"
+            k -= 1
+        prev = np_backward(toks, k)
+        if is_name_np(prev):
+            return prev
+    return np
 
 
 def is_name_np(np: list[Token]) -> bool:
@@ -286,12 +342,13 @@ def with_pp(toks: list[Token], i: int, np: list[Token]) -> list[Token]:
 
 
 def cut_pp(np: list[Token]) -> list[Token]:
-    """The phrase before its first prepositional tail ("a spokesman for the campaign" -> "a spokesman");
-    "of" between capitalised words stays ("Secretary of State John Kerry")."""
+    """The phrase before its first prepositional tail ("a spokesman for the campaign" -> "a spokesman",
+    "Ann Lee of Ohio" -> "Ann Lee"); the "of" of a title or an organisation stays ("Secretary of State
+    John Kerry", "Bank of Spain")."""
     for k in range(1, len(np)):
         t = np[k]
         if t.low in PREPOSITIONS and not t.cap:
-            if t.low == "of" and np[k - 1].cap and k + 1 < len(np) and np[k + 1].cap:
+            if _joining_of(np, k):
                 continue
             return np[:k]
     return np
@@ -332,7 +389,8 @@ def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[T
     if len(head) == 1 and head[0].cap and head[0].text in NOT_NAME_CAPS and head[0].low not in FUNCTION_WORDS:
         return head, head  # “…,” Will wrote.
     core = cut_pp(head)
-    if not all(is_np_tok(t) or t.low in DETERMINERS or t.low in PRONOUNS for t in core) or not np_ok(core):
+    if not all(is_np_tok(t) or t.low in DETERMINERS or t.low in PRONOUNS or _joining_of(core, m)
+               for m, t in enumerate(core)) or not np_ok(core):
         return None
     if len(core) > 1 and any(t.low in PRONOUNS for t in core):
         return None
@@ -366,6 +424,13 @@ def strip_name(toks: list[Token]) -> tuple[list[Token], list[Token]]:
     if len(toks) - i >= 3 and toks[i].low not in first_name_genders() and toks[i + 1].low in first_name_genders():
         i += 1
     return toks[:i], toks[i:]
+
+
+def _joining_of(toks: list[Token], k: int) -> bool:
+    """Token k is the "of" inside one capitalised name, after a title or an organisation's word:
+    "Secretary of State", "Bank of Spain"; not the "of" that starts a tail ("Ann Lee of Ohio")."""
+    return (0 < k < len(toks) - 1 and toks[k].low == "of" and not toks[k].cap and toks[k - 1].cap
+            and toks[k + 1].cap and (_is_title(toks[k - 1]) or toks[k - 1].low in ORG_WORDS))
 
 
 def _is_title(t: Token) -> bool:
