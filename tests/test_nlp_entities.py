@@ -209,3 +209,13 @@ def test_defined_acronyms_and_tentative_people():
     assert a.aliases == {"ICO": "International Coffee Organization"}
     assert "Alain Marais" in a.people and "Alain Marais" not in a.tentative_people
     assert set(a.tentative_people) <= {"Societe Generale", "Banque Paribas"}
+
+
+def test_a_surname_two_people_share_goes_to_the_one_named_first():
+    # "Murphy" is not the longer name of a second, later Murphy: two people, not one, in the facets
+    text = ("Sen. Nolan Murphy spoke in Hartford on Monday. Murphy said the bill would pass. A teacher, Anne "
+            "Marie Murphy, was honoured at the event. Murphy said he would go on. Sergey Lavrov arrived later.")
+    got = [(e.text, e.name) for e in recognize(text) if e.label == "PER"]
+    assert ("Murphy", "Anne Marie Murphy") not in got
+    assert [n for t, n in got if t == "Murphy"] == ["Nolan Murphy", "Nolan Murphy"]
+    assert ("Anne Marie Murphy", "Anne Marie Murphy") in got

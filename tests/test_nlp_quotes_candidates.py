@@ -70,3 +70,12 @@ def test_the_body_is_tokenised_once_and_any_stretch_of_it_read_from_that():
     assert short.reach < start
     assert short.toks_in(start, len(long)) == as_tokens(*words(long, start, len(long)))
     assert [t.text for t in short.toks_in(start, cut)][-2:] == ["Anna", "R."]
+
+
+def test_a_surname_two_people_share_is_the_one_named_first():
+    # "Murphy" is Nolan Murphy, named first, not the later (and longer) Anne Marie Murphy
+    from searchapp.nlp.quotes import extract_quotes
+
+    body = ("Sen. Nolan Murphy spoke in Hartford on Monday. A teacher, Anne Marie Murphy, was honoured there.\n\n"
+            "“We will not stop,” Murphy said.")
+    assert [q.speaker for q in extract_quotes(body)] == ["Nolan Murphy"]

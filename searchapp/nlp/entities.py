@@ -527,7 +527,8 @@ def _resolve(text, spans, words, sents, raw, lowercase: frozenset[str] = frozens
                 m[0] = best[0]
     attested = _confirm_people(words, kept, titled, lowercase, caps_tokens)
     kept = [m for m in kept if m[0]]
-    # full names of people: the longest PER name ending with the same word(s)
+    # full names of people: the longest PER name ending with the same word(s), of the person the
+    # article names first when two share them ("Murphy": Chris Murphy, not a later Anne Marie Murphy)
     full: dict[str, list[str]] = {}
     for m in kept:
         if m[0] == "PER":
@@ -536,8 +537,14 @@ def _resolve(text, spans, words, sents, raw, lowercase: frozenset[str] = frozens
     for label, a, b, key, low in kept:
         start, end = spans[a][0], spans[b - 1][1]
         if label == "PER":
-            cands = [c for c in full.get(words[b - 1].lower(), ()) if c.lower().endswith(low)]
-            name = max(cands, key=lambda c: (c.count(" "), not c.isupper()), default=key)
+            name = None
+            for c in full.get(words[b - 1].lower(), ()):  # in the order of the text
+                if not c.lower().endswith(low):
+                    continue
+                if name is None or ((c.count(" "), not c.isupper()) > (name.count(" "), not name.isupper())
+                                    and gazetteer.same_person(c.split(), name.split())):
+                    name = c
+            name = name or key
             if name.isupper() and len(name) > 3:
                 name = name.title()
         elif label == "LOC":

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Iterable
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -236,6 +237,14 @@ def first_name_genders() -> dict[str, str]:
     """Lower-case first name -> "m" or "f", for names that nine in ten of their bearers share."""
     with open(DATA_DIR / "first_name_genders.tsv", encoding="utf-8") as fh:
         return dict(line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#"))
+
+
+def same_person(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Can two names, as their words, be one person's: the words of one are all in the other
+    ("Lavrov", "Sergey Lavrov", "Sergey V. Lavrov"), case aside; "Chris Murphy" and "Anne Marie
+    Murphy" cannot."""
+    x, y = {w.lower() for w in a}, {w.lower() for w in b}
+    return x <= y or y <= x
 
 
 @functools.lru_cache(maxsize=1)

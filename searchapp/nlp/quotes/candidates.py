@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from searchapp.article import EntityMention
-from searchapp.nlp.gazetteer import first_name_genders, place_words
+from searchapp.nlp.gazetteer import first_name_genders, place_words, same_person
 from searchapp.nlp.lexicon import (
     COMMON_VERBS,
     COUNTRIES,
@@ -77,7 +77,10 @@ def _headline_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _suffix_index(names: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], tuple[tuple[int, int], tuple[str, ...]]]:
-    """Every ending of every name (up to 4 words) -> the best name with that ending."""
+    """Every ending of every name (up to 4 words) -> the best name with that ending: of one person's
+    names the fullest ("Sergey Lavrov" over "Lavrov"), then the more frequent; of two people's
+    ("Chris Murphy", "Anne Marie Murphy") the one the article names first, whom a bare surname
+    usually goes on with. ``names`` is in the order of first mention."""
     idx: dict[tuple[str, ...], tuple[tuple[int, int], tuple[str, ...]]] = {}
     for full, count in names.items():
         core = tuple(p for p in full if p not in NAME_SUFFIXES)
@@ -86,7 +89,7 @@ def _suffix_index(names: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], tu
         score = (len(core) - (len(core) != len(full)), count)
         for j in range(1, len(core) + 1):
             cur = idx.get(core[-j:])
-            if cur is None or score > cur[0]:
+            if cur is None or score > cur[0] and same_person(core, (p for p in cur[1] if p not in NAME_SUFFIXES)):
                 idx[core[-j:]] = (score, full)
     return idx
 
