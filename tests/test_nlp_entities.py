@@ -219,3 +219,11 @@ def test_a_surname_two_people_share_goes_to_the_one_named_first():
     assert ("Murphy", "Anne Marie Murphy") not in got
     assert [n for t, n in got if t == "Murphy"] == ["Nolan Murphy", "Nolan Murphy"]
     assert ("Anne Marie Murphy", "Anne Marie Murphy") in got
+
+
+def test_a_capitalised_function_word_opening_a_sentence_is_not_part_of_a_name():
+    text = "No offense. So Ivo Brandt is ambitious, she said. Will Okafor and Hope Brandt left."
+    names = [(m.label, m.name) for m in recognize(text)]
+    assert ("PER", "Ivo Brandt") in names and ("PER", "So Ivo Brandt") not in names
+    # first names that are also words stay
+    assert ("PER", "Will Okafor") in names and ("PER", "Hope Brandt") in names

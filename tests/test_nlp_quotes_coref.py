@@ -70,3 +70,19 @@ def test_a_pronoun_goes_on_with_the_subject_rather_than_an_owner_or_a_prepositio
             "\n\n“It will sink the harbour,” she said.")
     [q] = extract_quotes(body)
     assert (q.mention.text, q.speaker) == ("she", "Marta Kowalski")
+
+
+def test_he_goes_to_the_subject_of_unknown_gender_before_an_object_of_his():
+    # Kim is no first name of one gender; Biden, a preposition's object after his titles, is not the subject
+    body = ("Mayor Kim Walsh spoke on Monday. Walsh, a former union leader, had close ties to Vice President "
+            "Joe Biden. But on Sunday he backed the plan.\n\n“We need someone who fights hard,” he said.")
+    quotes = extract_quotes(body)
+    assert [q.speaker for q in quotes] == ["Kim Walsh"]
+
+
+def test_a_place_after_in_is_no_person_even_before_an_apposition():
+    # "in Florida, law professor Tom Brandt": Florida is no one's name, so "she" is not Florida (Tom Brandt
+    # is a man's name, and Okafor's gender unknown: no one)
+    body = ("Okafor endorsed her primary challenger in Florida, law professor Tom Brandt.\n"
+            "“Do not let the perfect be the enemy of the good,” she said.")
+    assert [q.speaker for q in extract_quotes(body)] == [None]

@@ -325,6 +325,7 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
     tg, feat = model(model_path)
     # a sentence with no capital letter after its first word, which is a common word, names no one: skip it
     lex = feat._lowercase
+    given = gazetteer.first_names()
     skip = []
     for (a, b), sw in zip(sents, sent_words):
         rest = text[spans[a][1]:spans[b - 1][1]]
@@ -347,6 +348,12 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
             a += 1
         titled = False
         if label == "PER":
+            # a word usually written in lower case, capitalised to open a sentence, is no part of the
+            # name ("So Donald Trump …"), unless it is a first name too ("Will Smith", "Hope Hicks";
+            # "So" is in the census's names, but a function word)
+            while b - a > 1 and (low := words[a].lower()) in lex and low not in lexicon.NAME_PARTICLES and (
+                    low not in given or low in lexicon.FUNCTION_WORDS and low not in lexicon.AUXILIARIES):
+                a += 1
             k = _strip_title(words[a:b])
             titled = any(w.lower().translate(_QUOTES) in lexicon.PERSON_TITLE_WORDS for w in words[a:a + k])
             a += k

@@ -203,6 +203,8 @@ class Doc:
             return False
         if len(name) == 1 and (name[0].low in COUNTRIES or place_words().get(name[0].low) == "country"):
             return False  # "Russia has denied": a country is no speaker's name, whatever verb follows
+        if len(name) == 1 and ri > 0 and self.toks[ri - 1].low in ("in", "at") and name[0].low in place_words():
+            return False  # "her challenger in Florida, law professor Ann Lee": a place, not an apposition's
         first = name[0].low
         if len(name) >= 2 and first in first_name_genders():
             return True

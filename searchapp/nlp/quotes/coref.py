@@ -19,6 +19,7 @@ from searchapp.nlp.lexicon import (
     NAME_PARTICLES,
     PRONOUNS,
     ROLE_CONCEPTS,
+    ROLE_WORDS,
     SOURCE_NOUNS,
     UTTERANCE_NOUNS,
 )
@@ -140,7 +141,9 @@ class Resolver:
             end = self._mention_end.get(start, start)
         if body[end : end + 2] in ("’s", "'s") or body[end - 2 : end] in ("’s", "'s"):
             return True
-        prev = body[max(0, start - 12) : start].split()
+        prev = body[max(0, start - 40) : start].split()
+        while prev and prev[-1].lower().rstrip(".") in ROLE_WORDS:  # "ties to Vice President Joe Biden"
+            prev.pop()
         return bool(prev) and prev[-1].lower() in _OBLIQUE_BEFORE
 
     def pronoun(self, tok: Token) -> str | None:
@@ -179,13 +182,16 @@ class Resolver:
                 continue
             # a person named as an owner or after a preposition ("Okafor’s plan", "a letter to Lee")
             # is seldom the one a pronoun goes on with: the others first
-            group.sort(key=lambda sc: (self._oblique(sc[0]), sc[0]))
-            fits = [c for _s, c in group if people[c].gender in (g, "")]
-            if not fits:
-                continue
-            first = fits[0]
-            if people[first].gender == g or len(set(fits)) == 1:
-                return first
-            # the subject's gender is unknown: the person of the pronoun's gender, else no one
-            return next((c for c in fits if people[c].gender == g), None)
+            marked = [(self._oblique(s_), c) for s_, c in group]
+            # the others first; and one of them whose gender is unknown still goes before an owner or an
+            # object of the pronoun's gender ("Walsh had ties to Vice President Joe Biden. … he said")
+            for fits in ([c for obl, c in marked if not obl and people[c].gender in (g, "")],
+                         [c for obl, c in sorted(marked, key=lambda m: m[0]) if people[c].gender in (g, "")]):
+                if not fits:
+                    continue
+                first = fits[0]
+                if people[first].gender == g or len(set(fits)) == 1:
+                    return first
+                # the subject's gender is unknown: the person of the pronoun's gender, else no one
+                return next((c for c in fits if people[c].gender == g), None)
         return None
