@@ -31,3 +31,10 @@ def test_conll_spans_split_possessives_and_sentences_end_at_full_stops():
     words = [body[a:b] for a, b in spans]
     assert words[:3] == ["Russia", "'s", "envoy"] and "Mr." in words and "U.S." in words
     assert len(text.conll_sentences(body, spans)) == 2
+
+
+def test_a_number_keeps_its_inner_separators_not_the_comma_or_stop_after_it():
+    body = "In 1999, at 10:30, 1,000 people (3.5 pct) came; it rose 12."
+    got, _starts = text.words(body, 0, len(body))
+    assert got == ["In", "1999", ",", "at", "10:30", ",", "1,000", "people", "(", "3.5", "pct", ")", "came", ";",
+                   "it", "rose", "12", "."]

@@ -120,7 +120,7 @@ _TOKEN = re.compile(
     rf"|(?=[A-Z][a-z]{{0,3}}\.\s)(?:{_TITLE_DOT})\.(?=\s)"
     r"|[A-Z]\.(?=\s[A-Z])"  # initials
     r"|[^\W\d_](?:[\w’'\-&]*\w)?(?:’s|'s)?"
-    r"|\d[\d,.:]*\w*"
+    r"|\d(?:[\d,.:]*\d)?\w*"  # 1,000 3.5 10:30 1990s; "1999," is "1999" and ","
     r"|[^\w\s]"
 )
 _QUOTE_CHARS = frozenset("“”\"‘’'«»")

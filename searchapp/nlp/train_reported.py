@@ -9,8 +9,11 @@ extractor reads it: quote marks found and their contents masked (``quotes.marks`
 into sentences (``learned.sentences``), tokens of the masked body. Here each sentence is tokenised
 alone, where the extractor slices one tokenisation of the whole body (``text.words_between``); the two
 differ only at a title or initial ending a paragraph ("... Biden Jr." gives "Jr", "." here): 3 of the
-28,126 train sentences. Training on the extractor's reading changed the model's answers on three of
-the invented sentences in the tests, so the shipped model keeps this reading. A token is labelled with the role
+28,078 train sentences. Training on the extractor's reading changed the model's answers on three of
+the invented sentences in the tests, so the shipped model keeps this reading. The shipped model was
+retrained when numbers stopped taking the comma or full stop after them ("1999," is "1999", ","):
+on the held-out fifth, recall 0.778 and precision 0.827 against 0.777 and 0.830 for the model
+trained on the old reading, read the new way. A token is labelled with the role
 of the non-direct attribution span it overlaps (source and cue before content where spans nest);
 direct quotes are the rules' and stay ``O``.
 """

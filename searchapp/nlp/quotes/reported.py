@@ -132,11 +132,13 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
     sentence. Unlike the rules it needs no person-like source: a country, a poll or a company is as
     often the source in PolNeAR, and requiring one cost 4.8 points of recall for 0.4 of precision on a
     held-out fifth of train. A span whose cue is a capitalised word inside a sentence that is not a
-    headline in title case is dropped ("The ferry Says Hello left ..." names a ferry)."""
+    headline in title case is dropped ("The ferry Says Hello left ..." names a ferry), and so is one over
+    a source the rules found, or framed ("cast") with no "as"."""
     doc = att.doc
     masked = doc.masked
     have = sorted((s.start, s.end) for s in found)
     reach = list(itertools.accumulate((e for _s, e in have), max))  # the furthest end of have[:k + 1]
+    sources = {(s.mention.start, s.mention.end) for s in found if s.mention is not None}
     at = learned.cue_offsets(*doc.body_words())
     out = []
     for a, b, para in learned.sentences(doc.sentence_starts(), paras):  # the starts coref reads too
@@ -147,7 +149,7 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             continue
         words, starts = doc.words_in(a, b)
         got = learned.runs(learned.tag(masked, words, starts))
-        sources = [(x, y) for r, x, y in got if r == learned.SOURCE]
+        tagged = [(x, y) for r, x, y in got if r == learned.SOURCE]
         cue_runs = [(x, y) for r, x, y in got if r == learned.CUE]
         toks = None
         for role, i, j in got:
@@ -157,11 +159,15 @@ def _learned(att: Attributor, paras: list[tuple[int, int]], found: list[Segment]
             seg = _span(att, toks, i, j, para)
             if seg is None or _overlaps(have, reach, seg.start, seg.end):
                 continue
-            source = _nearest(sources, i, j)
+            if any(ms <= seg.start < me for ms, me in sources):
+                continue  # a source the rules found opens no content ("according to two councillors at …")
+            source = _nearest(tagged, i, j)
             cue = _nearest(cue_runs, i, j)
             if cue and toks[cue[0]].cap and cue[0] > 0 and not _title_case(toks):
                 continue
             seg.cue = " ".join(t.low for t in toks[cue[0]:cue[1]]) if cue else None
+            if seg.cue in FRAMING_VERBS and not any(t.low == "as" for t in toks[i:j]):
+                continue  # as for the rules: "cast the plan as a burden" frames, "cast a vote" does not
             # the source it tagged, else the subject of its cue, else a name opening the sentence: the
             # first that is one of the article's people, else the first found (as the mention)
             candidates = [np for np in (toks[source[0]:source[1]] if source else [],
@@ -561,10 +567,7 @@ def _content_after(att: Attributor, toks: list[Token], ci: int, para: int,
         return None
     if not np[-1].cap and np[-1].low.endswith("ed") and np[-1].low not in ROLE_CONCEPTS:
         return None  # "Quist voiced doubts about ...": a noun after a verb, no cue
-    k = _content_start(toks, ci)
-    if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
-        return None  # "X said, “…”", "X said “…”": a direct quote follows
-    return _attributed_after(att, toks, ci, k, np, para)
+    return _attributed_after(att, toks, ci, _content_start(toks, ci), np, para)
 
 
 def _quantity_before(toks: list[Token], ci: int) -> list[Token]:
@@ -593,7 +596,10 @@ _QUANTITY_HEADS = frozenset("others many most some few half percent majority min
 
 def _attributed_after(att: Attributor, toks: list[Token], ci: int, k: int, np: list[Token],
                       para: int) -> tuple[Segment, int] | None:
-    """The content from token ``k`` to the end of the clause, attributed to ``np`` with the cue at ``ci``."""
+    """The content from token ``k`` to the end of the clause, attributed to ``np`` with the cue at ``ci``;
+    none where a direct quote follows ("X said, “…”", "X said “…”", "…, telling CNBC: “…”")."""
+    if k < len(toks) and (toks[k].text in (",", ":") or (toks[k].text[0] == "\x00" and k == ci + 1)):
+        return None
     end = _content_to(toks, k)
     seg = _span(att, toks, k, end, para)
     if seg is None:
