@@ -133,3 +133,36 @@ def test_who_after_a_description_with_places_means_the_person_it_describes():
     check_offsets(body, quotes)
     assert [(q.kind, q.speaker) for q in quotes] == [("direct", "Ruth Becker"), ("indirect", "Ruth Becker"),
                                                     ("direct", "Ruth Becker")]
+
+
+def test_a_time_phrase_between_the_subject_and_the_cue():
+    for body in ("Ivo Brandt spoke first.\n\nRuth Becker later Thursday told the Ledger: “We will meet next week.”",
+                 "Ivo Brandt spoke first.\n\nRuth Becker on Thursday told the Ledger: “We will meet next week.”"):
+        q = one(body)
+        assert (q.speaker, q.cue) == ("Ruth Becker", "told"), body
+
+
+def test_a_participle_telling_someone_then_a_colon_is_a_direct_quote_of_the_clauses_subject():
+    body = ("Back in 1999, Ruth Becker praised the mayor’s skills, telling the Ledger: ‘I wish I could be like "
+            "that.’")
+    quotes = extract_quotes(body, reported=True)
+    check_offsets(body, quotes)
+    assert [(q.kind, q.speaker, q.cue) for q in quotes if q.kind != "indirect"] == [("direct", "Ruth Becker", "telling")]
+    assert not any(q.kind == "indirect" and q.text.startswith(":") for q in quotes)
+
+
+def test_an_aide_to_someone_is_the_aide():
+    q = one("“The plan failed,” said an aide to Senator Ruth Becker.")
+    assert q.speaker is None and q.mention.text == "an aide to Senator Ruth Becker"
+    q = one("“The plan failed,” an aide to Senator Ruth Becker said.")
+    assert q.speaker is None and q.mention.text == "an aide to Senator Ruth Becker"
+
+
+def test_a_participle_after_a_place_or_outlet_is_the_clauses_subject():
+    q = one("Ruth Becker answered the question on Facebook, writing “Yes, I will.”")
+    assert q.speaker == "Ruth Becker"
+    q = one("Ruth Becker answered the question on Facebook writing “Yes, I will.”")
+    assert q.speaker == "Ruth Becker"
+    # "with X yelling": X yells
+    q = one("At a rally in Linden, some of the crowd pushed a protester, with Ruth Becker yelling: “Get him out!”")
+    assert q.speaker == "Ruth Becker"

@@ -257,6 +257,11 @@ class Attributor:
                 while j >= 0 and (is_adv(toks[j]) or toks[j].low in ("was", "were", "is", "are", "kept", "keeps", "been", "began", "started", "continued")):
                     j -= 1
                 np = np_backward(toks, j)
+                b = j - len(np)
+                if np and b >= 0 and toks[b].low in ("to", "on", "in", "at", "via") and not toks[b].cap:
+                    # "Lee wrote in a statement to the Ledger explaining, “…”": the clause's subject; "with
+                    # Lee yelling", "of Lee saying" are Lee's
+                    np = clause_subject(toks, 0, ci) or np
                 if np_ok(np):
                     self.assign(seg, np, cue)
                     return True

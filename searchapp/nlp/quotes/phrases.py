@@ -14,6 +14,7 @@ from searchapp.nlp.lexicon import (
     DETERMINERS,
     FINITE_CUES,
     FUNCTION_WORDS,
+    MONTHS,
     NAME_PARTICLES,
     NOT_NAME_CAPS,
     ORG_WORDS,
@@ -26,6 +27,7 @@ from searchapp.nlp.lexicon import (
     ROLE_WORDS,
     SOURCE_NOUNS,
     SUBORDINATORS,
+    WEEKDAYS,
 )
 from searchapp.nlp.text import Token
 
@@ -95,7 +97,7 @@ def np_backward(toks: list[Token], j: int) -> list[Token]:
     np = toks[k + 1 : j + 1]
     # "a spokesman for Ruth Tamm", "the head of the FBI", "Ivo Brandt of The Ledger": take
     # in the noun the phrase hangs on (the speaker is resolved from the part before the preposition)
-    if np and k >= 1 and toks[k].low in ("for", "of", "at", "from", "with") and k + 1 <= j:
+    if np and k >= 1 and (toks[k].low in ("for", "of", "at", "from", "with") or _aide_to(toks, k)) and k + 1 <= j:
         head = np_backward(toks, k - 1) if toks[k - 1].low not in PRONOUNS else []
         if head and (
             ((head[0].low in DETERMINERS or head[0].poss) and (head[-1].low in ROLE_CONCEPTS or head[-1].low in SOURCE_NOUNS))
@@ -237,6 +239,23 @@ def _place(np: list[Token]) -> bool:
     return bool(canonical_place(name)) or (len(name) == 2 and name.isupper())
 
 
+_TIME_WORDS = WEEKDAYS | MONTHS | frozenset(
+    "today yesterday tonight morning afternoon evening night week weekend month year later earlier".split())
+_TIME_LEAD = frozenset("on in this last late early earlier later next that".split())
+
+
+def _before_time(toks: list[Token], j: int, sent_lo: int) -> int:
+    """The token before a time phrase that ends at token j ("Lee on Thursday told", "Lee later Thursday
+    said", "Lee last week told"), or j when none does."""
+    k = j
+    while k >= sent_lo and j - k < 4 and (toks[k].low in _TIME_WORDS or toks[k].text.isdigit()
+                                          or k < j and toks[k].low in _TIME_LEAD):
+        k -= 1
+    if k < j and toks[j].low in _TIME_WORDS and k >= sent_lo and (toks[k].cap or toks[k].low in PRONOUNS):
+        return k
+    return j
+
+
 def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
     """Subject of a finite cue at token ci: skip adverbs, appositives; resolve "who"."""
     j = ci - 1
@@ -244,6 +263,7 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
     while j >= sent_lo and skipped < 3 and is_adv(toks[j]):
         j -= 1
         skipped += 1
+    j = _before_time(toks, j, sent_lo)
     if j < sent_lo:
         return []
     if toks[j].text == ")":  # "Rep. Ann Lee (D-Ore.) said"
@@ -347,11 +367,19 @@ def cut_pp(np: list[Token]) -> list[Token]:
     John Kerry", "Bank of Spain")."""
     for k in range(1, len(np)):
         t = np[k]
-        if t.low in PREPOSITIONS and not t.cap:
+        if (t.low in PREPOSITIONS or _aide_to(np, k)) and not t.cap:
             if _joining_of(np, k):
                 continue
             return np[:k]
     return np
+
+
+_AIDES = frozenset(("adviser", "spokesperson", "strategist"))
+
+
+def _aide_to(toks: list[Token], k: int) -> bool:
+    """Token k is the "to" after an aide: "an aide to Senator Ann Lee" is the aide, not Ann Lee."""
+    return k > 0 and toks[k].low == "to" and ROLE_CONCEPTS.get(toks[k - 1].low) in _AIDES
 
 
 def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[Token]] | None:
@@ -395,7 +423,8 @@ def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[T
     if len(core) > 1 and any(t.low in PRONOUNS for t in core):
         return None
     if len(head) > len(core) and not all(
-        is_np_tok(t) or t.low in DETERMINERS or t.low in PREPOSITIONS for t in head[len(core) :]
+        is_np_tok(t) or t.low in DETERMINERS or t.low in PREPOSITIONS or _aide_to(head, m)
+        for m, t in enumerate(head) if m >= len(core)
     ):
         return None
     if not is_name_np(core) and core[0].low not in PRONOUNS:
