@@ -159,10 +159,24 @@ def test_an_aide_to_someone_is_the_aide():
 
 
 def test_a_participle_after_a_place_or_outlet_is_the_clauses_subject():
-    q = one("Ruth Becker answered the question on Facebook, writing “Yes, I will.”")
+    q = one("Ruth Becker wrote in a statement to The Guardian explaining “Yes, I will.”")
     assert q.speaker == "Ruth Becker"
-    q = one("Ruth Becker answered the question on Facebook writing “Yes, I will.”")
+    q = one("Ruth Becker spoke at a rally in Oregon explaining “Yes, I will.”")
     assert q.speaker == "Ruth Becker"
-    # "with X yelling": X yells
+    # people are their own: "with X yelling" is X's, and so is "fired on protesters chanting"
     q = one("At a rally in Linden, some of the crowd pushed a protester, with Ruth Becker yelling: “Get him out!”")
     assert q.speaker == "Ruth Becker"
+    q = one("Police fired on Ivo Brandt shouting “we want justice” outside.")
+    assert q.speaker == "Ivo Brandt"
+
+
+def test_reviewed_shapes_stay_as_they_were():
+    # a name in a description's tail does not hide the apposition after it
+    q = one("“It is safe,” said a spokesman for Governor Tom Hardy, Ann Lee.")
+    assert q.speaker == "Ann Lee"
+    # a quote inside a sentence is no quote a cue after it inverts for
+    q = one("Her blunt “no comment” reminded Tom Hardy, 41, of his own trial.")
+    assert q.speaker is None
+    # "in the words of X:" is X's
+    q = one("In the words of Ann Lee: “We never quit.”")
+    assert q.speaker == "Ann Lee"

@@ -73,11 +73,17 @@ def test_a_pronoun_goes_on_with_the_subject_rather_than_an_owner_or_a_prepositio
 
 
 def test_he_goes_to_the_subject_of_unknown_gender_before_an_object_of_his():
-    # Kim is no first name of one gender; Biden, a preposition's object after his titles, is not the subject
-    body = ("Mayor Kim Walsh spoke on Monday. Walsh, a former union leader, had close ties to Vice President "
+    # the mayor is known by no first name, so by no gender; Biden, a preposition's object after his
+    # titles, is not the subject
+    body = ("Mayor Okafor spoke on Monday. Okafor, a former union leader, had close ties to Vice President "
             "Joe Biden. But on Sunday he backed the plan.\n\n“We need someone who fights hard,” he said.")
-    quotes = extract_quotes(body)
-    assert [q.speaker for q in quotes] == ["Kim Walsh"]
+    assert [q.speaker for q in extract_quotes(body)] == ["Okafor"]
+    # a first name of either gender is a reason to go with the one whose gender is the pronoun's
+    from searchapp.nlp.entities import recognize
+
+    body = "Pat Walsh met with Ann Lee on Monday.\n\n“The deal was fair,” she said."
+    assert [q.speaker for q in extract_quotes(body)] == ["Ann Lee"]
+    assert [q.speaker for q in extract_quotes(body, recognize(body))] == ["Ann Lee"]
 
 
 def test_a_place_after_in_is_no_person_even_before_an_apposition():

@@ -43,6 +43,7 @@ from searchapp.nlp.quotes.phrases import (
     cue_at,
     cut_pp,
     is_adv,
+    is_place,
     is_name_np,
     np_backward,
     np_forward,
@@ -52,7 +53,11 @@ from searchapp.nlp.quotes.phrases import (
     subject_span,
     with_pp,
 )
+from searchapp.nlp.sources import canonical_outlet
 from searchapp.nlp.text import DASHES, Token, sentence_end, sentence_start
+
+
+_SAID_TO = OBJECT_OF - {"from", "by", "of", "with"}
 
 
 class Attributor:
@@ -102,8 +107,10 @@ class Attributor:
             return False
         # cue first: “…,” said Lavrov
         c = cue_at(toks, i)
-        if c and c[0] not in INVERTIBLE_CUES and c[2] == "finite":
+        closing = body[seg.end : seg.close].strip()[-1:] or (toks[0].text if toks[0].text == "," else "")
+        if c and c[0] not in INVERTIBLE_CUES and c[2] == "finite" and closing in (",", "!", "?"):
             # any cue inverts before a name that its clause ends on: “…,” scoffed Ann Lee, 22, who …
+            # (not after a quote inside a sentence: Her “no comment” reminded Ann Lee, 41, of …)
             np = np_forward(toks, c[1], stop_at_verbs=False)
             rest = c[1] + len(np)
             if is_name_np(np) and np[0].cap and (rest >= len(toks) or toks[rest].text in (",", ".", "(")):
@@ -117,7 +124,7 @@ class Attributor:
             rest = c[1] + len(np)
             if len(np) > 1 and _reduced_relative(toks, rest - 1):  # "one councillor involved in ..."
                 np, rest = np[:-1], rest - 1
-            if np and not is_name_np(np) and (np[0].low in DETERMINERS and not np[0].cap or np[0].poss):
+            if np and not is_name_np(cut_pp(np)) and (np[0].low in DETERMINERS and not np[0].cap or np[0].poss):
                 # “…,” said another harbour pilot, Ann Lee. / said Lee’s campaign manager, Ann Roe, who …
                 comma = next((m for m in range(rest, min(len(toks), rest + 4)) if toks[m].text == ","), -1)
                 app = np_forward(toks, comma + 1, stop_at_verbs=False) if comma > 0 else []
@@ -258,9 +265,10 @@ class Attributor:
                     j -= 1
                 np = np_backward(toks, j)
                 b = j - len(np)
-                if np and b >= 0 and toks[b].low in ("to", "on", "in", "at", "via") and not toks[b].cap:
-                    # "Lee wrote in a statement to the Ledger explaining, “…”": the clause's subject; "with
-                    # Lee yelling", "of Lee saying" are Lee's
+                if (np and b >= 0 and toks[b].low in ("to", "on", "in", "at", "via") and not toks[b].cap
+                        and (is_place(np) or canonical_outlet(" ".join(t.text for t in np)))):
+                    # "Lee wrote in a statement to the Ledger explaining, “…”", "on Facebook writing": the
+                    # clause's subject; people are their own ("with Lee yelling", "fired on protesters chanting")
                     np = clause_subject(toks, 0, ci) or np
                 if np_ok(np):
                     self.assign(seg, np, cue)
@@ -281,8 +289,9 @@ class Attributor:
         if len(toks) >= 2 and toks[-1].text == ":":
             np = np_backward(toks, len(toks) - 2)
             before = len(toks) - 2 - len(np)
-            # not who it was said to or about ("a message to Trump:"); "a lesson from Lynch:" is hers
-            if is_name_np(np) and len(np) <= 6 and not (before >= 0 and toks[before].low in OBJECT_OF - {"from", "by"}):
+            # not who it was said to or about ("a message to Trump:"); "a lesson from Lynch:", "in the
+            # words of Lee:" are theirs
+            if is_name_np(np) and len(np) <= 6 and not (before >= 0 and toks[before].low in _SAID_TO):
                 self.assign(seg, np, None)
                 return True
             # "Brandt released the following statement: “…”": the subject of the sentence

@@ -17,14 +17,16 @@ from searchapp.nlp.lexicon import (
     COUNTRIES,
     FUNCTION_WORDS,
     NAME_PARTICLES,
+    ORG_WORDS,
     PRONOUNS,
     ROLE_CONCEPTS,
     ROLE_WORDS,
     SOURCE_NOUNS,
     UTTERANCE_NOUNS,
 )
+from searchapp.nlp.gazetteer import first_names
 from searchapp.nlp.quotes.candidates import Doc
-from searchapp.nlp.quotes.phrases import affiliation, is_name_np, strip_name
+from searchapp.nlp.quotes.phrases import affiliation, is_name_np, joining_of, strip_name
 from searchapp.nlp.text import Token, base
 
 
@@ -80,8 +82,11 @@ class Resolver:
         # a capitalised head: a name
         if is_name_np(np):
             run = []
-            for t in reversed(np):
-                if t.cap or t.low in NAME_PARTICLES:
+            for m in range(len(np) - 1, -1, -1):
+                t = np[m]
+                # an organisation's "of" keeps its name whole ("Bank of America"); a title's goes with
+                # the title ("Minister of Transport Ruth Becker" is Ruth Becker)
+                if t.cap or t.low in NAME_PARTICLES or joining_of(np, m) and np[m - 1].low in ORG_WORDS:
                     run.append(t)
                 else:
                     break
@@ -183,9 +188,12 @@ class Resolver:
             # a person named as an owner or after a preposition ("Okafor’s plan", "a letter to Lee")
             # is seldom the one a pronoun goes on with: the others first
             marked = [(self._oblique(s_), c) for s_, c in group]
-            # the others first; and one of them whose gender is unknown still goes before an owner or an
-            # object of the pronoun's gender ("Walsh had ties to Vice President Joe Biden. … he said")
-            for fits in ([c for obl, c in marked if not obl and people[c].gender in (g, "")],
+            # the others first; and one of them whose gender is unknown for want of a first name still
+            # goes before an owner or an object of the pronoun's gender ("Walsh had ties to Vice President
+            # Joe Biden. … he said"); a first name of either gender does not ("Pat Walsh met with Ann Lee.
+            # She said")
+            for fits in ([c for obl, c in marked if not obl and (people[c].gender == g or not people[c].gender
+                                                                 and c.split()[0].lower() not in first_names())],
                          [c for obl, c in sorted(marked, key=lambda m: m[0]) if people[c].gender in (g, "")]):
                 if not fits:
                     continue

@@ -88,7 +88,7 @@ def np_backward(toks: list[Token], j: int) -> list[Token]:
         if t.low in DETERMINERS and t.low != "that":
             k -= 1
             break
-        if t.low == "of" and 0 < k < j and toks[k - 1].cap and toks[k + 1].cap:
+        if k < j and joining_of(toks, k):  # "Secretary of State", "Bank of Spain"
             k -= 1
             continue
         if not is_np_tok(t) or (t.text == "-" and (k == 0 or toks[k - 1].end != t.start)):
@@ -134,7 +134,7 @@ def np_forward(toks: list[Token], i: int, stop_at_verbs: bool = True) -> list[To
             k += 1
             continue
         if not is_np_tok(t):
-            if (t.text == "-" and out) or _joining_of(toks, k):
+            if (t.text == "-" and out) or joining_of(toks, k):
                 out.append(t)
                 k += 1
                 continue
@@ -233,7 +233,7 @@ def clause_subject(toks: list[Token], lo: int, hi: int | None = None) -> list[To
 OBJECT_OF = frozenset("to in at from with for on by of about after before during against into over under than".split())
 
 
-def _place(np: list[Token]) -> bool:
+def is_place(np: list[Token]) -> bool:
     """A place's name, as a state follows its town ("Berea, Ohio"; "Berea, OH")."""
     name = " ".join(t.text for t in np)
     return bool(canonical_place(name)) or (len(name) == 2 and name.isupper())
@@ -245,15 +245,21 @@ _TIME_LEAD = frozenset("on in this last late early earlier later next that".spli
 
 
 def _before_time(toks: list[Token], j: int, sent_lo: int) -> int:
-    """The token before a time phrase that ends at token j ("Lee on Thursday told", "Lee later Thursday
-    said", "Lee last week told"), or j when none does."""
+    """The end of the subject before a time phrase that ends at token j ("Lee on Thursday told", "Lee
+    later Thursday said", "the company last week told"; past a preposition's object: "protesters in
+    Ohio on Monday said"), or j when there is no such phrase or no subject before it."""
     k = j
     while k >= sent_lo and j - k < 4 and (toks[k].low in _TIME_WORDS or toks[k].text.isdigit()
                                           or k < j and toks[k].low in _TIME_LEAD):
         k -= 1
-    if k < j and toks[j].low in _TIME_WORDS and k >= sent_lo and (toks[k].cap or toks[k].low in PRONOUNS):
-        return k
-    return j
+    if k == j or toks[j].low not in _TIME_WORDS or k < sent_lo:
+        return j
+    np = np_backward(toks, k)
+    b = k - len(np)
+    while np and b > sent_lo and toks[b].low in OBJECT_OF and not toks[b].cap:
+        head = np_backward(toks, b - 1)
+        np, k, b = head, b - 1, b - 1 - len(head)
+    return k if np_ok(np) else j
 
 
 def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
@@ -286,7 +292,7 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
                 # statement to the Observer, her adviser, …", "in Berea, Ohio, …"
                 before = e - len(np)
                 obj = before >= sent_lo and (toks[before].low in OBJECT_OF and not toks[before].cap
-                                             or before in objects and _place(np))
+                                             or before in objects and is_place(np))
                 if obj:
                     objects.add(c)
                 cands.append((obj, np))
@@ -326,17 +332,19 @@ def _antecedent(toks: list[Token], e: int, sent_lo: int) -> list[Token]:
     np = np_backward(toks, e)
     b = e - len(np)
     while (np and b > sent_lo and toks[b].low in OBJECT_OF and not toks[b].cap
-           and (_place(np) or np[-1].low in ORG_WORDS)):
+           and (is_place(np) or np[-1].low in ORG_WORDS)):
         head = np_backward(toks, b - 1)
         if not head:
             break
         np, b = head, b - 1 - len(head)
-    if np and not is_name_np(np) and b > sent_lo and toks[b].text.endswith(","):
+    if np and not is_name_np(np) and b > sent_lo and toks[b].text == ",":
         k = b
         while k > sent_lo and (toks[k].text == "," or toks[k].text[0].isdigit()):  # "Ann Lee, 32, a …"
             k -= 1
         prev = np_backward(toks, k)
-        if is_name_np(prev):
+        before = k - len(prev)
+        # not an opening place: "In Salem, a teacher who said …" is the teacher
+        if is_name_np(prev) and not is_place(prev) and not (before >= sent_lo and toks[before].low in OBJECT_OF):
             return prev
     return np
 
@@ -368,7 +376,7 @@ def cut_pp(np: list[Token]) -> list[Token]:
     for k in range(1, len(np)):
         t = np[k]
         if (t.low in PREPOSITIONS or _aide_to(np, k)) and not t.cap:
-            if _joining_of(np, k):
+            if joining_of(np, k):
                 continue
             return np[:k]
     return np
@@ -417,7 +425,7 @@ def subject_span(toks: list[Token], i: int, k: int) -> tuple[list[Token], list[T
     if len(head) == 1 and head[0].cap and head[0].text in NOT_NAME_CAPS and head[0].low not in FUNCTION_WORDS:
         return head, head  # “…,” Will wrote.
     core = cut_pp(head)
-    if not all(is_np_tok(t) or t.low in DETERMINERS or t.low in PRONOUNS or _joining_of(core, m)
+    if not all(is_np_tok(t) or t.low in DETERMINERS or t.low in PRONOUNS or joining_of(core, m)
                for m, t in enumerate(core)) or not np_ok(core):
         return None
     if len(core) > 1 and any(t.low in PRONOUNS for t in core):
@@ -455,7 +463,7 @@ def strip_name(toks: list[Token]) -> tuple[list[Token], list[Token]]:
     return toks[:i], toks[i:]
 
 
-def _joining_of(toks: list[Token], k: int) -> bool:
+def joining_of(toks: list[Token], k: int) -> bool:
     """Token k is the "of" inside one capitalised name, after a title or an organisation's word:
     "Secretary of State", "Bank of Spain"; not the "of" that starts a tail ("Ann Lee of Ohio")."""
     return (0 < k < len(toks) - 1 and toks[k].low == "of" and not toks[k].cap and toks[k - 1].cap
