@@ -350,7 +350,7 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
             a += 1
         titled = False
         if label == "PER":
-            # a word usually written in lower case, capitalised only because it opens the sentence, is no
+            # a word usually written in lower case, capitalised only as it opens a sentence or a quote, is no
             # part of the name ("So Donald Trump …"), unless it is a first name too ("Will Smith", "Hope
             # Hicks": "So" is among the census's names too, but a function word, and "Will" an auxiliary)
             while b - a > 1 and a in opening and (low := words[a].lower()) in lex and (

@@ -267,7 +267,7 @@ class Attributor:
                 b = j - len(np)
                 if (np and b >= 0 and toks[b].low in ("to", "on", "in", "at", "via") and not toks[b].cap
                         and (is_place(np) or canonical_outlet(" ".join(t.text for t in np)))):
-                    # "Lee wrote in a statement to the Ledger explaining, “…”", "on Facebook writing": the
+                    # "Lee wrote in a statement to The Guardian explaining “…”", "spoke in Oregon saying": the
                     # clause's subject; people are their own ("with Lee yelling", "fired on protesters chanting")
                     np = clause_subject(toks, 0, ci) or np
                 if np_ok(np):

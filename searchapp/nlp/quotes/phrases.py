@@ -280,7 +280,7 @@ def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
         # appositive(s): "Truss, 46, the first foreign secretary ..., added"
         commas = [k for k in range(sent_lo, j + 1) if toks[k].text == ","]
         cands = []
-        objects: set[int] = set()  # the commas after them
+        objects: set[int] = set()  # the commas that close a preposition's object
         for c in commas[-4:]:
             e = c - 1
             if e > sent_lo and toks[e].text == ")":  # "Sen. Ann Lee (D-Ore.), ..."
