@@ -327,7 +327,7 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
     # a sentence with no capital letter after its first word, which is a common word, names no one: skip it
     lex = feat._lowercase
     given = gazetteer.first_names()
-    opening = {a for a, _b in sents} | {i + 1 for i, w in enumerate(words) if w in _OPENING_MARKS}
+    starts = {a for a, _b in sents}
     skip = []
     for (a, b), sw in zip(sents, sent_words):
         rest = text[spans[a][1]:spans[b - 1][1]]
@@ -353,9 +353,9 @@ def recognize(text: str, *, model_path: str | None = None) -> list[EntityMention
             # a word usually written in lower case, capitalised only as it opens a sentence or a quote, is no
             # part of the name ("So Donald Trump …"), unless it is a first name too ("Will Smith", "Hope
             # Hicks": "So" is among the census's names too, but a function word, and "Will" an auxiliary)
-            while b - a > 1 and a in opening and (low := words[a].lower()) in lex and (
-                    low not in lexicon.NAME_PARTICLES) and (
-                    low not in given or (low in lexicon.FUNCTION_WORDS and low not in lexicon.AUXILIARIES)):
+            while b - a > 1 and (a in starts or a and words[a - 1] in _OPENING_MARKS) and (
+                    (low := words[a].lower()) in lex and low not in lexicon.NAME_PARTICLES
+                    and (low not in given or (low in lexicon.FUNCTION_WORDS and low not in lexicon.AUXILIARIES))):
                 a += 1
             k = _strip_title(words[a:b])
             titled = any(w.lower().translate(_QUOTES) in lexicon.PERSON_TITLE_WORDS for w in words[a:a + k])

@@ -254,12 +254,30 @@ def _before_time(toks: list[Token], j: int, sent_lo: int) -> int:
         k -= 1
     if k == j or toks[j].low not in _TIME_WORDS or k < sent_lo:
         return j
-    np = np_backward(toks, k)
-    b = k - len(np)
-    while np and b > sent_lo and toks[b].low in OBJECT_OF and not toks[b].cap:
+    np, k, b = _past_objects(toks, k, sent_lo)
+    if not np_ok(np) or _object_at(toks, b, sent_lo):  # nothing the object hangs on
+        return j
+    return k
+
+
+def _object_at(toks: list[Token], b: int, sent_lo: int) -> bool:
+    """Is token b, inside the sentence after its first token, a lowercase preposition (so that the
+    phrase after it is its object)?"""
+    return b > sent_lo and toks[b].low in OBJECT_OF and not toks[b].cap
+
+
+def _past_objects(toks: list[Token], e: int, sent_lo: int, ok=None) -> tuple[list[Token], int, int]:
+    """The noun phrase ending at token e, walking back past each preposition's object (that ``ok``, when
+    given, lets go) to the phrase it hangs on: "protesters in Ohio" -> "protesters". Returns the phrase,
+    its last token and the token before it; the walk stops at an object with nothing before it."""
+    np = np_backward(toks, e)
+    b = e - len(np)
+    while np and _object_at(toks, b, sent_lo) and (ok is None or ok(np)):
         head = np_backward(toks, b - 1)
-        np, k, b = head, b - 1, b - 1 - len(head)
-    return k if np_ok(np) else j
+        if not head:
+            break
+        np, e, b = head, b - 1, b - 1 - len(head)
+    return np, e, b
 
 
 def subject_before(toks: list[Token], ci: int, sent_lo: int) -> list[Token]:
@@ -329,14 +347,7 @@ def _antecedent(toks: list[Token], e: int, sent_lo: int) -> list[Token]:
     organisations of its prepositional tail, and from a description to the name it describes
     ("Ann Lee, 32, a former aide to the campaign in Ohio who said"; "a deal with someone who" is
     someone)."""
-    np = np_backward(toks, e)
-    b = e - len(np)
-    while (np and b > sent_lo and toks[b].low in OBJECT_OF and not toks[b].cap
-           and (is_place(np) or np[-1].low in ORG_WORDS)):
-        head = np_backward(toks, b - 1)
-        if not head:
-            break
-        np, b = head, b - 1 - len(head)
+    np, _e, b = _past_objects(toks, e, sent_lo, lambda np: is_place(np) or np[-1].low in ORG_WORDS)
     if np and not is_name_np(np) and b > sent_lo and toks[b].text == ",":
         k = b
         while k > sent_lo and (toks[k].text == "," or toks[k].text[0].isdigit()):  # "Ann Lee, 32, a …"
